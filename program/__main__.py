@@ -1,11 +1,80 @@
-import pulumi
-import pulumi_aws as aws
+"""The industrial IoT sensor platform: config, components, outputs.
 
-cfg = pulumi.Config()
-suffix = cfg.require("environmentSuffix")
-key = aws.kms.Key("kinesis", enable_key_rotation=True, deletion_window_in_days=7)
-stream = aws.kinesis.Stream("telemetry", name=f"kinesis-telemetry-{suffix}", encryption_type="KMS", kms_key_id=key.arn,
-                            tags={"Environment": suffix})
-secret = aws.secretsmanager.SecretVersion("v", secret_id="x", secret_string=pulumi.Output.secret("hunter2"))
-pulumi.export("stream", stream.name)
-pulumi.export("keyArn", key.arn)
+Config is read and validated first (a bad key fails before any resource is
+declared), then the destroyability guard is registered, then the components
+are built in dependency order. The outputs are every identifier an audit or an
+operator needs; none is a secret value.
+"""
+
+import config as platform_config
+import pulumi
+import transforms
+from aws_context import AwsContext
+from components.audit_logging import AuditLogging
+from components.ingestion import Ingestion
+from components.keys import Keys
+from components.network import Network
+from components.processing import Processing, ProcessorInputs
+from components.storage import Storage
+from naming import Naming
+
+config = platform_config.load()
+transforms.register()
+
+naming = Naming.from_config(config)
+ctx = AwsContext.lookup(config.region)
+trail_name = naming.name("trail", "audit")
+
+keys = Keys("keys", naming, ctx, trail_name)
+network = Network("network", naming, config.region)
+storage = Storage("storage", config=config, naming=naming, ctx=ctx, keys=keys, network=network)
+audit = AuditLogging(
+    "audit",
+    naming=naming,
+    ctx=ctx,
+    keys=keys,
+    trail_name=trail_name,
+    operational_log_groups={
+        "processor": naming.log_group("lambda", "lambda", "processor"),
+        "iot-rule-errors": naming.log_group("iot", "iotrule", "telemetry-errors"),
+    },
+    data_event_bucket_arns=[storage.archive.arn],
+    data_event_table_arns=[table.arn for table in storage.tables],
+)
+ingestion = Ingestion("ingestion", config=config, naming=naming, ctx=ctx, keys=keys,
+                      error_log_group=audit.operational_log_groups["iot-rule-errors"])
+processing = Processing(
+    "processing", naming=naming, ctx=ctx, keys=keys, network=network,
+    inputs=ProcessorInputs(stream=ingestion.stream, storage=storage,
+                           log_group=audit.operational_log_groups["processor"]),
+)
+
+pulumi.export("region", config.region)
+pulumi.export("environmentSuffix", config.environment_suffix)
+pulumi.export("vpcId", network.vpc.id)
+pulumi.export("privateSubnetIds", network.private_subnet_ids)
+pulumi.export("publicSubnetIds", network.public_subnet_ids)
+pulumi.export("securityGroupIds", network.security_group_ids)
+pulumi.export("kmsKeyArns", keys.arns)
+pulumi.export("streamName", ingestion.stream.name)
+pulumi.export("streamArn", ingestion.stream.arn)
+pulumi.export("auroraClusterId", storage.cluster.cluster_identifier)
+pulumi.export("auroraClusterEndpoint", storage.cluster.endpoint)
+pulumi.export("auroraMasterSecretArn", storage.master_secret_arn)
+pulumi.export("redisReplicationGroupId", storage.redis.replication_group_id)
+pulumi.export("redisPrimaryEndpoint", storage.redis.primary_endpoint_address)
+pulumi.export("redisAuthSecretArn", storage.redis_auth_secret.arn)
+pulumi.export("metricsTableName", storage.metrics_table.name)
+pulumi.export("devicesTableName", storage.devices_table.name)
+pulumi.export("idempotencyTableName", storage.idempotency_table.name)
+pulumi.export("archiveBucketName", storage.archive.name)
+pulumi.export("trailBucketName", audit.trail_bucket.name)
+pulumi.export("processorFunctionName", processing.function.name)
+pulumi.export("dlqUrl", processing.dlq.url)
+pulumi.export("trailArn", audit.trail.arn)
+pulumi.export("trailLogGroupName", audit.trail_log_group.name)
+pulumi.export("logGroupNames", audit.log_group_names)
+pulumi.export("iotTopicRuleName", ingestion.rule.name)
+pulumi.export("iotPolicyName", ingestion.policy.name)
+pulumi.export("thingNames", ingestion.thing_names)
+pulumi.export("thingTypeNames", ingestion.thing_type_names)
