@@ -15,6 +15,7 @@ from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 from compliance.errors import EvaluationError
 
 MOCK_ACCOUNT_ID = "123456789012"
+SYNTHETIC_RANDOM_PASSWORD = "SyntheticRandomPasswordMarker"  # what getRandomPassword answers offline
 
 
 def _service_of(type_token: str) -> str:
@@ -37,16 +38,26 @@ class SyntheticMocks(Mocks):
             outputs["keyId"] = f"key-{args.name}"
         return resource_id, outputs
 
-    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+    def call(self, args: MockCallArgs) -> dict[str, Any]:
+        # A bare dict: the SDK's MockMonitor iterates the second element of a tuple, so (result, None) fails.
         token = args.token
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {"accountId": MOCK_ACCOUNT_ID, "arn": f"arn:aws:iam::{MOCK_ACCOUNT_ID}:user/render",
-                    "userId": "AIDAOFFLINERENDER"}, None
+                    "userId": "AIDAOFFLINERENDER"}
         if token == "aws:index/getRegion:getRegion":
-            return {"name": self.region, "region": self.region, "id": self.region}, None
+            return {"name": self.region, "region": self.region, "id": self.region}
         if token == "aws:index/getPartition:getPartition":
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com"}, None
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com"}
         if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             names = [f"{self.region}{zone}" for zone in "abc"]
-            return {"names": names, "zoneIds": names, "id": self.region}, None
+            return {"names": names, "zoneIds": names, "id": self.region}
+        if token == "aws:ec2/getPrefixList:getPrefixList":
+            name = args.args.get("name", "")
+            service = name.rsplit(".", 1)[-1] or "unknown"
+            return {"id": f"pl-synthetic-{service}", "prefixListId": f"pl-synthetic-{service}", "name": name,
+                    "cidrBlocks": ["192.0.2.0/24"]}
+        if token == "aws:secretsmanager/getRandomPassword:getRandomPassword":
+            # A fixed marker, not a secret: tests grep the graph for it to prove secret redaction.
+            length = int(args.args.get("passwordLength") or 32)
+            return {"randomPassword": (SYNTHETIC_RANDOM_PASSWORD * length)[:length], "id": "synthetic"}
         raise EvaluationError(f"the offline engine does not answer invoke {token}; add it to {__name__}")
