@@ -1,0 +1,130 @@
+"""``python -m compliance report``: findings files + catalog -> a sealed run directory of reports.
+
+``report [--in DIR] [--out DIR] [--graph F] [--waivers F] [--outputs F]`` and
+``report verify DIR``. Exit codes: 0 every evaluated mandatory control passed
+or is waived, 1 a mandatory control failed, 2 bad arguments or waivers file,
+3 something errored, a findings file is incomplete, or there is none.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from compliance.catalog import CATALOG_PATH, load_catalog
+from compliance.errors import EXIT_OK, EXIT_VIOLATION, UsageError
+from compliance.findings import LAYERS, now_iso
+from compliance.graph import load_graph
+from compliance.report.build import build_report
+from compliance.report.html import STATUS_LABELS
+from compliance.report.inputs import LAYER_FILES, git_revision, load_layer_inputs
+from compliance.report.manifest import verify
+from compliance.report.status import STATUS_ORDER
+from compliance.report.waivers import load_waivers
+from compliance.report.writer import copy_inputs, write_run
+
+DEFAULT_RUN_DIR = Path("reports/latest")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "report", help="join the findings files with the catalog into report.json, HTML, Markdown, CSV, JUnit, SARIF",
+        description="Join gate.json, static.json and audit.json (whichever exist in --in) with policies/controls.yaml "
+                    "into a sealed run directory; `report verify DIR` checks a run's manifest chain.",
+        epilog="Exit codes: 0 pass or waived, 1 mandatory failure, 2 usage/waivers error, 3 error or incomplete input.",
+    )
+    parser.add_argument("--in", dest="in_dir", type=Path, default=DEFAULT_RUN_DIR,
+                        help=f"directory holding {', '.join(LAYER_FILES.values())} (default: {DEFAULT_RUN_DIR})")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="run directory to write (default: --in); the history page goes to its parent")
+    parser.add_argument("--graph", type=Path, default=None,
+                        help="graph.json, for drift and program locations (default: DIR/graph.json if present)")
+    parser.add_argument("--waivers", type=Path, default=None, help="waivers.yaml of accepted exceptions")
+    parser.add_argument("--outputs", type=Path, default=None,
+                        help="the deployment's stack outputs (JSON), to match live resources to declared ones "
+                             "(default: DIR/outputs.json if present)")
+    parser.add_argument("--catalog", type=Path, default=CATALOG_PATH, help=argparse.SUPPRESS)
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--quiet", action="store_true", help="print only the path of the HTML report")
+    actions = parser.add_subparsers(dest="report_action", metavar="ACTION")
+    verify_parser = actions.add_parser("verify", help="verify a run's manifest chain (changed or deleted files)",
+                                       description="Recompute the SHA-256 of every file of DIR and of every earlier "
+                                                   "run its manifest chains to; exit 1 naming what changed.")
+    verify_parser.add_argument("dir", type=Path, help="a run directory (reports/<run>) or the directory of runs")
+    parser.set_defaults(handler=run)
+
+
+def _optional(explicit: Path | None, fallback: Path) -> Path | None:
+    if explicit is not None:
+        if not explicit.is_file():
+            raise UsageError(f"{explicit}: no such file")
+        return explicit
+    return fallback if fallback.is_file() else None
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.report_action == "verify":
+        return run_verify(args.dir)
+    in_dir = args.in_dir
+    out_dir = args.out or in_dir
+    catalog = load_catalog(args.catalog)
+    graph_path = _optional(args.graph, in_dir / "graph.json")
+    outputs_path = _optional(args.outputs, in_dir / "outputs.json")
+    waivers = load_waivers(args.waivers, catalog) if args.waivers else []
+    inputs = load_layer_inputs(in_dir)
+    deployed = None
+    if outputs_path is not None:
+        try:
+            deployed = json.loads(outputs_path.read_text())
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"{outputs_path}: stack outputs are not valid JSON ({exc})") from exc
+    report = build_report(
+        inputs, catalog, args.catalog,
+        graph=load_graph(graph_path) if graph_path else None, graph_path=graph_path,
+        waivers=waivers, waivers_path=args.waivers, deployed_outputs=deployed,
+        today=args.today, git=git_revision(), generated_at=now_iso(),
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    copy_inputs(out_dir, {**{LAYER_FILES[i.layer]: i.path for i in inputs}, "graph.json": graph_path,
+                          "waivers.yaml": args.waivers, "outputs.json": outputs_path})
+    html = write_run(report, out_dir)
+    if args.quiet:
+        print(html)
+    else:
+        print_summary(report, html)
+    return report["exitCode"]
+
+
+def print_summary(report: dict, html: Path, console: Console | None = None) -> None:
+    console = console or Console(stderr=True)
+    table = Table(title=f"controls: {report['scope']['stack']} ({report['scope']['suffix'] or 'no suffix'})")
+    table.add_column("layer")
+    for status in STATUS_ORDER:
+        table.add_column(STATUS_LABELS[status], justify="right")
+    for layer in LAYERS:
+        data = report["summary"]["byLayer"][layer]
+        if data["present"]:
+            table.add_row(layer, *(str(data["controls"][s]) for s in STATUS_ORDER))
+    table.add_row("overall", *(str(report["summary"]["controls"][s]) for s in STATUS_ORDER), style="bold")
+    console.print(table)
+    for drift in report["drift"]["items"]:
+        console.print(f"[bold red]drift[/] {escape(drift['summary'])}", highlight=False)
+    console.print(f"exit {report['exitCode']}: {report['exitReason']}", highlight=False)
+    console.print(f"report: {html}", highlight=False)
+
+
+def run_verify(directory: Path) -> int:
+    checked, problems = verify(directory)
+    console = Console(stderr=True)
+    for problem in problems:
+        console.print(f"[bold red]tampered[/] {escape(problem)}", highlight=False)
+    if problems:
+        return EXIT_VIOLATION
+    console.print(f"intact: {len(checked)} run(s) verified ({', '.join(checked)})", highlight=False)
+    return EXIT_OK

@@ -1,0 +1,175 @@
+"""Drift: the program declares one thing, the live account shows another.
+
+Preview and static findings name a resource by its URN; live findings name it
+by ARN, ID or physical name. ``ResourceIndex`` maps every identity a live
+resource may carry back to the URNs of the graph: the physical names in the
+inputs (``name``, ``bucket``, ``functionName``, …), the ``Name`` tag, the KMS
+aliases that target a key, and, when the deployment's outputs are given, the
+deployed value of each stack output that the graph exports from a resource.
+
+A drift is one control on one resource where a declaring layer (preview or
+static) and the live layer disagree on pass versus fail, before waivers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from compliance.graph import Graph
+
+PHYSICAL_NAME_INPUTS = (
+    "name", "bucket", "functionName", "clusterIdentifier", "replicationGroupId", "thingName", "thingTypeName",
+    "policyName", "roleName", "streamName", "tableName", "identifier", "trailName", "secretId", "keyId",
+)
+DECLARING_LAYERS = ("preview", "static")
+
+
+def identities_of(value: str) -> set[str]:
+    """Every form of a name or ARN under which a resource may be recognised.
+
+    ``arn:aws:kms:sa-east-1:1:key/abcd`` -> itself, ``key/abcd`` and ``abcd``;
+    ``arn:aws:logs:r:1:log-group:/aws/lambda/f:*`` -> ``/aws/lambda/f`` among
+    others; ``alias/kinesis-telemetry-dev`` -> ``kinesis-telemetry-dev``.
+    """
+    if not value:
+        return set()
+    found = {value}
+    resource = value
+    if value.startswith("arn:"):
+        parts = value.split(":", 5)
+        if len(parts) == 6:
+            resource = parts[5]
+            found.add(resource)
+    resource = resource.removesuffix(":*")
+    for separator in ("/", ":"):
+        if separator in resource:
+            kind, _, rest = resource.partition(separator)
+            if kind and rest:
+                found.add(rest)
+            found.add(resource.rsplit(separator, 1)[-1])
+    if value.startswith("alias/"):
+        found.add(value.removeprefix("alias/"))
+    found.discard("")
+    found.discard("*")
+    return found
+
+
+class ResourceIndex:
+    """Identity -> URNs of the graph resources that carry it, in two tiers.
+
+    ``exact`` holds the values as declared (or deployed); ``derived`` the forms
+    ``identities_of`` derives from them. A lookup tries the strongest tier
+    first, so that ``thing-1`` of one facility never matches another facility's.
+    """
+
+    def __init__(self, graph: Graph, deployed_outputs: dict[str, Any] | None = None) -> None:
+        self.graph = graph
+        self._exact: dict[str, set[str]] = defaultdict(set)
+        self._derived: dict[str, set[str]] = defaultdict(set)
+        for resource in graph.custom_resources():
+            for value in self._declared_names(resource):
+                self._add(value, resource["urn"])
+        self._index_aliases()
+        if deployed_outputs:
+            self._index_outputs(deployed_outputs)
+
+    def _add(self, value: str, urn: str) -> None:
+        self._exact[value].add(urn)
+        for identity in identities_of(value):
+            self._derived[identity].add(urn)
+
+    @staticmethod
+    def _declared_names(resource: dict[str, Any]) -> list[str]:
+        inputs = resource["inputs"]
+        names = [inputs[key] for key in PHYSICAL_NAME_INPUTS
+                 if isinstance(inputs.get(key), str) and inputs[key] and inputs[key] != "[secret]"]
+        tags = inputs.get("tags")
+        if isinstance(tags, dict) and isinstance(tags.get("Name"), str):
+            names.append(tags["Name"])
+        return names
+
+    def _index_aliases(self) -> None:
+        """A KMS alias names its target key: ``alias/kinesis-telemetry-dev`` identifies the key."""
+        for alias in self.graph.of_type("aws:kms/alias:Alias"):
+            name = alias["inputs"].get("name")
+            if isinstance(name, str):
+                for key_urn in alias["propertyDependencies"].get("targetKeyId", []):
+                    self._add(name, key_urn)
+
+    def _index_outputs(self, deployed: dict[str, Any]) -> None:
+        """An output exported from a resource ties its deployed value (an ARN, an ID) to that resource.
+
+        The graph holds the rendered value of each output. When it names exactly
+        one resource of the graph, either by a declared name or as the synthetic
+        ARN the offline mocks give a resource without one
+        (``arn:…:<kind>/<logical name>``, see compliance.render.synthetic), the
+        deployed value of the same output identifies that resource too.
+        """
+        for key, rendered in self.graph.data.get("outputs", {}).items():
+            live = deployed.get(key)
+            if not isinstance(rendered, str) or not isinstance(live, str) or live == rendered:
+                continue
+            urns = self._lookup([rendered]) or self._synthetic_arn_owner(rendered)
+            if len(urns) == 1:
+                self._add(live, next(iter(urns)))
+
+    def _synthetic_arn_owner(self, value: str) -> set[str]:
+        parts = value.split(":", 5)
+        if not value.startswith("arn:") or len(parts) != 6 or "/" not in parts[5]:
+            return set()
+        kind, _, logical = parts[5].partition("/")
+        return {r["urn"] for r in self.graph.custom_resources()
+                if r["name"] == logical and r["type"].rsplit(":", 1)[-1].lower() == kind}
+
+    def _lookup(self, values: list[str]) -> set[str]:
+        derived = set().union(*(identities_of(v) for v in values)) if values else set()
+        tiers = (
+            set().union(*(self._exact.get(v, set()) for v in values)) if values else set(),
+            set().union(*(self._exact.get(i, set()) for i in derived)) if derived else set(),
+            set().union(*(self._derived.get(i, set()) for i in derived)) if derived else set(),
+        )
+        return next((urns for urns in tiers if urns), set())
+
+    def urns_for(self, resource: dict[str, Any]) -> set[str]:
+        """The graph URNs a live ResourceRef (id, name) is, by its strongest matching identity."""
+        return self._lookup([v for v in (resource.get("id", ""), resource.get("name", "")) if v])
+
+
+def _is_verdict(status: str) -> bool:
+    return status in ("pass", "fail")
+
+
+def find_drift(findings: list[dict[str, Any]], index: ResourceIndex) -> list[dict[str, Any]]:
+    """Pairs of (declaring finding, live finding) on one control and one resource that disagree.
+
+    Marks both findings with ``drift: true`` (in place) and returns the drift records, sorted.
+    """
+    by_urn = index.graph.by_urn()
+    declared: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for finding in findings:
+        if finding["layer"] in DECLARING_LAYERS and finding["resource"]["id"] in by_urn:
+            declared[(finding["control"], finding["resource"]["id"])].append(finding)
+    records = []
+    for live in (f for f in findings if f["layer"] == "live" and _is_verdict(f["originalStatus"])):
+        for urn in sorted(index.urns_for(live["resource"])):
+            for decl in declared.get((live["control"], urn), []):
+                if not _is_verdict(decl["originalStatus"]) or decl["originalStatus"] == live["originalStatus"]:
+                    continue
+                decl["drift"] = live["drift"] = True
+                resource = by_urn[urn]
+                records.append({
+                    "control": live["control"],
+                    "resource": {"urn": urn, "name": resource["name"], "type": resource["type"],
+                                 "source": resource.get("source")},
+                    "declared": {"layer": decl["layer"], "status": decl["originalStatus"], "findingId": decl["id"],
+                                 "message": decl["message"]},
+                    "live": {"status": live["originalStatus"], "findingId": live["id"],
+                             "resourceId": live["resource"]["id"], "message": live["message"],
+                             "evidence": live["evidence"]},
+                    "summary": (f"{live['control']} on {resource['name']}: the program declares "
+                                f"{decl['originalStatus']} ({decl['layer']}), the live account shows "
+                                f"{live['originalStatus']} on {live['resource']['id']}"),
+                })
+    return sorted(records, key=lambda r: (r["control"], r["resource"]["urn"], r["declared"]["layer"],
+                                          r["live"]["findingId"]))

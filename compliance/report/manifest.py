@@ -1,0 +1,130 @@
+"""Evidence integrity: manifest.json seals a run directory and chains it to the run before.
+
+``DIR/manifest.json`` holds the SHA-256 of every other file of the run, and
+the name and SHA-256 of the previous run's manifest (the newest earlier run
+beside DIR). Changing any file of any run, or deleting or changing a past run,
+breaks a hash that ``verify`` recomputes. The chain proves order and
+completeness back to the first run; it is not a signature: whoever can rewrite
+every manifest can forge it, so keep a copy of the newest manifest's hash
+elsewhere (a CI artifact, a ticket) to anchor the chain.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from compliance.errors import EvaluationError
+from compliance.findings import write_json_atomic
+from compliance.report.inputs import sha256_of
+
+MANIFEST = "manifest.json"
+MANIFEST_VERSION = 1
+
+
+def _run_files(run_dir: Path) -> dict[str, str]:
+    """Every regular file of the run (recursively), but its own manifest."""
+    top_manifest = run_dir / MANIFEST
+    return {
+        path.relative_to(run_dir).as_posix(): sha256_of(path)
+        for path in sorted(run_dir.rglob("*"))
+        if path.is_file() and not path.is_symlink() and path != top_manifest
+    }
+
+
+def sealed_runs(parent: Path) -> list[Path]:
+    """The run directories in ``parent`` that carry a manifest, oldest first (run names sort by time)."""
+    return sorted(p for p in Path(parent).iterdir() if p.is_dir() and not p.is_symlink() and (p / MANIFEST).is_file())
+
+
+def write_manifest(run_dir: Path, created_at: str) -> dict[str, Any]:
+    """Seal ``run_dir``: hash its files and chain to the newest earlier run beside it."""
+    run_dir = run_dir.resolve()
+    earlier = [p for p in sealed_runs(run_dir.parent) if p.name < run_dir.name]
+    previous = None
+    if earlier:
+        prev = earlier[-1]
+        previous = {"run": prev.name, "sha256": sha256_of(prev / MANIFEST)}
+    manifest = {
+        "manifestVersion": MANIFEST_VERSION,
+        "run": run_dir.name,
+        "createdAt": created_at,
+        "algorithm": "sha256",
+        "files": _run_files(run_dir),
+        "previous": previous,
+    }
+    write_json_atomic(run_dir / MANIFEST, manifest)
+    return manifest
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise EvaluationError(f"{path}: unreadable manifest ({exc})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("files"), dict) or "previous" not in data:
+        raise EvaluationError(f"{path}: not a run manifest (no files/previous)")
+    return data
+
+
+def verify_run(run_dir: Path) -> list[str]:
+    """Problems with one run's own files: changed, deleted or added since it was sealed."""
+    manifest = _read(run_dir / MANIFEST)
+    problems = []
+    actual = _run_files(run_dir)
+    for name, digest in sorted(manifest["files"].items()):
+        if name not in actual:
+            problems.append(f"{run_dir.name}/{name}: deleted")
+        elif actual[name] != digest:
+            problems.append(f"{run_dir.name}/{name}: changed (sha256 {actual[name][:12]}…, sealed {digest[:12]}…)")
+    for name in sorted(set(actual) - set(manifest["files"])):
+        problems.append(f"{run_dir.name}/{name}: added after the run was sealed")
+    return problems
+
+
+def verify_chain(run_dir: Path) -> tuple[list[str], list[str]]:
+    """Verify ``run_dir`` and every earlier run its chain reaches. Returns (runs checked, problems)."""
+    run_dir = run_dir.resolve()
+    if not (run_dir / MANIFEST).is_file():
+        raise EvaluationError(f"{run_dir}: no {MANIFEST}; run `python -m compliance report` to seal a run first")
+    checked: list[str] = []
+    problems: list[str] = []
+    current = run_dir
+    seen = set()
+    while True:
+        checked.append(current.name)
+        seen.add(current.name)
+        problems += verify_run(current)
+        previous = _read(current / MANIFEST)["previous"]
+        if previous is None:
+            break
+        prev_dir = current.parent / previous["run"]
+        if previous["run"] in seen or "/" in previous["run"]:
+            problems.append(f"{current.name}: manifest chains to {previous['run']!r}, which is not an earlier run")
+            break
+        if not (prev_dir / MANIFEST).is_file():
+            problems.append(f"{previous['run']}: past run deleted (chained from {current.name})")
+            break
+        digest = sha256_of(prev_dir / MANIFEST)
+        if digest != previous["sha256"]:
+            problems.append(f"{previous['run']}/{MANIFEST}: changed since {current.name} chained to it")
+        current = prev_dir
+    return checked, problems
+
+
+def verify(path: Path) -> tuple[list[str], list[str]]:
+    """Verify a run directory, or a directory of runs (every run must be reached by the newest's chain)."""
+    path = Path(path)
+    if not path.is_dir():
+        raise EvaluationError(f"{path}: no such directory; pass a run directory (reports/<run>) or reports/")
+    if (path / MANIFEST).is_file():
+        return verify_chain(path)
+    runs = sealed_runs(path)
+    if not runs:
+        raise EvaluationError(f"{path}: holds no sealed run ({MANIFEST}); pass a run directory")
+    checked, problems = verify_chain(runs[-1])
+    for run in runs:
+        if run.name not in checked:
+            problems.append(f"{run.name}: not on the chain of the newest run {runs[-1].name}")
+    return checked, problems

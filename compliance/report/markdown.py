@@ -1,0 +1,79 @@
+"""The Markdown summary: short enough for a pull-request comment or $GITHUB_STEP_SUMMARY."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compliance.findings import LAYERS, SEVERITIES
+from compliance.report.html import STATUS_LABELS
+from compliance.report.status import STATUS_ORDER
+
+ICONS = {"pass": "✅", "fail": "❌", "error": "⛔", "waived": "🟡", "not_applicable": "➖", "not_run": "·"}
+MAX_ROWS = 50
+
+
+def _cell(text: Any) -> str:
+    """Table-safe text: no pipes, newlines or HTML reach the rendered Markdown."""
+    value = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _status(status: str | None) -> str:
+    return "—" if status is None else f"{ICONS[status]} {STATUS_LABELS[status]}"
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    scope = report["scope"]
+    summary = report["summary"]
+    rate = summary["passRate"]
+    lines = [
+        f"## Compliance report: {_cell(scope['stack'] or 'unknown stack')}"
+        + (f" (suffix `{_cell(scope['suffix'])}`)" if scope["suffix"] else ""),
+        "",
+        f"**Exit {report['exitCode']}**: {_cell(report['exitReason'])}  ",
+        f"Pass rate {'–' if rate is None else f'{rate * 100:.1f}%'} · regions {_cell(', '.join(scope['regions']) or '—')}"
+        f" · account {_cell(scope['account'] or '—')} · catalog v{_cell(report['catalog']['version'])}"
+        f" · commit `{_cell(report['git']['commit'][:12] or 'unknown')}` · {_cell(report['generatedAt'])}",
+        "",
+        "| " + " | ".join(STATUS_LABELS[s] for s in STATUS_ORDER) + " |",
+        "|" + "---:|" * len(STATUS_ORDER),
+        "| " + " | ".join(str(summary["controls"][s]) for s in STATUS_ORDER) + " |",
+        "",
+        "| Layer | " + " | ".join(STATUS_LABELS[s] for s in STATUS_ORDER) + " |",
+        "|---|" + "---:|" * len(STATUS_ORDER),
+    ]
+    for layer in LAYERS:
+        data = summary["byLayer"][layer]
+        name = layer if data["present"] else f"{layer} (not run)"
+        lines.append(f"| {name} | " + " | ".join(str(data["controls"][s]) for s in STATUS_ORDER) + " |")
+    attention = [c for c in report["controls"] if c["status"] in ("fail", "error") or c["drift"]]
+    attention.sort(key=lambda c: (STATUS_ORDER.index(c["status"]), SEVERITIES.index(c["severity"]), c["id"]))
+    lines += ["", "### Controls needing attention", ""]
+    if not attention:
+        lines.append("None: every evaluated control passed, is waived, or does not apply.")
+    else:
+        lines += ["| Control | Severity | " + " | ".join(LAYERS) + " | Overall |", "|---|---|---|---|---|---|"]
+        for c in attention[:MAX_ROWS]:
+            flag = " **drift**" if c["drift"] else ""
+            lines.append(
+                f"| **{c['id']}** {_cell(c['title'])}{flag} | {c['severity']} | "
+                + " | ".join(_status(c["layers"][layer]["status"]) for layer in LAYERS)
+                + f" | {_status(c['status'])} |"
+            )
+        if len(attention) > MAX_ROWS:
+            lines.append(f"\n…and {len(attention) - MAX_ROWS} more in the HTML report.")
+    if report["drift"]["items"]:
+        lines += ["", "### Drift", ""]
+        lines += [f"- {_cell(d['summary'])}" for d in report["drift"]["items"][:MAX_ROWS]]
+    waivers = [w for w in report["waivers"]["entries"] if w["state"] != "unused"]
+    if waivers:
+        lines += ["", "### Waivers", "", "| State | Control | Resource | Owner | Expires | Reason |",
+                  "|---|---|---|---|---|---|"]
+        lines += [f"| {w['state']} | {w['control']} | `{_cell(w['resource'])}` | {_cell(w['owner'])} | {w['expires']} | "
+                  f"{_cell(w['reason'])} |" for w in waivers]
+    unmapped = summary["unmapped"]
+    if unmapped["total"]:
+        lines += ["", f"Unmapped static checks: {unmapped['fail']} failed, {unmapped['pass']} passed "
+                      "(checkov checks no control covers; see the HTML report)."]
+    lines.append("")
+    return "\n".join(lines)
