@@ -1,0 +1,108 @@
+"""Deploy the program into a sandbox: run it under ``SandboxMocks`` and write its stack outputs.
+
+``deploy`` is what ``sandbox up`` does after the server answers, and what tests
+and the main job call directly.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from compliance.engine import project_name, run_program, stack_config
+from compliance.errors import EvaluationError, HarnessError
+from compliance.findings import write_json_atomic
+from compliance.sandbox.clients import SandboxClients
+from compliance.sandbox.mocks import SandboxMocks
+from compliance.sandbox.registry import Deployment, Gap
+
+# The engine's mocks are process-wide: one deploy at a time per process.
+_DEPLOY_LOCK = threading.Lock()
+GAPS_FILE = "gaps.json"
+
+
+@dataclass
+class SandboxStack:
+    """One stack deployed into a sandbox.
+
+    ``outputs`` is what ``pulumi stack output --json`` would print (secrets as
+    ``"[secret]"``); ``gaps`` what moto could not emulate (see ``Gap``);
+    ``resources`` every custom resource created, as ``{urn, type, name, id}``.
+    """
+
+    stack: str
+    suffix: str
+    region: str
+    endpoint: str
+    account_id: str
+    outputs: dict[str, Any]
+    gaps: list[Gap]
+    resources: list[dict[str, str]]
+    seconds: float
+    outputs_path: Path | None = None
+    gaps_path: Path | None = field(default=None)
+
+
+def account_of(endpoint: str, region: str) -> str:
+    """The sandbox's account ID; an error naming the fix when nothing answers at ``endpoint``."""
+    try:
+        return SandboxClients(endpoint, region).client("sts").get_caller_identity()["Account"]
+    except (BotoCoreError, ClientError) as exc:
+        raise EvaluationError(
+            f"no sandbox answers at {endpoint} ({type(exc).__name__}); start one with "
+            "`python -m compliance sandbox up --detach`") from None
+
+
+def deploy(stack: str = "dev", suffix: str | None = None, *, endpoint: str, region: str | None = None,
+           outputs_path: Path | None = None) -> SandboxStack:
+    """Deploy ``program/`` for ``stack`` into the sandbox at ``endpoint``.
+
+    ``suffix`` overrides the stack's ``environmentSuffix`` (several suffixes can
+    live in one sandbox), ``region`` its ``aws:region``. With ``outputs_path``,
+    writes the outputs there and the gaps to ``gaps.json`` beside it (both
+    atomically). Raises ``EvaluationError`` (unhandled type, API failure,
+    unreachable sandbox) or ``UsageError`` (bad stack config).
+    """
+    overrides: dict[str, Any] = {}
+    if suffix:
+        overrides["environmentSuffix"] = suffix
+    if region:
+        overrides["aws:region"] = region
+    config = stack_config(stack, overrides)
+    region = config.get("aws:region") or "us-east-1"
+    suffix = config.get(f"{project_name()}:environmentSuffix", "")
+    started = time.perf_counter()
+    deployment = Deployment(SandboxClients(endpoint, region), account_of(endpoint, region))
+    with _DEPLOY_LOCK:
+        try:
+            run = run_program(stack, SandboxMocks(deployment, region), config_overrides=overrides, preview=False)
+        except HarnessError as exc:
+            raise type(exc)(deployment.redact(str(exc))) from exc.__cause__
+    _refuse_secrets_in(run.outputs, deployment)
+    result = SandboxStack(
+        stack=stack, suffix=suffix, region=region, endpoint=endpoint, account_id=deployment.account_id,
+        outputs=run.outputs, gaps=sorted(deployment.gaps, key=lambda g: (g.type, g.name, g.api)),
+        resources=[{"urn": r.urn, "type": r.type, "name": r.name, "id": r.id} for r in run.registrations if r.custom],
+        seconds=time.perf_counter() - started,
+    )
+    if outputs_path is not None:
+        result.outputs_path = Path(outputs_path)
+        result.gaps_path = result.outputs_path.with_name(GAPS_FILE)
+        write_json_atomic(result.gaps_path, [gap.to_json() for gap in result.gaps])
+        write_json_atomic(result.outputs_path, result.outputs)
+    return result
+
+
+def _refuse_secrets_in(outputs: dict[str, Any], deployment: Deployment) -> None:
+    """No secret value leaves the sandbox in outputs: the program must export secrets as secrets."""
+    text = json.dumps(outputs)
+    if deployment.redact(text) != text:
+        leaking = sorted(k for k, v in outputs.items() if deployment.redact(json.dumps(v)) != json.dumps(v))
+        raise EvaluationError(f"stack outputs {', '.join(leaking)} carry a secret value in plain text; "
+                              "export them with pulumi.Output.secret")

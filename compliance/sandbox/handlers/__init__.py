@@ -1,0 +1,12 @@
+"""Importing this package registers every handler in ``compliance.sandbox.registry.HANDLERS``."""
+
+from compliance.sandbox.handlers import (  # noqa: F401 (imported for their @handles registrations)
+    audit_logging,
+    databases,
+    identity,
+    ingestion,
+    keys,
+    network,
+    processing,
+    storage,
+)

@@ -1,0 +1,202 @@
+"""VPC, subnets, routing, security groups and their rules, VPC endpoints (NET-* controls)."""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+from compliance.sandbox.registry import Context, Created, Inputs, compact, handles, num, tag_list
+
+
+def _tag_specs(resource_type: str, tags: dict[str, str] | None) -> list[dict[str, Any]]:
+    return [{"ResourceType": resource_type, "Tags": tag_list(tags)}] if tags else []
+
+
+def _ec2_arn(ctx: Context, kind: str, resource_id: str) -> str:
+    return ctx.arn("ec2", f"{kind}/{resource_id}")
+
+
+@handles("aws:ec2/vpc:Vpc")
+def vpc(ctx: Context, inputs: Inputs) -> Created:
+    ec2 = ctx.client("ec2")
+    created = ec2.create_vpc(**compact(
+        CidrBlock=inputs["cidrBlock"], InstanceTenancy=inputs.get("instanceTenancy"),
+        TagSpecifications=_tag_specs("vpc", inputs.get("tags"))))["Vpc"]
+    vpc_id = created["VpcId"]
+    dns = {"enableDnsSupport": True, "enableDnsHostnames": False}
+    for attribute in dns:
+        value = inputs.get(attribute)
+        if value is not None:
+            ec2.modify_vpc_attribute(VpcId=vpc_id, **{attribute[0].upper() + attribute[1:]: {"Value": bool(value)}})
+            dns[attribute] = bool(value)
+    main_table = ec2.describe_route_tables(Filters=[
+        {"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "association.main", "Values": ["true"]}])["RouteTables"]
+    default_group = ec2.describe_security_groups(Filters=[
+        {"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]
+    default_acl = ec2.describe_network_acls(Filters=[
+        {"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "default", "Values": ["true"]}])["NetworkAcls"]
+    main_table_id = main_table[0]["RouteTableId"] if main_table else ""
+    return Created(vpc_id, {
+        "arn": _ec2_arn(ctx, "vpc", vpc_id), "ownerId": ctx.account_id, **dns,
+        "instanceTenancy": created.get("InstanceTenancy", "default"),
+        "mainRouteTableId": main_table_id, "defaultRouteTableId": main_table_id,
+        "defaultSecurityGroupId": default_group[0]["GroupId"] if default_group else "",
+        "defaultNetworkAclId": default_acl[0]["NetworkAclId"] if default_acl else "",
+        "dhcpOptionsId": created.get("DhcpOptionsId", ""),
+    })
+
+
+@handles("aws:ec2/subnet:Subnet")
+def subnet(ctx: Context, inputs: Inputs) -> Created:
+    ec2 = ctx.client("ec2")
+    created = ec2.create_subnet(**compact(
+        VpcId=inputs["vpcId"], CidrBlock=inputs["cidrBlock"], AvailabilityZone=inputs.get("availabilityZone"),
+        AvailabilityZoneId=inputs.get("availabilityZoneId"),
+        TagSpecifications=_tag_specs("subnet", inputs.get("tags"))))["Subnet"]
+    subnet_id = created["SubnetId"]
+    map_public = bool(inputs.get("mapPublicIpOnLaunch", False))
+    if map_public:
+        ec2.modify_subnet_attribute(SubnetId=subnet_id, MapPublicIpOnLaunch={"Value": True})
+    return Created(subnet_id, {
+        "arn": _ec2_arn(ctx, "subnet", subnet_id), "ownerId": ctx.account_id,
+        "availabilityZone": created["AvailabilityZone"], "availabilityZoneId": created.get("AvailabilityZoneId", ""),
+        "mapPublicIpOnLaunch": map_public,
+    })
+
+
+@handles("aws:ec2/internetGateway:InternetGateway")
+def internet_gateway(ctx: Context, inputs: Inputs) -> Created:
+    ec2 = ctx.client("ec2")
+    gateway_id = ec2.create_internet_gateway(**compact(
+        TagSpecifications=_tag_specs("internet-gateway", inputs.get("tags"))))["InternetGateway"]["InternetGatewayId"]
+    if inputs.get("vpcId"):
+        ec2.attach_internet_gateway(InternetGatewayId=gateway_id, VpcId=inputs["vpcId"])
+    return Created(gateway_id, {"arn": _ec2_arn(ctx, "internet-gateway", gateway_id), "ownerId": ctx.account_id})
+
+
+@handles("aws:ec2/routeTable:RouteTable")
+def route_table(ctx: Context, inputs: Inputs) -> Created:
+    table_id = ctx.client("ec2").create_route_table(**compact(
+        VpcId=inputs["vpcId"], TagSpecifications=_tag_specs("route-table", inputs.get("tags"))))["RouteTable"]["RouteTableId"]
+    return Created(table_id, {"arn": _ec2_arn(ctx, "route-table", table_id), "ownerId": ctx.account_id,
+                              "routes": [], "propagatingVgws": []})
+
+
+_ROUTE_DESTINATIONS = {"destinationCidrBlock": "DestinationCidrBlock",
+                       "destinationIpv6CidrBlock": "DestinationIpv6CidrBlock",
+                       "destinationPrefixListId": "DestinationPrefixListId"}
+_ROUTE_TARGETS = {"gatewayId": "GatewayId", "natGatewayId": "NatGatewayId", "vpcEndpointId": "VpcEndpointId",
+                  "egressOnlyGatewayId": "EgressOnlyInternetGatewayId", "transitGatewayId": "TransitGatewayId",
+                  "networkInterfaceId": "NetworkInterfaceId", "vpcPeeringConnectionId": "VpcPeeringConnectionId"}
+
+
+@handles("aws:ec2/route:Route")
+def route(ctx: Context, inputs: Inputs) -> Created:
+    table_id = inputs["routeTableId"]
+    params = {api: inputs.get(key) for key, api in {**_ROUTE_DESTINATIONS, **_ROUTE_TARGETS}.items()}
+    ctx.client("ec2").create_route(RouteTableId=table_id, **compact(**params))
+    destination = next(v for k, v in params.items() if k.startswith("Destination") and v)
+    # The provider's ID for a route: "r-" + table + a hash of the destination.
+    return Created(f"r-{table_id}{zlib.crc32(destination.encode())}", {"origin": "CreateRoute", "state": "active"})
+
+
+@handles("aws:ec2/routeTableAssociation:RouteTableAssociation")
+def route_table_association(ctx: Context, inputs: Inputs) -> Created:
+    association = ctx.client("ec2").associate_route_table(**compact(
+        RouteTableId=inputs["routeTableId"], SubnetId=inputs.get("subnetId"), GatewayId=inputs.get("gatewayId")))
+    return Created(association["AssociationId"])
+
+
+@handles("aws:ec2/securityGroup:SecurityGroup", not_api=("revokeRulesOnDelete",))
+def security_group(ctx: Context, inputs: Inputs) -> Created:
+    ec2 = ctx.client("ec2")
+    name = inputs.get("name") or ctx.autoname(inputs.get("namePrefix"))
+    description = inputs.get("description", "Managed by Pulumi")
+    group_id = ec2.create_security_group(**compact(
+        GroupName=name, Description=description, VpcId=inputs.get("vpcId"),
+        TagSpecifications=_tag_specs("security-group", inputs.get("tags"))))["GroupId"]
+    # EC2 gives every new group an allow-all egress rule; the provider revokes it at create
+    # (rules are declared explicitly), so the sandbox does too (NET-04 sees only declared egress).
+    default_egress = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]["IpPermissionsEgress"]
+    if default_egress:
+        ec2.revoke_security_group_egress(GroupId=group_id, IpPermissions=default_egress)
+    return Created(group_id, {"arn": _ec2_arn(ctx, "security-group", group_id), "ownerId": ctx.account_id,
+                              "name": name, "description": description, "ingress": [], "egress": []})
+
+
+@handles("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+def default_security_group(ctx: Context, inputs: Inputs) -> Created:
+    """NET-01: the provider adopts the VPC's default group and strips its rules (none are declared)."""
+    ec2 = ctx.client("ec2")
+    group = ec2.describe_security_groups(Filters=[
+        {"Name": "vpc-id", "Values": [inputs["vpcId"]]}, {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]
+    group_id = group["GroupId"]
+    if group["IpPermissions"]:
+        ec2.revoke_security_group_ingress(GroupId=group_id, IpPermissions=group["IpPermissions"])
+    if group["IpPermissionsEgress"]:
+        ec2.revoke_security_group_egress(GroupId=group_id, IpPermissions=group["IpPermissionsEgress"])
+    if inputs.get("tags"):
+        ec2.create_tags(Resources=[group_id], Tags=tag_list(inputs["tags"]))
+    return Created(group_id, {"arn": _ec2_arn(ctx, "security-group", group_id), "ownerId": ctx.account_id,
+                              "name": "default", "description": group.get("Description", ""),
+                              "ingress": [], "egress": []})
+
+
+def _rule(ctx: Context, inputs: Inputs, direction: str) -> Created:
+    """NET-01/NET-04: one ingress or egress rule, as ``aws:vpc`` rule resources declare them."""
+    protocol = str(inputs["ipProtocol"])
+    permission: dict[str, Any] = {"IpProtocol": protocol}
+    if protocol != "-1":
+        permission.update(FromPort=num(inputs["fromPort"]), ToPort=num(inputs["toPort"]))
+    else:  # all protocols: ports are not part of the rule
+        inputs.get("fromPort")
+        inputs.get("toPort")
+    description = inputs.get("description")
+    extra = {"Description": description} if description else {}
+    if inputs.get("cidrIpv4"):
+        permission["IpRanges"] = [{"CidrIp": inputs["cidrIpv4"], **extra}]
+    if inputs.get("cidrIpv6"):
+        permission["Ipv6Ranges"] = [{"CidrIpv6": inputs["cidrIpv6"], **extra}]
+    if inputs.get("referencedSecurityGroupId"):
+        permission["UserIdGroupPairs"] = [{"GroupId": inputs["referencedSecurityGroupId"], **extra}]
+    if inputs.get("prefixListId"):
+        permission["PrefixListIds"] = [{"PrefixListId": inputs["prefixListId"], **extra}]
+    ec2 = ctx.client("ec2")
+    authorize = ec2.authorize_security_group_ingress if direction == "ingress" else ec2.authorize_security_group_egress
+    response = authorize(**compact(GroupId=inputs["securityGroupId"], IpPermissions=[permission],
+                                   TagSpecifications=_tag_specs("security-group-rule", inputs.get("tags"))))
+    rule_id = response["SecurityGroupRules"][0]["SecurityGroupRuleId"]
+    return Created(rule_id, {"arn": _ec2_arn(ctx, "security-group-rule", rule_id), "securityGroupRuleId": rule_id})
+
+
+@handles("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+def security_group_ingress_rule(ctx: Context, inputs: Inputs) -> Created:
+    return _rule(ctx, inputs, "ingress")
+
+
+@handles("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+def security_group_egress_rule(ctx: Context, inputs: Inputs) -> Created:
+    return _rule(ctx, inputs, "egress")
+
+
+@handles("aws:ec2/vpcEndpoint:VpcEndpoint", not_api=("autoAccept",))
+def vpc_endpoint(ctx: Context, inputs: Inputs) -> Created:
+    endpoint_type = inputs.get("vpcEndpointType", "Gateway")
+    private_dns = inputs.get("privateDnsEnabled")
+    created = ctx.client("ec2").create_vpc_endpoint(**compact(
+        VpcId=inputs["vpcId"], ServiceName=inputs["serviceName"], VpcEndpointType=endpoint_type,
+        SubnetIds=inputs.get("subnetIds"), SecurityGroupIds=inputs.get("securityGroupIds"),
+        RouteTableIds=inputs.get("routeTableIds"), PolicyDocument=inputs.get("policy"),
+        PrivateDnsEnabled=None if private_dns is None else bool(private_dns),
+        IpAddressType=inputs.get("ipAddressType"),
+        TagSpecifications=_tag_specs("vpc-endpoint", inputs.get("tags"))))["VpcEndpoint"]
+    endpoint_id = created["VpcEndpointId"]
+    return Created(endpoint_id, {
+        "arn": _ec2_arn(ctx, "vpc-endpoint", endpoint_id), "ownerId": ctx.account_id,
+        "vpcEndpointType": endpoint_type, "privateDnsEnabled": bool(private_dns),
+        "state": created.get("State", "available"), "requesterManaged": False,
+        "dnsEntries": [{"dnsName": e.get("DnsName", ""), "hostedZoneId": e.get("HostedZoneId", "")}
+                       for e in created.get("DnsEntries", [])],
+        "networkInterfaceIds": created.get("NetworkInterfaceIds", []),
+        "prefixListId": created.get("PrefixListId", ""), "cidrBlocks": [],
+    })

@@ -1,0 +1,169 @@
+"""The Lambda processor and its Kinesis event source mapping, the SQS dead-letter queue (LAM-01, ENC-09).
+
+moto creates and describes functions without Docker; invoking one needs Docker,
+which the sandbox does not have. Nothing here invokes: the audit reads the
+configuration, and the pipeline test calls the handler in-process.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pulumi
+
+from compliance import engine
+from compliance.errors import EvaluationError
+from compliance.sandbox.registry import Context, Created, Inputs, compact, handles, num, pascal
+
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same code gives the same CodeSha256
+_SKIPPED = {"__pycache__", ".pytest_cache"}
+
+# SQS attribute names for the provider's queue inputs.
+_QUEUE_ATTRIBUTES = {
+    "delaySeconds": "DelaySeconds", "maxMessageSize": "MaximumMessageSize",
+    "messageRetentionSeconds": "MessageRetentionPeriod", "receiveWaitTimeSeconds": "ReceiveMessageWaitTimeSeconds",
+    "visibilityTimeoutSeconds": "VisibilityTimeout", "policy": "Policy", "redrivePolicy": "RedrivePolicy",
+    "redriveAllowPolicy": "RedriveAllowPolicy", "kmsMasterKeyId": "KmsMasterKeyId",
+    "kmsDataKeyReusePeriodSeconds": "KmsDataKeyReusePeriodSeconds", "sqsManagedSseEnabled": "SqsManagedSseEnabled",
+    "fifoQueue": "FifoQueue", "contentBasedDeduplication": "ContentBasedDeduplication",
+    "deduplicationScope": "DeduplicationScope", "fifoThroughputLimit": "FifoThroughputLimit",
+}
+
+
+def _program_path(path: str) -> Path:
+    """Archive paths are relative to the program's directory, where the engine runs it."""
+    candidate = Path(path)
+    return candidate if candidate.is_absolute() else engine.PROGRAM_DIR / candidate
+
+
+def _add_directory(archive: zipfile.ZipFile, root: Path, prefix: str = "") -> None:
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if path.is_file() and not _SKIPPED.intersection(relative.parts) and path.suffix != ".pyc":
+            _add_bytes(archive, prefix + relative.as_posix(), path.read_bytes())
+
+
+def _add_bytes(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, _ZIP_EPOCH)
+    info.external_attr = 0o644 << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(info, data)
+
+
+def _add(archive: zipfile.ZipFile, item: object, name: str, type_: str) -> None:
+    if isinstance(item, pulumi.FileArchive):
+        _add_directory(archive, _program_path(item.path), f"{name}/" if name else "")
+    elif isinstance(item, pulumi.FileAsset):
+        _add_bytes(archive, name, _program_path(item.path).read_bytes())
+    elif isinstance(item, pulumi.StringAsset):
+        _add_bytes(archive, name, item.text.encode())
+    elif isinstance(item, pulumi.AssetArchive):
+        for child, value in sorted(item.assets.items()):
+            _add(archive, value, f"{name}/{child}" if name else child, type_)
+    else:
+        raise EvaluationError(f"sandbox: {type_} code {type(item).__name__} is not supported; "
+                              "use a FileArchive, AssetArchive, FileAsset or StringAsset")
+
+
+def zip_code(code: object, type_: str = "aws:lambda/function:Function") -> bytes:
+    """The function's code archive as zip bytes (a .zip FileArchive is taken as is)."""
+    if isinstance(code, pulumi.FileArchive) and _program_path(code.path).is_file():
+        return _program_path(code.path).read_bytes()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        _add(archive, code, "", type_)
+    return buffer.getvalue()
+
+
+def _layers_in_sandbox(ctx: Context, layers: list[str], function_name: str) -> list[str]:
+    """Layers of the sandbox's own account; AWS's public layers (e.g. Powertools) do not exist there.
+
+    The function is created without a foreign layer and the omission recorded as a gap.
+    """
+    own = [arn for arn in layers if arn.split(":")[4] == ctx.account_id]
+    for arn in layers:
+        if arn not in own:
+            ctx.gap(function_name, "lambda:CreateFunction (Layers)",
+                    f"layer {arn} is published by account {arn.split(':')[4]}, which the sandbox does not "
+                    "emulate; the function was created without it")
+    return own
+
+
+@handles("aws:lambda/function:Function",
+         not_api=("sourceCodeHash", "skipDestroy", "replaceSecurityGroupsOnDestroy", "replacementSecurityGroupIds"))
+def function(ctx: Context, inputs: Inputs) -> Created:
+    """LAM-01 (private subnets, DLQ, bounded concurrency) and ENC-09 (environment encrypted with its key)."""
+    lambda_ = ctx.client("lambda")
+    name = inputs["name"]
+    vpc = inputs.get("vpcConfig")
+    environment = inputs.get("environment", {}).get("variables")
+    layers = _layers_in_sandbox(ctx, inputs.get("layers", []), name)
+    created = lambda_.create_function(**compact(
+        FunctionName=name, Role=inputs["role"], Runtime=inputs.get("runtime"), Handler=inputs.get("handler"),
+        Code={"ZipFile": zip_code(inputs["code"], ctx.type)}, Description=inputs.get("description"),
+        Timeout=num(inputs.get("timeout")), MemorySize=num(inputs.get("memorySize")),
+        Environment={"Variables": environment} if environment else None, KMSKeyArn=inputs.get("kmsKeyArn"),
+        VpcConfig=compact(SubnetIds=vpc.get("subnetIds"), SecurityGroupIds=vpc.get("securityGroupIds"),
+                          Ipv6AllowedForDualStack=vpc.get("ipv6AllowedForDualStack")) if vpc else None,
+        DeadLetterConfig=pascal(inputs.get("deadLetterConfig")) or None,
+        TracingConfig=pascal(inputs.get("tracingConfig")) or None, Architectures=inputs.get("architectures"),
+        Layers=layers, LoggingConfig=pascal(inputs.get("loggingConfig")) or None,
+        EphemeralStorage=pascal(inputs.get("ephemeralStorage")) or None, PackageType=inputs.get("packageType"),
+        Publish=inputs.get("publish"), Tags=inputs.get("tags")))
+    concurrency = num(inputs.get("reservedConcurrentExecutions", -1))
+    if concurrency >= 0:
+        lambda_.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=concurrency)
+    arn = created["FunctionArn"]
+    version = created.get("Version", "$LATEST")
+    invoke = f"arn:aws:apigateway:{ctx.region}:lambda:path/2015-03-31/functions/{{}}/invocations"
+    return Created(name, {
+        "arn": arn, "name": name, "version": version, "qualifiedArn": f"{arn}:{version}",
+        "invokeArn": invoke.format(arn), "qualifiedInvokeArn": invoke.format(f"{arn}:{version}"),
+        "codeSha256": created["CodeSha256"], "sourceCodeHash": created["CodeSha256"],
+        "sourceCodeSize": created.get("CodeSize", 0), "lastModified": created.get("LastModified", ""),
+        "reservedConcurrentExecutions": concurrency,
+    })
+
+
+@handles("aws:lambda/eventSourceMapping:EventSourceMapping")
+def event_source_mapping(ctx: Context, inputs: Inputs) -> Created:
+    """Kinesis -> processor: partial batch responses, bisect on error, bounded retries, on-failure destination."""
+    destination = inputs.get("destinationConfig", {}).get("onFailure", {}).get("destinationArn")
+    filters = inputs.get("filterCriteria", {}).get("filters")
+    created = ctx.client("lambda").create_event_source_mapping(**compact(
+        EventSourceArn=inputs["eventSourceArn"], FunctionName=inputs["functionName"],
+        Enabled=inputs.get("enabled"), BatchSize=num(inputs.get("batchSize")),
+        StartingPosition=inputs.get("startingPosition"), StartingPositionTimestamp=inputs.get("startingPositionTimestamp"),
+        MaximumBatchingWindowInSeconds=num(inputs.get("maximumBatchingWindowInSeconds")),
+        BisectBatchOnFunctionError=inputs.get("bisectBatchOnFunctionError"),
+        MaximumRetryAttempts=num(inputs.get("maximumRetryAttempts")),
+        MaximumRecordAgeInSeconds=num(inputs.get("maximumRecordAgeInSeconds")),
+        ParallelizationFactor=num(inputs.get("parallelizationFactor")),
+        TumblingWindowInSeconds=num(inputs.get("tumblingWindowInSeconds")),
+        FunctionResponseTypes=inputs.get("functionResponseTypes"),
+        DestinationConfig={"OnFailure": {"Destination": destination}} if destination else None,
+        FilterCriteria={"Filters": [{"Pattern": f["pattern"]} for f in filters]} if filters else None,
+        KMSKeyArn=inputs.get("kmsKeyArn"), Tags=inputs.get("tags")))
+    uuid = created["UUID"]
+    return Created(uuid, {
+        "uuid": uuid, "arn": ctx.arn("lambda", f"event-source-mapping:{uuid}"), "functionArn": created["FunctionArn"],
+        "state": created.get("State", "Enabled"), "lastProcessingResult": created.get("LastProcessingResult", ""),
+        "stateTransitionReason": created.get("StateTransitionReason", ""),
+    })
+
+
+@handles("aws:sqs/queue:Queue")
+def queue(ctx: Context, inputs: Inputs) -> Created:
+    """The processor's dead-letter queue, encrypted with the Lambda/SQS key."""
+    sqs = ctx.client("sqs")
+    name = inputs.get("name") or ctx.autoname(inputs.get("namePrefix"))
+    attributes = {}
+    for key, api in _QUEUE_ATTRIBUTES.items():
+        value = inputs.get(key)
+        if value is not None:
+            attributes[api] = str(value).lower() if isinstance(value, bool) else str(num(value))
+    url = sqs.create_queue(**compact(QueueName=name, Attributes=attributes, tags=inputs.get("tags")))["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return Created(url, {"arn": arn, "url": url, "name": name})

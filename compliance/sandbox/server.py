@@ -1,0 +1,163 @@
+"""The sandbox's moto server on 127.0.0.1: in this process, in a child process, or found already running.
+
+All moto servers started in one process share moto's in-memory backends (one
+emulated account); a server in a child process (``spawn_server``, used by
+``sandbox up --detach``) has its own and can be killed to test an endpoint that
+goes away. ``python -m compliance.sandbox.server --port P`` is that child: it
+prints ``READY <endpoint>`` once it listens and serves until SIGTERM/SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+
+from compliance import REPO_ROOT
+from compliance.errors import EvaluationError, UsageError
+from compliance.sandbox.clients import DUMMY_CREDENTIALS
+
+LOOPBACK = "127.0.0.1"
+READY = "READY"
+SPAWN_TIMEOUT_SECONDS = 30.0
+
+
+@dataclass
+class Server:
+    """A running sandbox server. ``pid`` is the child's for a spawned server, else None."""
+
+    endpoint: str
+    pid: int | None
+    _stop: Callable[[], None]
+
+    @property
+    def port(self) -> int:
+        return int(self.endpoint.rsplit(":", 1)[1])
+
+    def stop(self) -> None:
+        self._stop()
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def _quiet_moto() -> None:
+    # Before moto's EC2 backend first loads: skip ~1,300 seeded AMIs/snapshots (faster EC2 calls).
+    os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
+
+
+def start_server(port: int = 0, host: str = LOOPBACK) -> Server:
+    """Start moto's server in a thread of this process; ``port=0`` picks a free port.
+
+    Raises ``UsageError`` when the port cannot be bound (in use, not permitted).
+    """
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
+    _quiet_moto()
+    try:
+        server = make_server(host, port, DomainDispatcherApplication(create_backend_app), threaded=True,
+                             request_handler=MotoRequestHandler)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror}); pick another --port") from None
+    thread = threading.Thread(target=server.serve_forever, name=f"sandbox-{server.port}", daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+
+    return Server(f"http://{host}:{server.port}", None, stop)
+
+
+def spawn_server(port: int = 0, *, log_path: Path | None = None, detach: bool = False) -> Server:
+    """Start a sandbox server in a child process and wait until it listens.
+
+    ``detach=True`` puts the child in its own session so it outlives this
+    process (``sandbox up --detach``); ``log_path`` receives its stderr.
+    """
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 (handed to the child)
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "compliance.sandbox.server", "--port", str(port)],
+            stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, env=env, start_new_session=detach)
+    finally:
+        if log_path:
+            log.close()
+    ready, _, _ = select.select([child.stdout], [], [], SPAWN_TIMEOUT_SECONDS)
+    line = child.stdout.readline().decode().strip() if ready else ""
+    child.stdout.close()
+    if not line.startswith(READY + " "):
+        child.kill()
+        child.wait()
+        where = f"; see {log_path}" if log_path else ""
+        raise EvaluationError(f"the sandbox server did not start on port {port} (exit {child.returncode}){where}")
+
+    def stop() -> None:
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+
+    return Server(line.split(" ", 1)[1], child.pid, stop)
+
+
+def server_answers(endpoint: str) -> bool:
+    """Whether a moto server answers at ``endpoint``: False if nothing listens.
+
+    Raises ``UsageError`` when something else listens there.
+    """
+    import boto3
+
+    sts = boto3.client("sts", region_name="us-east-1", endpoint_url=endpoint, **DUMMY_CREDENTIALS,
+                       config=Config(retries={"total_max_attempts": 1}, connect_timeout=1, read_timeout=5))
+    try:
+        return bool(sts.get_caller_identity()["Account"])
+    except EndpointConnectionError:
+        return False
+    except (BotoCoreError, ClientError, KeyError) as exc:
+        raise UsageError(f"{endpoint} answers but not as a moto server ({type(exc).__name__}); "
+                         "pick another --port") from None
+
+
+def _serve(port: int) -> int:
+    """The child process: serve until SIGTERM or SIGINT."""
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    server = start_server(port)
+    print(f"{READY} {server.endpoint}", flush=True)
+    while not stopping.wait(0.5):
+        pass
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="Serve a sandbox (moto) on 127.0.0.1 until SIGTERM.")
+    parser.add_argument("--port", type=int, default=0)
+    sys.exit(_serve(parser.parse_args().port))
