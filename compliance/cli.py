@@ -15,7 +15,9 @@ from compliance.errors import EXIT_ERROR, EXIT_USAGE, HarnessError
 
 STAGE_MODULES = (
     "compliance.render.cli",
+    "compliance.audit.cli",
     "compliance.report.cli",
+    "compliance.sandbox.cli",
 )
 
 

@@ -3,17 +3,14 @@
 All moto servers started in one process share moto's in-memory backends (one
 emulated account); a server in a child process (``spawn_server``, used by
 ``sandbox up --detach``) has its own and can be killed to test an endpoint that
-goes away. ``python -m compliance.sandbox.server --port P`` is that child: it
-prints ``READY <endpoint>`` once it listens and serves until SIGTERM/SIGINT.
+goes away; that child runs ``compliance.sandbox.serve``.
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import select
-import signal
 import subprocess
 import sys
 import threading
@@ -100,7 +97,7 @@ def spawn_server(port: int = 0, *, log_path: Path | None = None, detach: bool = 
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 (handed to the child)
     try:
         child = subprocess.Popen(
-            [sys.executable, "-m", "compliance.sandbox.server", "--port", str(port)],
+            [sys.executable, "-m", "compliance.sandbox.serve", "--port", str(port)],
             stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, env=env, start_new_session=detach)
     finally:
         if log_path:
@@ -142,22 +139,3 @@ def server_answers(endpoint: str) -> bool:
     except (BotoCoreError, ClientError, KeyError) as exc:
         raise UsageError(f"{endpoint} answers but not as a moto server ({type(exc).__name__}); "
                          "pick another --port") from None
-
-
-def _serve(port: int) -> int:
-    """The child process: serve until SIGTERM or SIGINT."""
-    stopping = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stopping.set())
-    server = start_server(port)
-    print(f"{READY} {server.endpoint}", flush=True)
-    while not stopping.wait(0.5):
-        pass
-    server.stop()
-    return 0
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="Serve a sandbox (moto) on 127.0.0.1 until SIGTERM.")
-    parser.add_argument("--port", type=int, default=0)
-    sys.exit(_serve(parser.parse_args().port))
