@@ -1,0 +1,190 @@
+"""Shared by our checkov checks: catalog parameters, the stack's suffix, rule helpers.
+
+Plain Python (no checkov import), so that the harness's tests can read the same
+tables. The checks run inside checkov's own virtualenv; they read the control
+parameters straight from ``policies/controls.yaml`` so that a threshold lives in
+one place, and the stack's environment suffix (GOV-01) from the environment
+variable that ``compliance scan`` sets from the graph's config.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CATALOG_PATH = Path(__file__).resolve().parents[2] / "controls.yaml"
+SUFFIX_ENV = "IOT_ENVIRONMENT_SUFFIX"
+
+WORLD_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
+DATA_STORE_PORTS = {5432: "PostgreSQL (Aurora)", 6379: "Redis (ElastiCache)"}
+ALL_PROTOCOLS = frozenset({"-1", "all"})
+INGRESS_RESOURCES = ("aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule")
+
+# GOV-01: the attribute that holds each type's physical name. Log groups and KMS
+# aliases are paths: their last segment is the name. IoT topic rule names allow
+# no hyphens: their parts are joined with underscores.
+PHYSICAL_NAME_ATTRIBUTES = {
+    "aws_cloudtrail": "name",
+    "aws_cloudwatch_log_group": "name",
+    "aws_db_subnet_group": "name",
+    "aws_dynamodb_table": "name",
+    "aws_elasticache_replication_group": "replication_group_id",
+    "aws_elasticache_subnet_group": "name",
+    "aws_iam_policy": "name",
+    "aws_iam_role": "name",
+    "aws_iam_role_policy": "name",
+    "aws_iot_policy": "name",
+    "aws_iot_thing": "name",
+    "aws_iot_thing_type": "name",
+    "aws_iot_topic_rule": "name",
+    "aws_kinesis_stream": "name",
+    "aws_kms_alias": "name",
+    "aws_lambda_function": "function_name",
+    "aws_rds_cluster": "cluster_identifier",
+    "aws_rds_cluster_instance": "identifier",
+    "aws_rds_cluster_parameter_group": "name",
+    "aws_s3_bucket": "bucket",
+    "aws_secretsmanager_secret": "name",
+    "aws_security_group": "name",
+    "aws_sqs_queue": "name",
+}
+UNDERSCORED_NAME_TYPES = frozenset({"aws_iot_topic_rule"})
+
+# GOV-03: the resource types of the program that take tags (the bridge metadata
+# gives each of them a ``tagsAll`` property; a test keeps the two in step).
+TAGGABLE_TYPES = (
+    "aws_cloudtrail",
+    "aws_cloudwatch_log_group",
+    "aws_db_subnet_group",
+    "aws_default_security_group",
+    "aws_dynamodb_table",
+    "aws_eip",
+    "aws_elasticache_replication_group",
+    "aws_elasticache_subnet_group",
+    "aws_iam_policy",
+    "aws_iam_role",
+    "aws_internet_gateway",
+    "aws_iot_policy",
+    "aws_iot_thing_type",
+    "aws_iot_topic_rule",
+    "aws_kinesis_stream",
+    "aws_kms_key",
+    "aws_lambda_event_source_mapping",
+    "aws_lambda_function",
+    "aws_nat_gateway",
+    "aws_rds_cluster",
+    "aws_rds_cluster_instance",
+    "aws_rds_cluster_parameter_group",
+    "aws_route_table",
+    "aws_s3_bucket",
+    "aws_secretsmanager_secret",
+    "aws_security_group",
+    "aws_sqs_queue",
+    "aws_subnet",
+    "aws_vpc",
+    "aws_vpc_endpoint",
+    "aws_vpc_security_group_egress_rule",
+    "aws_vpc_security_group_ingress_rule",
+)
+
+
+@cache
+def _catalog() -> dict[str, dict[str, Any]]:
+    data = yaml.safe_load(CATALOG_PATH.read_text())
+    return {control["id"]: control for control in data["controls"]}
+
+
+def parameters(control_id: str) -> dict[str, Any]:
+    """The control's ``parameters`` from the catalog (KeyError names an unknown control)."""
+    return dict(_catalog()[control_id]["parameters"])
+
+
+def environment_suffix() -> str:
+    return os.environ.get(SUFFIX_ENV, "")
+
+
+def value(conf: dict[str, Any], key: str, default: Any = None) -> Any:
+    """One attribute of a checkov resource conf, unwrapped from checkov's one-element lists."""
+    item = conf.get(key, default)
+    while isinstance(item, list) and len(item) == 1:
+        item = item[0]
+    return default if item is None else item
+
+
+def as_list(item: Any) -> list[Any]:
+    if item is None:
+        return []
+    if isinstance(item, list):
+        flat: list[Any] = []
+        for element in item:
+            flat.extend(as_list(element))
+        return flat
+    return [item]
+
+
+def blocks(conf: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """The nested blocks under ``key`` (a list of dicts however checkov wrapped them)."""
+    return [b for b in as_list(conf.get(key)) if isinstance(b, dict)]
+
+
+def is_reference(text: Any) -> bool:
+    """A value checkov substituted with a reference to another resource (``aws_x.name.id``)."""
+    return isinstance(text, str) and text.startswith("aws_") and "." in text and " " not in text
+
+
+@dataclass(frozen=True)
+class Ingress:
+    """One ingress permission, however it was declared (inline, SecurityGroupRule, IngressRule)."""
+
+    from_port: int
+    to_port: int
+    protocol: str
+    cidrs: tuple[str, ...]
+    source_groups: tuple[str, ...]
+
+    def covers(self, port: int) -> bool:
+        return self.protocol in ALL_PROTOCOLS or self.from_port <= port <= self.to_port
+
+    def world_cidrs(self, allowed: list[str]) -> list[str]:
+        return [c for c in self.cidrs if c in WORLD_CIDRS and c not in allowed]
+
+
+def _port(raw: Any, default: int) -> int:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return default
+
+
+def ingress_rules(resource_type: str, conf: dict[str, Any]) -> list[Ingress]:
+    """The ingress permissions a security group, SG rule or VPC ingress rule declares."""
+    if resource_type == "aws_security_group":
+        return [
+            Ingress(
+                _port(value(block, "from_port"), 0), _port(value(block, "to_port"), 65535),
+                str(value(block, "protocol", "-1")),
+                tuple(as_list(block.get("cidr_blocks")) + as_list(block.get("ipv6_cidr_blocks"))),
+                tuple(as_list(block.get("security_groups"))),
+            )
+            for block in blocks(conf, "ingress")
+        ]
+    if resource_type == "aws_security_group_rule":
+        if value(conf, "type") != "ingress":
+            return []
+        return [Ingress(
+            _port(value(conf, "from_port"), 0), _port(value(conf, "to_port"), 65535), str(value(conf, "protocol", "-1")),
+            tuple(as_list(conf.get("cidr_blocks")) + as_list(conf.get("ipv6_cidr_blocks"))),
+            tuple(as_list(conf.get("source_security_group_id"))),
+        )]
+    if resource_type == "aws_vpc_security_group_ingress_rule":
+        return [Ingress(
+            _port(value(conf, "from_port"), 0), _port(value(conf, "to_port"), 65535), str(value(conf, "ip_protocol", "-1")),
+            tuple(as_list(conf.get("cidr_ipv4")) + as_list(conf.get("cidr_ipv6"))),
+            tuple(as_list(conf.get("referenced_security_group_id"))),
+        )]
+    return []
