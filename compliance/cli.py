@@ -18,6 +18,7 @@ STAGE_MODULES = (
     "compliance.audit.cli",
     "compliance.report.cli",
     "compliance.sandbox.cli",
+    "compliance.static.cli",
 )
 
 
