@@ -1,0 +1,91 @@
+"""Wiring: settings -> AWS clients, Redis, sinks, pipeline. Built once per cold start."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.utilities.parameters import SecretsProvider
+from botocore.config import Config
+
+from telemetry_processor.baseline import RedisBaselineStore, SecretAuthToken, connect
+from telemetry_processor.config import Settings
+from telemetry_processor.detection import AnomalyDetector
+from telemetry_processor.pipeline import TelemetryBatchProcessor, TelemetryPipeline
+from telemetry_processor.sinks.aggregates import AggregateWriter
+from telemetry_processor.sinks.anomalies import AnomalyWriter
+from telemetry_processor.sinks.archive import ArchiveWriter
+from telemetry_processor.sinks.devices import DeviceStateWriter
+from telemetry_processor.sinks.dlq import DeadLetterWriter
+from telemetry_processor.sinks.ledger import StreamLedger
+from telemetry_processor.validation import MessageValidator
+
+SINK_WORKERS = 8  # concurrent DynamoDB/S3 calls per batch (I/O bound)
+SECRET_MAX_AGE_SECONDS = 300  # re-read the Redis AUTH token at most this often (rotation)
+
+# botocore's standard retry mode retries throttling with backoff; AWS_MAX_ATTEMPTS
+# (default 3) bounds it. What is still failing after that is retried by Lambda.
+_BOTO_CONFIG = Config(
+    retries={"mode": "standard"},
+    connect_timeout=3,
+    read_timeout=10,
+    max_pool_connections=SINK_WORKERS + 2,
+)
+_EXECUTOR = ThreadPoolExecutor(max_workers=SINK_WORKERS, thread_name_prefix="sink")
+
+
+@dataclass(frozen=True, slots=True)
+class AwsClients:
+    dynamodb: object
+    s3: object
+    sqs: object
+    secretsmanager: object
+
+
+def make_clients(session: boto3.session.Session) -> AwsClients:
+    return AwsClients(
+        *(session.client(name, config=_BOTO_CONFIG) for name in ("dynamodb", "s3", "sqs", "secretsmanager"))
+    )
+
+
+def build_processor(
+    settings: Settings, clients: AwsClients, logger: Logger, metrics: Metrics
+) -> TelemetryBatchProcessor:
+    dynamodb = clients.dynamodb
+    ledger = StreamLedger(dynamodb, settings.idempotency_table)
+    secrets = SecretsProvider(boto3_client=clients.secretsmanager)
+
+    def fetch_token(refresh: bool) -> str:
+        return secrets.get(
+            settings.redis_auth_secret_arn, max_age=SECRET_MAX_AGE_SECONDS, force_fetch=refresh
+        )
+
+    token = SecretAuthToken(fetch_token)
+    redis_client = connect(settings.redis_host, settings.redis_port, settings.redis_tls, token)
+
+    pipeline = TelemetryPipeline(
+        validator=MessageValidator(settings.max_future_skew_seconds),
+        detector=AnomalyDetector(
+            settings.metric_limits,
+            zscore_threshold=settings.zscore_threshold,
+            min_samples=settings.baseline_min_samples,
+            alpha=settings.baseline_alpha,
+        ),
+        baselines=RedisBaselineStore(redis_client, token),
+        dead_letters=DeadLetterWriter(clients.sqs, settings.dlq_url, ledger),
+        aggregates=AggregateWriter(dynamodb, settings.metrics_table, settings.metrics_ttl_days, _EXECUTOR),
+        anomalies=AnomalyWriter(dynamodb, settings.metrics_table, settings.metrics_ttl_days),
+        devices=DeviceStateWriter(dynamodb, settings.devices_table, _EXECUTOR),
+        archive=ArchiveWriter(
+            clients.s3,
+            settings.archive_bucket,
+            settings.archive_kms_key_arn,
+            ledger,
+            _EXECUTOR,
+        ),
+        logger=logger,
+        metrics=metrics,
+    )
+    return TelemetryBatchProcessor(pipeline)
