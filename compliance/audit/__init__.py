@@ -1,0 +1,10 @@
+"""The live audit: boto3 checks of a deployed account, one per control with the ``live`` layer.
+
+``python -m compliance audit`` (``cli``) builds an ``AuditRequest`` and calls
+``runner.run_audit(session, request)``, which runs every check of the
+``registry`` (``checks/``, one module per control family) against the
+in-scope resources that ``inventory`` lists through ``aws`` (the only door to
+AWS: one boto3 session, an optional endpoint URL, botocore retries, fail-closed
+errors). Results are ``compliance.findings.Finding`` records in ``audit.json``.
+``auditor-policy.json`` is the auditor's least-privilege read-only policy.
+"""

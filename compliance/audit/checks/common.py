@@ -1,0 +1,70 @@
+"""Helpers the live checks share: verdicts, evidence, customer-managed keys, policy statements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from compliance.audit.inventory import Resource
+from compliance.audit.registry import CheckContext, Outcome
+
+
+def pick(data: dict[str, Any], *fields: str) -> dict[str, Any]:
+    """The named fields of an API answer (absent ones as None): the evidence that decided."""
+    return {name: data.get(name) for name in fields}
+
+
+def verdict(resource: Resource, problems: list[str], passed: str, evidence: dict[str, Any]) -> Outcome:
+    """pass with ``passed``, or fail listing every problem (each names what to change)."""
+    if problems:
+        return Outcome(resource.ref, "fail", f"{resource.name}: " + "; ".join(problems), evidence)
+    return Outcome(resource.ref, "pass", f"{resource.name}: {passed}", evidence)
+
+
+def is_aws_managed_alias(key_ref: str) -> bool:
+    return key_ref.startswith("alias/aws/") or ":alias/aws/" in key_ref
+
+
+def key_problem(ctx: CheckContext, key_ref: str | None, evidence: dict[str, Any], what: str) -> str | None:
+    """None if ``key_ref`` resolves to a customer-managed key, else the problem (evidence filled in).
+
+    "Customer-managed" is decided by DescribeKey's KeyManager == CUSTOMER, whatever
+    form the reference takes (key id, key ARN, alias name, alias ARN); ``alias/aws/*``
+    names an AWS-managed key by definition.
+    """
+    if not key_ref:
+        evidence["kms:DescribeKey"] = None
+        return f"{what} uses the AWS-owned or AWS-managed default key: set a customer-managed KMS key"
+    if is_aws_managed_alias(key_ref):
+        evidence["kms:DescribeKey"] = {"KeyId": key_ref, "KeyManager": "AWS (an alias/aws/* key)"}
+        return f"{what} uses the AWS-managed key {key_ref}: set a customer-managed KMS key"
+    meta = ctx.inventory.key(ctx.region, key_ref)
+    evidence["kms:DescribeKey"] = {"KeyId": key_ref, **pick(meta, "Arn", "KeyManager", "KeyState")}
+    if meta.get("KeyManager") != "CUSTOMER":
+        return f"{what} uses key {meta.get('Arn')} managed by {meta.get('KeyManager')}: set a customer-managed key"
+    if meta.get("KeyState") != "Enabled":
+        return f"{what} uses customer-managed key {meta.get('Arn')} in state {meta.get('KeyState')}: enable it"
+    return None
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def statements(document: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return [s for s in as_list((document or {}).get("Statement")) if isinstance(s, dict)]
+
+
+def wildcard_principal(principal: Any) -> bool:
+    """``"*"`` or ``{"AWS": "*"}`` (or a list holding ``"*"``): anyone."""
+    if principal == "*":
+        return True
+    if isinstance(principal, dict):
+        return any(item == "*" for item in as_list(principal.get("AWS")))
+    return False
+
+
+def names(resources: Iterable[Resource]) -> list[str]:
+    return sorted(r.name for r in resources)
