@@ -15,6 +15,7 @@ from compliance.errors import EXIT_ERROR, EXIT_USAGE, HarnessError
 
 STAGE_MODULES = (
     "compliance.render.cli",
+    "compliance.gate.cli",
     "compliance.audit.cli",
     "compliance.report.cli",
     "compliance.sandbox.cli",
