@@ -46,7 +46,14 @@ class SandboxStack:
     resources: list[dict[str, str]]
     seconds: float
     outputs_path: Path | None = None
-    gaps_path: Path | None = field(default=None)
+    gaps_path: Path | None = None
+    _clients: SandboxClients | None = field(default=None, repr=False, compare=False)
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for this stack's sandbox and region (dummy credentials, few retries)."""
+        if self._clients is None:
+            self._clients = SandboxClients(self.endpoint, self.region)
+        return self._clients.client(service)
 
 
 def account_of(endpoint: str, region: str) -> str:

@@ -55,7 +55,8 @@ class Server:
 def _quiet_moto() -> None:
     # Before moto's EC2 backend first loads: skip ~1,300 seeded AMIs/snapshots (faster EC2 calls).
     os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
+    # werkzeug logs a line per request, and a traceback per API moto lacks (the client gets a 500 anyway).
+    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
 
 
 def start_server(port: int = 0, host: str = LOOPBACK) -> Server:
