@@ -1,0 +1,63 @@
+"""``python -m compliance gate``: the policy pack against the program's resource graph, offline."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from compliance.findings import FindingsFile, now_iso
+from compliance.gate.console import print_report
+from compliance.gate.pack import PACK_DIR
+from compliance.gate.run import run_gate
+from compliance.graph import Graph, load_graph
+
+FINDINGS_NAME = "gate.json"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "gate", help="run the CrossGuard policy pack on the resource graph (like pulumi preview --policy-pack)",
+        description="Spawn the policy pack and drive it over the Analyzer gRPC protocol as `pulumi preview "
+                    "--policy-pack policies` does: GetAnalyzerInfo, Configure, Analyze per resource, "
+                    "AnalyzeStack. Writes DIR/gate.json.",
+        epilog="Exit codes: 0 no mandatory violation, 1 mandatory violation, 2 usage/config error, "
+               "3 could not evaluate (bad graph, pack failed).",
+    )
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--graph", type=Path, help="a graph.json written by `compliance render`")
+    source.add_argument("--stack", help="render this stack's program first (default: dev)")
+    parser.add_argument("--policy-pack-config", type=Path, metavar="FILE",
+                        help="JSON levels/config per policy, as for `pulumi preview --policy-pack-config`")
+    parser.add_argument("--first-preview", action="store_true",
+                        help="treat every input computed from another resource's output as unknown")
+    parser.add_argument("--policy-pack", type=Path, default=PACK_DIR, metavar="DIR",
+                        help="the policy pack folder (default: policies/)")
+    parser.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
+                        help=f"where to write {FINDINGS_NAME} (default: reports/)")
+    parser.set_defaults(handler=run)
+
+
+def _graph(args: argparse.Namespace) -> tuple[Graph, str]:
+    if args.graph is not None:
+        return load_graph(args.graph), str(args.graph)
+    from compliance.render.build import render_graph
+
+    stack = args.stack or "dev"
+    return render_graph(stack), f"rendered from stack {stack}"
+
+
+def run(args: argparse.Namespace) -> int:
+    graph, source = _graph(args)
+    path = args.out / FINDINGS_NAME
+    started = now_iso()
+    try:
+        result = run_gate(graph, config_file=args.policy_pack_config, first_preview=args.first_preview,
+                          pack_dir=args.policy_pack, graph_source=source)
+    except KeyboardInterrupt:
+        FindingsFile(layer="preview", tool_name="policy pack", tool_version="", scope={"stack": graph.stack},
+                     started_at=started, finished_at=now_iso(), complete=False, findings=[]).write(path)
+        raise
+    result.findings_file().write(path)
+    print_report(result, sys.stdout, str(path))
+    return result.exit_code()

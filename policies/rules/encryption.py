@@ -1,0 +1,300 @@
+"""ENC-01 .. ENC-10: data at rest under customer-managed keys, data in transit under TLS."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from rules import types as t
+from rules.documents import DocumentError, statements
+from rules.keyrefs import key_problem, resource_key_problem
+from rules.model import Resource, StackView, physical
+from rules.registry import NotApplicable, Registry, Undecided, Violation
+from rules.values import MISSING, UNKNOWN, as_list, describe, lookup, truthy
+
+registry = Registry()
+
+
+def _flag(resource: Resource, path: str, fix: str) -> Iterator[str | Undecided]:
+    """A boolean setting that must be true: absent or false is a violation, unknown is undecided."""
+    value = resource.lookup(path)
+    if value is UNKNOWN:
+        yield Undecided(path)
+    elif not truthy(value):
+        yield f"{path} is {describe(value)}: {fix}"
+
+
+@registry.resource("ENC-01", "kinesis-customer-managed-key",
+                   "Kinesis streams encrypt with a customer-managed KMS key.", [t.KINESIS_STREAM])
+def kinesis_customer_managed_key(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
+    problem = resource_key_problem(r, "kmsKeyId", "the ARN of the stream's customer-managed key")
+    if problem:
+        yield problem
+    encryption = r.lookup("encryptionType")
+    if encryption is UNKNOWN:
+        yield Undecided("encryptionType")
+    elif str(encryption).upper() != "KMS":
+        yield f"encryptionType is {describe(encryption)}: set encryptionType to \"KMS\" with kmsKeyId."
+
+
+@registry.resource("ENC-02", "aurora-customer-managed-key",
+                   "Aurora cluster storage is encrypted with a customer-managed KMS key.", [t.RDS_CLUSTER])
+def aurora_customer_managed_key(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
+    problem = resource_key_problem(r, "kmsKeyId", "the ARN of the Aurora key")
+    if problem:
+        yield problem
+    yield from _flag(r, "storageEncrypted", "set storageEncrypted to true.")
+
+
+@registry.resource("ENC-03", "redis-encryption-and-auth",
+                   "Redis encrypts at rest with a customer-managed key and in transit, and requires AUTH.",
+                   [t.ELASTICACHE_REPLICATION_GROUP, t.ELASTICACHE_CLUSTER, t.ELASTICACHE_SERVERLESS])
+def redis_encryption_and_auth(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
+    engine = r.lookup("engine")
+    if engine is UNKNOWN:
+        yield Undecided("engine")
+        return
+    if isinstance(engine, str) and engine.lower() == "memcached":
+        raise NotApplicable("memcached is not Redis; ENC-03 covers Redis and Valkey")
+    if r.type == t.ELASTICACHE_CLUSTER:
+        if r.lookup("replicationGroupId") is MISSING:
+            yield ("a stand-alone Redis cluster cannot encrypt at rest: create an "
+                   "aws.elasticache.ReplicationGroup with atRestEncryptionEnabled, kmsKeyId, "
+                   "transitEncryptionEnabled and an authToken instead.")
+        else:
+            raise NotApplicable("a member of a replication group; the group carries the encryption settings")
+        return
+    problem = resource_key_problem(r, "kmsKeyId", "the ARN of the ElastiCache key")
+    if problem:
+        yield problem
+    if r.type == t.ELASTICACHE_SERVERLESS:
+        if r.lookup("userGroupId") is MISSING:
+            yield "userGroupId is not set, so clients connect without AUTH: set userGroupId to an RBAC user group."
+        return
+    yield from _flag(r, "atRestEncryptionEnabled", "set atRestEncryptionEnabled to true.")
+    yield from _flag(r, "transitEncryptionEnabled", "set transitEncryptionEnabled to true.")
+    if r.lookup("authToken") is MISSING and not r.lookup("userGroupIds"):
+        yield ("neither authToken nor userGroupIds is set, so clients connect without AUTH: "
+               "set authToken (from Secrets Manager) or userGroupIds.")
+
+
+@registry.resource("ENC-04", "secret-customer-managed-key",
+                   "Secrets Manager secrets encrypt with a customer-managed KMS key.", [t.SECRET])
+def secret_customer_managed_key(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
+    problem = resource_key_problem(r, "kmsKeyId", "the ARN of the Secrets Manager key")
+    if problem:
+        yield problem
+
+
+@registry.resource("ENC-04", "rds-managed-secret-customer-managed-key",
+                   "The master-password secret that RDS manages encrypts with a customer-managed KMS key.",
+                   [t.RDS_CLUSTER, t.RDS_INSTANCE])
+def rds_managed_secret_customer_managed_key(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
+    managed = r.lookup("manageMasterUserPassword")
+    if managed is UNKNOWN:
+        yield Undecided("manageMasterUserPassword")
+        return
+    if not truthy(managed):
+        raise NotApplicable("RDS does not manage the master password in Secrets Manager (see IAM-04)")
+    problem = resource_key_problem(r, "masterUserSecretKmsKeyId", "the ARN of the Secrets Manager key")
+    if problem:
+        yield problem
+
+
+def _sse_rule_problems(rules: Any, where: str) -> Iterator[Any]:
+    """Default encryption rules: SSE-KMS with a customer-managed key and the S3 bucket key."""
+    if rules is UNKNOWN:
+        yield Undecided(where)
+        return
+    defaults = [lookup(rule, "applyServerSideEncryptionByDefault") for rule in as_list(rules)]
+    defaults = [d for d in defaults if d is not MISSING]
+    if not defaults:
+        yield f"{where} has no applyServerSideEncryptionByDefault: add one with sseAlgorithm \"aws:kms\"."
+        return
+    for index, default in enumerate(defaults):
+        algorithm = lookup(default, "sseAlgorithm")
+        if algorithm is UNKNOWN:
+            yield Undecided(f"{where}.{index}.sseAlgorithm")
+        elif algorithm not in ("aws:kms", "aws:kms:dsse"):
+            yield (f"{where}: sseAlgorithm is {describe(algorithm)}: set sseAlgorithm to \"aws:kms\" "
+                   "with kmsMasterKeyId.")
+        problem = key_problem(lookup(default, "kmsMasterKeyId"), "kmsMasterKeyId", "the ARN of the S3 key")
+        if problem:
+            yield f"{where}: {problem}"
+
+
+@registry.resource("ENC-05", "s3-default-encryption-sse-kms",
+                   "S3 default encryption is SSE-KMS with a customer-managed key.", t.S3_SSES)
+def s3_default_encryption_sse_kms(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
+    yield from _sse_rule_problems(r.lookup("rules"), "rules")
+
+
+def tls_problem(document: Any, where: str) -> Iterator[Any]:
+    """A bucket policy must deny every request made without TLS (aws:SecureTransport false)."""
+    if document is UNKNOWN:
+        yield Undecided(where)
+        return
+    if document is MISSING:
+        yield f"{where} is not set: add a statement denying s3:* when aws:SecureTransport is false."
+        return
+    try:
+        found = any(_denies_plain_http(s) for s in statements(document))
+    except DocumentError as exc:
+        yield f"{where} is {exc}: write it as a JSON policy document."
+        return
+    if not found:
+        yield (f"{where} does not deny requests without TLS: add {{\"Effect\": \"Deny\", \"Principal\": \"*\", "
+               "\"Action\": \"s3:*\", \"Condition\": {\"Bool\": {\"aws:SecureTransport\": \"false\"}}} "
+               "on the bucket and its objects.")
+
+
+def _denies_plain_http(statement: Any) -> bool:
+    if not statement.denies or "*" not in statement.principals:
+        return False
+    if not {"s3:*", "*"} & set(statement.actions):
+        return False
+    condition = statement.raw.get("Condition") or {}
+    for operator in ("Bool", "BoolIfExists"):
+        values = as_list((condition.get(operator) or {}).get("aws:SecureTransport"))
+        if any(str(v).lower() == "false" for v in values):
+            return True
+    return False
+
+
+@registry.resource("ENC-05", "s3-bucket-policy-denies-plain-http",
+                   "S3 bucket policies deny every request made without TLS.", [t.S3_BUCKET_POLICY])
+def s3_bucket_policy_denies_plain_http(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
+    yield from tls_problem(r.lookup("policy"), "policy")
+
+
+@registry.stack("ENC-05", "s3-bucket-encrypted-and-tls-only",
+                "Every S3 bucket has SSE-KMS default encryption and a bucket policy that denies plain HTTP.",
+                t.S3_BUCKETS)
+def s3_bucket_encrypted_and_tls_only(stack: StackView, config: dict[str, Any]) -> Iterator[Any]:
+    for bucket in stack.of_type(*t.S3_BUCKETS):
+        name = physical(bucket, "bucket")
+        inline_sse = bucket.lookup("serverSideEncryptionConfiguration")
+        sse = stack.linked(bucket, name, "bucket", *t.S3_SSES)
+        if inline_sse is not MISSING:
+            rules = lookup(inline_sse, "rules") if inline_sse is not UNKNOWN else UNKNOWN
+            for problem in _sse_rule_problems(rules, "serverSideEncryptionConfiguration.rules"):
+                yield problem if isinstance(problem, Undecided) else Violation(
+                    f"bucket '{bucket.name}': {problem}", bucket.urn)
+        elif not sse:
+            yield Violation(f"bucket '{bucket.name}' has no default encryption: add a "
+                            "BucketServerSideEncryptionConfiguration with sseAlgorithm \"aws:kms\", the S3 key "
+                            "and bucketKeyEnabled.", bucket.urn)
+        for config_resource in sse:
+            for problem in _sse_rule_problems(config_resource.lookup("rules"), "rules"):
+                if not isinstance(problem, Undecided):  # judged on that resource by s3-default-encryption-sse-kms
+                    yield Violation(f"bucket '{bucket.name}': {config_resource.label()}: {problem}", bucket.urn)
+        inline_policy = bucket.lookup("policy")
+        policies = stack.linked(bucket, name, "bucket", t.S3_BUCKET_POLICY)
+        if inline_policy is not MISSING:
+            for problem in tls_problem(inline_policy, "policy"):
+                yield problem if isinstance(problem, Undecided) else Violation(
+                    f"bucket '{bucket.name}': {problem}", bucket.urn)
+        elif not policies:
+            yield Violation(f"bucket '{bucket.name}' has no bucket policy: add a BucketPolicy that denies s3:* "
+                            "when aws:SecureTransport is false.", bucket.urn)
+        elif not any(_tls_ok_or_unknown(p) for p in policies):
+            yield Violation(f"bucket '{bucket.name}': no bucket policy denies requests without TLS: add a "
+                            "statement denying s3:* when aws:SecureTransport is false.", bucket.urn)
+
+
+def _tls_ok_or_unknown(policy: Resource) -> bool:
+    """Known and compliant, or unknown (then judged on the policy resource itself)."""
+    problems = list(tls_problem(policy.lookup("policy"), "policy"))
+    return not problems or all(isinstance(p, Undecided) for p in problems)
+
+
+@registry.resource("ENC-06", "dynamodb-customer-managed-key",
+                   "DynamoDB tables encrypt with a customer-managed KMS key.", [t.DYNAMODB_TABLE])
+def dynamodb_customer_managed_key(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
+    sse = r.lookup("serverSideEncryption")
+    if sse is UNKNOWN:
+        yield Undecided("serverSideEncryption")
+        return
+    if sse is MISSING:
+        yield ("serverSideEncryption is not set, so the table uses an AWS-owned key: set "
+               "serverSideEncryption {enabled: true, kmsKeyArn: <the DynamoDB key ARN>}.")
+        return
+    yield from _flag(r, "serverSideEncryption.enabled", "set serverSideEncryption.enabled to true with kmsKeyArn.")
+    problem = key_problem(lookup(sse, "kmsKeyArn"), "serverSideEncryption.kmsKeyArn", "the ARN of the DynamoDB key")
+    if problem:
+        yield problem
+
+
+@registry.resource("ENC-07", "log-group-customer-managed-key",
+                   "CloudWatch log groups encrypt with a customer-managed KMS key.", [t.LOG_GROUP])
+def log_group_customer_managed_key(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
+    problem = resource_key_problem(r, "kmsKeyId", "the ARN of the CloudWatch Logs key")
+    if problem:
+        yield problem
+
+
+@registry.resource("ENC-08", "cloudtrail-customer-managed-key",
+                   "CloudTrail log files encrypt with a customer-managed KMS key.", [t.TRAIL])
+def cloudtrail_customer_managed_key(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
+    problem = resource_key_problem(r, "kmsKeyId", "the ARN of the CloudTrail key")
+    if problem:
+        yield problem
+
+
+@registry.resource("ENC-09", "lambda-environment-customer-managed-key",
+                   "Lambda environment variables encrypt with a customer-managed KMS key.", [t.LAMBDA_FUNCTION])
+def lambda_environment_customer_managed_key(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
+    variables = r.lookup("environment.variables")
+    if variables is MISSING or variables == {}:
+        raise NotApplicable("the function has no environment variables")
+    problem = resource_key_problem(r, "kmsKeyArn", "the ARN of the Lambda/SQS key")
+    if problem:
+        yield problem
+
+
+@registry.resource("ENC-09", "sqs-customer-managed-key",
+                   "SQS queues encrypt with a customer-managed KMS key.", [t.SQS_QUEUE])
+def sqs_customer_managed_key(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
+    problem = resource_key_problem(r, "kmsMasterKeyId", "the ARN of the Lambda/SQS key")
+    if problem:
+        yield problem
+
+
+_TLS_PARAMETERS = {"aurora-postgresql": ("rds.force_ssl", "1"), "postgres": ("rds.force_ssl", "1"),
+                   "aurora-mysql": ("require_secure_transport", "1"), "mysql": ("require_secure_transport", "1")}
+
+
+@registry.stack("ENC-10", "aurora-force-ssl",
+                "Aurora clusters use a cluster parameter group that enforces TLS (rds.force_ssl=1).",
+                [t.RDS_CLUSTER])
+def aurora_force_ssl(stack: StackView, config: dict[str, Any]) -> Iterator[Any]:
+    for cluster in stack.of_type(t.RDS_CLUSTER):
+        engine = cluster.lookup("engine")
+        if engine is UNKNOWN:
+            yield Undecided("engine")
+            continue
+        parameter, wanted = _TLS_PARAMETERS.get(str(engine), ("rds.force_ssl", "1"))
+        group_name = cluster.lookup("dbClusterParameterGroupName")
+        if group_name is MISSING:
+            yield Violation(f"cluster '{cluster.name}' uses the default parameter group, where {parameter} is off: "
+                            f"attach a ClusterParameterGroup with {parameter} = {wanted}.", cluster.urn)
+            continue
+        groups = (stack.sources(cluster, "dbClusterParameterGroupName", t.RDS_CLUSTER_PARAMETER_GROUP)
+                  or [g for g in stack.of_type(t.RDS_CLUSTER_PARAMETER_GROUP) if g.lookup("name") == group_name])
+        if not groups:
+            yield Violation(f"cluster '{cluster.name}': parameter group {describe(group_name)} is not declared in "
+                            f"this stack, so {parameter} cannot be verified: declare the ClusterParameterGroup "
+                            f"with {parameter} = {wanted} in the program.", cluster.urn)
+            continue
+        parameters = groups[0].lookup("parameters")
+        if parameters is UNKNOWN:
+            yield Undecided("parameters")
+            continue
+        values = {str(lookup(p, "name")): lookup(p, "value") for p in as_list(parameters)}
+        value = values.get(parameter, MISSING)
+        if value is UNKNOWN:
+            yield Undecided("parameters.value")
+        elif describe(value).strip("'").lower() not in ({wanted, "on"} if "secure" in parameter else {wanted}):
+            found = f"leaves {parameter} unset" if value is MISSING else f"sets {parameter} to {describe(value)}"
+            yield Violation(f"cluster '{cluster.name}': parameter group '{groups[0].name}' {found}: "
+                            f"set {parameter} = {wanted}.", cluster.urn)

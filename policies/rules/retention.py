@@ -1,0 +1,184 @@
+"""RET-01 .. RET-05: backups, point-in-time recovery, versioning, lifecycle and log retention."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from rules import types as t
+from rules.model import Resource, StackView, physical
+from rules.registry import Registry, Undecided, Violation
+from rules.values import MISSING, UNKNOWN, as_list, describe, lookup, number, truthy
+
+registry = Registry()
+
+
+def _at_least(r: Resource, path: str, minimum: int, absent: str, fix: str) -> Iterator[Any]:
+    value = r.lookup(path)
+    if value is UNKNOWN:
+        yield Undecided(path)
+        return
+    days = number(value)
+    if value is MISSING:
+        yield f"{path} is not set ({absent}): {fix}"
+    elif days is None or days < minimum:
+        yield f"{path} is {describe(value)}, below {minimum}: {fix}"
+
+
+@registry.resource("RET-01", "aurora-backup-retention",
+                   "Aurora clusters keep automated backups for at least 30 days.", [t.RDS_CLUSTER],
+                   parameters=("minDays",))
+def aurora_backup_retention(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
+    minimum = config["minDays"]
+    yield from _at_least(r, "backupRetentionPeriod", minimum, "AWS keeps 1 day",
+                         f"set backupRetentionPeriod to {minimum} or more.")
+
+
+@registry.resource("RET-02", "dynamodb-point-in-time-recovery",
+                   "DynamoDB tables have point-in-time recovery on.", [t.DYNAMODB_TABLE])
+def dynamodb_point_in_time_recovery(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
+    enabled = r.lookup("pointInTimeRecovery.enabled")
+    if enabled is UNKNOWN:
+        yield Undecided("pointInTimeRecovery.enabled")
+    elif not truthy(enabled):
+        yield f"pointInTimeRecovery.enabled is {describe(enabled)}: set pointInTimeRecovery {{enabled: true}}."
+
+
+@registry.resource("RET-03", "s3-versioning-enabled",
+                   "S3 bucket versioning configurations enable versioning.", t.S3_VERSIONINGS)
+def s3_versioning_enabled(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
+    status = r.lookup("versioningConfiguration.status")
+    if status is UNKNOWN:
+        yield Undecided("versioningConfiguration.status")
+    elif status != "Enabled":
+        yield f"versioningConfiguration.status is {describe(status)}: set it to \"Enabled\"."
+
+
+def _lifecycle_rules(stack: StackView, bucket: Resource) -> list[dict[str, Any]] | None:
+    """Enabled lifecycle rules of a bucket (inline or configuration resources); None if unknown."""
+    rules: list[dict[str, Any]] = []
+    inline = bucket.lookup("lifecycleRules")
+    if inline is UNKNOWN:
+        return None
+    for rule in as_list(inline):
+        if rule is UNKNOWN:
+            return None
+        if truthy(lookup(rule, "enabled")):
+            rules.append({"transitions": lookup(rule, "transitions"), "expiration": lookup(rule, "expiration.days"),
+                          "noncurrent": lookup(rule, "noncurrentVersionExpiration.days")})
+    for configuration in stack.linked(bucket, physical(bucket, "bucket"), "bucket", *t.S3_LIFECYCLES):
+        configured = configuration.lookup("rules")
+        if configured is UNKNOWN:
+            return None
+        for rule in as_list(configured):
+            if rule is UNKNOWN:
+                return None
+            if lookup(rule, "status") == "Enabled":
+                rules.append({"transitions": lookup(rule, "transitions"),
+                              "expiration": lookup(rule, "expiration.days"),
+                              "noncurrent": lookup(rule, "noncurrentVersionExpiration.noncurrentDays")})
+    return rules
+
+
+def trail_buckets(stack: StackView) -> dict[str, Resource]:
+    """Buckets that receive CloudTrail log files (urn -> trail), by dependency edge or literal name."""
+    found: dict[str, Resource] = {}
+    for trail in stack.of_type(t.TRAIL):
+        for bucket in stack.sources(trail, "s3BucketName", *t.S3_BUCKETS):
+            found[bucket.urn] = trail
+        name = trail.lookup("s3BucketName")
+        for bucket in stack.of_type(*t.S3_BUCKETS):
+            if isinstance(name, str) and physical(bucket, "bucket") == name:
+                found[bucket.urn] = trail
+    return found
+
+
+def _versioning_problem(stack: StackView, bucket: Resource) -> Iterator[Any]:
+    inline = bucket.lookup("versioning.enabled")
+    if inline is UNKNOWN:
+        yield Undecided("versioning.enabled")
+        return
+    if truthy(inline):
+        return
+    configs = stack.linked(bucket, physical(bucket, "bucket"), "bucket", *t.S3_VERSIONINGS)
+    statuses = [c.lookup("versioningConfiguration.status") for c in configs]
+    if not any(s == "Enabled" or s is UNKNOWN for s in statuses):
+        yield Violation(f"bucket '{bucket.name}' is not versioned: add a BucketVersioning with status \"Enabled\".",
+                        bucket.urn)
+
+
+def _archive_problem(stack: StackView, bucket: Resource, glacier_days: int) -> Iterator[Any]:
+    rules = _lifecycle_rules(stack, bucket)
+    if rules is None:
+        yield Undecided("rules")
+        return
+    transitions = [tr for rule in rules for tr in as_list(rule["transitions"]) if isinstance(tr, dict)]
+    classes = {str(lookup(tr, "storageClass")): number(lookup(tr, "days")) for tr in transitions}
+    missing = []
+    if "INTELLIGENT_TIERING" not in classes:
+        missing.append("a transition to INTELLIGENT_TIERING")
+    glacier = classes.get("GLACIER", MISSING)
+    if glacier is MISSING or glacier is None or glacier > glacier_days:
+        missing.append(f"a transition to GLACIER at {glacier_days} days or sooner")
+    if not any(rule["noncurrent"] is not MISSING for rule in rules):
+        missing.append("an expiration of noncurrent versions")
+    if missing:
+        yield Violation(f"bucket '{bucket.name}' (a data archive) lifecycle lacks {', '.join(missing)}: add them to "
+                        "its BucketLifecycleConfiguration.", bucket.urn)
+
+
+@registry.stack("RET-03", "s3-bucket-versioned-and-archive-tiered",
+                "Every S3 bucket is versioned; every data bucket (not a CloudTrail log bucket) tiers to "
+                "Intelligent-Tiering and Glacier and expires noncurrent versions.", t.S3_BUCKETS,
+                parameters=("glacierAfterDays",))
+def s3_bucket_versioned_and_archive_tiered(stack: StackView, config: dict[str, Any]) -> Iterator[Any]:
+    log_buckets = trail_buckets(stack)
+    for bucket in stack.of_type(*t.S3_BUCKETS):
+        yield from _versioning_problem(stack, bucket)
+        if bucket.urn not in log_buckets:
+            yield from _archive_problem(stack, bucket, config["glacierAfterDays"])
+
+
+@registry.resource("RET-04", "log-group-retention",
+                   "CloudWatch log groups expire events after at least 30 days (never-expire is a violation).",
+                   [t.LOG_GROUP], parameters=("minDays",))
+def log_group_retention(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
+    minimum = config["minDays"]
+    value = r.lookup("retentionInDays")
+    if value is UNKNOWN:
+        yield Undecided("retentionInDays")
+    elif value is MISSING or number(value) == 0:
+        yield f"retentionInDays is {describe(value)}, so events never expire: set retentionInDays to {minimum} or more."
+    elif (number(value) or 0) < minimum:
+        yield f"retentionInDays is {describe(value)}, below {minimum}: set retentionInDays to {minimum} or more."
+
+
+@registry.stack("RET-05", "cloudtrail-log-retention",
+                "CloudTrail logs are kept at least 90 days in the trail's bucket and log group.", [t.TRAIL],
+                parameters=("minDays",))
+def cloudtrail_log_retention(stack: StackView, config: dict[str, Any]) -> Iterator[Any]:
+    minimum = config["minDays"]
+    for trail in stack.of_type(t.TRAIL):
+        for group in stack.sources(trail, "cloudWatchLogsGroupArn", t.LOG_GROUP):
+            retention = group.lookup("retentionInDays")
+            if retention is UNKNOWN:
+                yield Undecided("retentionInDays")
+            elif retention is not MISSING and 0 < (number(retention) or 0) < minimum:
+                yield Violation(f"trail '{trail.name}': log group '{group.name}' keeps events "
+                                f"{describe(retention)} days: set retentionInDays to {minimum} or more.", trail.urn)
+        buckets = [b for b, tr in trail_buckets(stack).items() if tr.urn == trail.urn]
+        if not buckets:
+            yield Violation(f"trail '{trail.name}' writes to bucket {describe(trail.lookup('s3BucketName'))}, which "
+                            "is not declared in this stack, so its retention cannot be verified: declare the trail "
+                            "bucket in the program.", trail.urn)
+        for bucket in (stack.by_urn[u] for u in buckets):
+            rules = _lifecycle_rules(stack, bucket)
+            if rules is None:
+                yield Undecided("rules")
+                continue
+            for rule in rules:
+                days = number(rule["expiration"]) if rule["expiration"] is not MISSING else None
+                if days is not None and days < minimum:
+                    yield Violation(f"trail '{trail.name}': bucket '{bucket.name}' expires log files after "
+                                    f"{describe(rule['expiration'])} days: expire them after {minimum} days or more.",
+                                    trail.urn)
