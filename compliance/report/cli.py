@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_summary(report: dict, html: Path, console: Console | None = None) -> None:
-    console = console or Console(stderr=True)
+    console = console or Console(stderr=True, soft_wrap=True)
     table = Table(title=f"controls: {report['scope']['stack']} ({report['scope']['suffix'] or 'no suffix'})")
     table.add_column("layer")
     for status in STATUS_ORDER:
@@ -121,7 +121,7 @@ def print_summary(report: dict, html: Path, console: Console | None = None) -> N
 
 def run_verify(directory: Path) -> int:
     checked, problems = verify(directory)
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     for problem in problems:
         console.print(f"[bold red]tampered[/] {escape(problem)}", highlight=False)
     if problems:

@@ -95,6 +95,9 @@ def load_waivers(path: Path, catalog: Catalog) -> list[Waiver]:
         raise UsageError(f"{path}: waivers file not found; pass an existing --waivers file or leave it out") from exc
     except yaml.YAMLError as exc:
         raise UsageError(f"{path}: waivers file is not valid YAML ({exc})") from exc
+    except ValueError as exc:  # YAML reads 2025-02-30 as a date and fails on it
+        raise UsageError(f"{path}: waivers file holds an expiry that is not a real date ({exc}); "
+                         "use YYYY-MM-DD") from exc
     if isinstance(data, dict) and isinstance(data.get("waivers"), list):
         data = {**data, "waivers": [{k: _as_text(v) for k, v in entry.items()} if isinstance(entry, dict) else entry
                                     for entry in data["waivers"]]}

@@ -1,0 +1,60 @@
+"""Screenshot an HTML report in headless Chromium (Debian's /usr/bin/chromium), for the README.
+
+``python -m compliance.report.screenshot reports/latest/index.html docs/report.png``
+
+Playwright drives the system Chromium (never a downloaded browser); the page is
+opened from a file:// URL, and the report needs no network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def screenshot(html: Path, png: Path, width: int = 1280, height: int = 1400, browser: object | None = None) -> None:
+    """Write the top ``height`` pixels of ``html`` as rendered at ``width`` to ``png``."""
+    from playwright.sync_api import sync_playwright
+
+    def shoot(instance) -> None:
+        page = instance.new_page(viewport={"width": width, "height": height}, device_scale_factor=1)
+        try:
+            page.goto(Path(html).resolve().as_uri())
+            png.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(png), full_page=False)
+        finally:
+            page.close()
+
+    if browser is not None:
+        shoot(browser)
+        return
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            shoot(instance)
+        finally:
+            instance.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m compliance.report.screenshot", description=__doc__.splitlines()[0])
+    parser.add_argument("html", type=Path)
+    parser.add_argument("png", type=Path)
+    parser.add_argument("--width", type=int, default=1280)
+    parser.add_argument("--height", type=int, default=1400)
+    args = parser.parse_args(argv)
+    if not args.html.is_file():
+        print(f"error: {args.html}: no such report; run `python -m compliance run` first", file=sys.stderr)
+        return 2
+    screenshot(args.html, args.png, args.width, args.height)
+    print(args.png)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
