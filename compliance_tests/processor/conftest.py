@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import boto3
@@ -87,7 +88,7 @@ def redis_server():
     if binary is None:
         pytest.fail("redis-server is not installed: run scripts/bootstrap.sh (Debian package redis-server)")
     port, password = free_port(), secrets.token_urlsafe(24)
-    config = f"port {port}\nbind 127.0.0.1\nsave \"\"\nappendonly no\nrequirepass {password}\n"
+    config = f'port {port}\nbind 127.0.0.1\nsave ""\nappendonly no\nrequirepass {password}\n'
     process = subprocess.Popen(
         [binary, "-"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True
     )
@@ -141,9 +142,13 @@ def resources(aws, redis_server):
         BillingMode="PAY_PER_REQUEST",
     )
     ddb.update_time_to_live(
-        TableName=env["METRICS_TABLE"], TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiresAt"}
+        TableName=env["METRICS_TABLE"],
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiresAt"},
     )
-    for table, key, ttl in ((env["DEVICES_TABLE"], "deviceId", None), (env["IDEMPOTENCY_TABLE"], "id", "expiration")):
+    for table, key, ttl in (
+        (env["DEVICES_TABLE"], "deviceId", None),
+        (env["IDEMPOTENCY_TABLE"], "id", "expiration"),
+    ):
         ddb.create_table(
             TableName=table,
             KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
@@ -151,7 +156,9 @@ def resources(aws, redis_server):
             BillingMode="PAY_PER_REQUEST",
         )
         if ttl:
-            ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl})
+            ddb.update_time_to_live(
+                TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl}
+            )
     key_arn = aws["kms"].create_key(Description="archive")["KeyMetadata"]["Arn"]
     aws["s3"].create_bucket(Bucket=env["ARCHIVE_BUCKET"])
     queue_url = aws["sqs"].create_queue(QueueName="telemetry-dlq-test")["QueueUrl"]
@@ -173,10 +180,18 @@ def handler(resources):
     with pytest.MonkeyPatch.context() as patch:
         for name, value in resources.items():
             patch.setenv(name, value)
-        spec = importlib.util.spec_from_file_location("telemetry_processor_handler", PROCESSOR_DIR / "handler.py")
+        spec = importlib.util.spec_from_file_location(
+            "telemetry_processor_handler", PROCESSOR_DIR / "handler.py"
+        )
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         yield module
+
+
+@pytest.fixture
+def facility() -> str:
+    """A facility of its own per test: its archive objects live under their own prefix."""
+    return f"plant-{uuid.uuid4().hex[:10]}"
 
 
 @pytest.fixture
@@ -197,7 +212,9 @@ def dlq(aws, resources):
                     return bodies
                 for message in messages:
                     body = json.loads(message["Body"])
-                    body["attributes"] = {k: v["StringValue"] for k, v in message["MessageAttributes"].items()}
+                    body["attributes"] = {
+                        k: v["StringValue"] for k, v in message["MessageAttributes"].items()
+                    }
                     bodies.append(body)
                     sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 

@@ -38,10 +38,11 @@ def message(
 
 
 def normal_metrics(rng: random.Random) -> dict:
+    """Healthy equipment: bounded noise around steady levels, well inside the test limits."""
     return {
-        "temperature_c": round(rng.gauss(60.0, 0.5), 3),
-        "pressure_kpa": round(rng.gauss(250.0, 2.0), 3),
-        "vibration_mm_s": round(abs(rng.gauss(4.0, 0.2)), 3),
+        "temperature_c": round(60.0 + rng.uniform(-0.8, 0.8), 3),
+        "pressure_kpa": round(250.0 + rng.uniform(-3.0, 3.0), 3),
+        "vibration_mm_s": round(4.0 + rng.uniform(-0.3, 0.3), 3),
         "production_count": rng.randint(10, 14),
     }
 
@@ -105,3 +106,39 @@ class FakeLambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 300_000
+
+
+def hour_start(hours_ago: int) -> int:
+    return (int(time.time()) // 3600 - hours_ago) * 3600
+
+
+def fleet(
+    count: int, facility: str, rng: random.Random, devices: int = 3, start: int | None = None
+) -> list[dict]:
+    """``count`` readings per device, one every 4 s from ``start`` (default: 10 min into the hour
+    two hours ago), devices alternating between two device types, interleaved as they would arrive."""
+    start = hour_start(2) + 600 if start is None else start
+    tag = uuid.uuid4().hex[:8]
+    out = []
+    for index in range(count):
+        for number in range(devices):
+            out.append(
+                message(
+                    f"dev-{tag}-{number}",
+                    sequence=1000 + index,
+                    epoch_seconds=start + 4 * index + 0.25 * number,
+                    metrics=normal_metrics(rng),
+                    facility=facility,
+                    device_type="hydraulic-press" if number % 2 == 0 else "cnc-mill",
+                )
+            )
+    return out
+
+
+def invoke(handler, records: list[dict]) -> dict:
+    """Call the Lambda handler as the Kinesis event source mapping would."""
+    return handler.lambda_handler(kinesis_event(records), FakeLambdaContext())
+
+
+def failed_sequence_numbers(response: dict) -> set[str]:
+    return {failure["itemIdentifier"] for failure in response["batchItemFailures"]}

@@ -75,7 +75,9 @@ def assert_aggregates_match(stored: dict, expected: dict) -> None:
         got = stored[key]
         for field in ("count", "sum", "min", "max", "mean", "appliedSequences"):
             assert got[field] == want[field], f"{key} {field}: stored {got[field]} != reference {want[field]}"
-        assert abs(got["stddev"] - want["stddev"]) <= NINE_PLACES, f"{key} stddev {got['stddev']} != {want['stddev']}"
+        assert abs(got["stddev"] - want["stddev"]) <= NINE_PLACES, (
+            f"{key} stddev {got['stddev']} != {want['stddev']}"
+        )
 
 
 def anomalies(dynamodb, table: str, device: str) -> list[dict]:

@@ -6,55 +6,18 @@ import base64
 import json
 import random
 import time
-import uuid
 
 import pytest
 
 from compliance_tests.processor import sinks_view
-from compliance_tests.processor.events import FakeLambdaContext, Shard, kinesis_event, message, normal_metrics
+from compliance_tests.processor.events import Shard, fleet, invoke, message
 
 pytestmark = pytest.mark.slow
 
 
-def hour_start(hours_ago: int) -> int:
-    return (int(time.time()) // 3600 - hours_ago) * 3600
-
-
-def fleet(count: int, facility: str, rng: random.Random, devices: int = 3, start: int | None = None) -> list[dict]:
-    """``count`` readings per device, one every 4 s from ``start``, in two device types."""
-    start = hour_start(2) + 600 if start is None else start
-    tag = uuid.uuid4().hex[:8]
-    out = []
-    for index in range(count):
-        for number in range(devices):
-            device_type = "hydraulic-press" if number % 2 == 0 else "cnc-mill"
-            out.append(
-                message(
-                    f"dev-{tag}-{number}",
-                    sequence=1000 + index,
-                    epoch_seconds=start + 4 * index + 0.25 * number,
-                    metrics=normal_metrics(rng),
-                    facility=facility,
-                    device_type=device_type,
-                )
-            )
-    return out
-
-
-def invoke(handler, records: list[dict]) -> dict:
-    return handler.lambda_handler(kinesis_event(records), FakeLambdaContext())
-
-
-def failed_sequence_numbers(response: dict) -> set[str]:
-    return {failure["itemIdentifier"] for failure in response["batchItemFailures"]}
-
-
-@pytest.fixture
-def facility() -> str:
-    return f"plant-{uuid.uuid4().hex[:10]}"
-
-
-def test_clean_batch_yields_expected_aggregates_archive_and_device_state(handler, aws, resources, dlq, facility):
+def test_clean_batch_yields_expected_aggregates_archive_and_device_state(
+    handler, aws, resources, dlq, facility
+):
     messages = fleet(30, facility, random.Random(1))  # 3 devices x 30 readings over 2 minutes
     shard = Shard()
     records = shard.records(messages, arrival=time.time())
@@ -80,7 +43,9 @@ def test_clean_batch_yields_expected_aggregates_archive_and_device_state(handler
         assert head["SSEKMSKeyId"] == resources["ARCHIVE_KMS_KEY_ARN"]
 
     for device in devices:
-        state = aws["dynamodb"].get_item(TableName=resources["DEVICES_TABLE"], Key={"deviceId": {"S": device}})["Item"]
+        state = aws["dynamodb"].get_item(
+            TableName=resources["DEVICES_TABLE"], Key={"deviceId": {"S": device}}
+        )["Item"]
         assert int(state["lastSequence"]["N"]) == 1029
         assert state["facility"]["S"] == facility
     assert dlq.drain() == []
