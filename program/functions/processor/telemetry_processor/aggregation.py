@@ -26,7 +26,7 @@ WINDOW_SECONDS = 60
 MICROS_EXPONENT = 6  # readings are integers of 10^-6 units
 DERIVED_QUANTUM = Decimal("1e-9")  # mean and stddev are stored to 9 decimal places
 
-_CONTEXT = Context(prec=60, rounding=ROUND_HALF_EVEN)
+_CONTEXT = Context(prec=60, rounding=ROUND_HALF_EVEN)  # exact for every value the schema admits
 
 
 def window_start(timestamp_us: int) -> int:
@@ -88,12 +88,22 @@ class WindowStats:
 
 def micros_to_units(value: int) -> Decimal:
     """An exact decimal in units for a value in micro-units (for storage)."""
-    return Decimal(value).scaleb(-MICROS_EXPONENT)
+    return Decimal(value).scaleb(-MICROS_EXPONENT, _CONTEXT)
 
 
 def squares_to_units(value: int) -> Decimal:
     """An exact decimal in units^2 for a sum of squares in micro-units^2."""
-    return Decimal(value).scaleb(-2 * MICROS_EXPONENT)
+    return Decimal(value).scaleb(-2 * MICROS_EXPONENT, _CONTEXT)
+
+
+def units_to_micros(number: str) -> int:
+    """Back from a stored decimal in units to micro-units (exact)."""
+    return int(Decimal(number).scaleb(MICROS_EXPONENT, _CONTEXT))
+
+
+def squares_to_micros(number: str) -> int:
+    """Back from a stored sum of squares in units^2 to micro-units^2 (exact)."""
+    return int(Decimal(number).scaleb(2 * MICROS_EXPONENT, _CONTEXT))
 
 
 def _units(micros: Decimal) -> Decimal:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import Executor
-from decimal import Decimal
 
 from botocore.exceptions import ClientError
 
@@ -39,7 +38,9 @@ from telemetry_processor.aggregation import (
     WindowContribution,
     WindowStats,
     micros_to_units,
+    squares_to_micros,
     squares_to_units,
+    units_to_micros,
 )
 from telemetry_processor.sinks import TRANSIENT_ERRORS, SinkOutcome, describe
 from telemetry_processor.sinks.dynamodb import batch_get, key_id, number
@@ -57,17 +58,13 @@ def stored_stats(item: dict) -> tuple[WindowStats, frozenset[int], int]:
     """The summary, applied sequence numbers and version held by an aggregate item."""
     stats = WindowStats(
         count=int(item["count"]["N"]),
-        total=_micros(item["sum"]["N"], 6),
-        total_squares=_micros(item["sumSquares"]["N"], 12),
-        minimum=_micros(item["min"]["N"], 6),
-        maximum=_micros(item["max"]["N"], 6),
+        total=units_to_micros(item["sum"]["N"]),
+        total_squares=squares_to_micros(item["sumSquares"]["N"]),
+        minimum=units_to_micros(item["min"]["N"]),
+        maximum=units_to_micros(item["max"]["N"]),
     )
     applied = frozenset(int(number) for number in item["appliedSequences"]["NS"])
     return stats, applied, int(item["version"]["N"])
-
-
-def _micros(number: str, exponent: int) -> int:
-    return int(Decimal(number).scaleb(exponent))
 
 
 class AggregateWriter:

@@ -1,0 +1,139 @@
+"""Anomaly detection against the real redis-server, and the fallback when Redis is gone."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import signal
+import time
+import uuid
+
+import pytest
+
+from compliance_tests.processor import sinks_view
+from compliance_tests.processor.conftest import BASELINE_MIN_SAMPLES, ZSCORE_THRESHOLD, free_port
+from compliance_tests.processor.events import Shard, fleet, hour_start, invoke, message, normal_metrics
+
+pytestmark = pytest.mark.slow
+
+
+def test_injected_spike_is_flagged_and_normal_noise_is_not(handler, aws, resources, redis_server, facility):
+    rng = random.Random(11)
+    warm_up = fleet(40, facility, rng, devices=2)  # 2 devices x 40 noisy readings: baselines mature
+    shard = Shard()
+    assert invoke(handler, shard.records(warm_up, arrival=time.time())) == {"batchItemFailures": []}
+    devices = sorted({m["deviceId"] for m in warm_up})
+    table = resources["METRICS_TABLE"]
+    assert all(sinks_view.anomalies(aws["dynamodb"], table, device) == [] for device in devices)
+    stored = redis_server["client"].hgetall(f"baseline:{devices[0]}:temperature_c")
+    assert int(stored[b"n"]) == 40 >= BASELINE_MIN_SAMPLES
+
+    later = fleet(12, facility, rng, devices=2, start=hour_start(2) + 900)
+    for m in later:  # same devices, later sequence numbers
+        number = int(m["deviceId"].rsplit("-", 1)[1])
+        m["deviceId"], m["sequence"] = devices[number], m["sequence"] + 100
+    spike = next(m for m in later if m["deviceId"] == devices[0] and m["sequence"] == 1105)
+    spike["metrics"]["temperature_c"] = 66.0  # +6 degC: far outside the noise, well inside the 120 degC limit
+    assert invoke(handler, shard.records(later, arrival=time.time())) == {"batchItemFailures": []}
+
+    flagged = sinks_view.anomalies(aws["dynamodb"], table, devices[0])
+    assert [(a["metric"], a["sequence"], a["reasons"], a["detection"]) for a in flagged] == [
+        ("temperature_c", 1105, ["zscore"], "limits+baseline")
+    ]
+    item = flagged[0]["item"]
+    assert float(item["zscore"]["N"]) > ZSCORE_THRESHOLD
+    assert int(item["baselineSamples"]["N"]) == 45
+    assert abs(float(item["baselineMean"]["N"]) - 60.0) < 0.5
+    assert sinks_view.anomalies(aws["dynamodb"], table, devices[1]) == []
+
+
+def test_limit_breach_is_flagged_before_any_baseline_exists(handler, aws, resources, facility):
+    device = f"dev-{uuid.uuid4().hex[:8]}"
+    start = hour_start(2) + 1200
+    readings = [
+        message(device, 1, start, {"pressure_kpa": 250.0}, facility=facility),
+        message(device, 2, start + 4, {"pressure_kpa": 412.5, "vibration_mm_s": 3.9}, facility=facility),
+    ]
+    assert invoke(handler, Shard().records(readings, arrival=time.time())) == {"batchItemFailures": []}
+    flagged = sinks_view.anomalies(aws["dynamodb"], resources["METRICS_TABLE"], device)
+    assert [(a["metric"], a["sequence"], a["reasons"], a["value"]) for a in flagged] == [
+        ("pressure_kpa", 2, ["above_max"], 412.5)
+    ]
+    assert flagged[0]["item"]["limitMax"]["N"] == "400"
+
+
+def _batch_with_breach(facility: str) -> list[dict]:
+    messages = fleet(25, facility, random.Random(12), devices=1)
+    messages[7]["metrics"]["vibration_mm_s"] = 31.0  # above the 25 mm/s limit
+    return messages
+
+
+def _assert_processed_on_limits_only(aws, resources, facility, messages, caplog) -> None:
+    device = messages[0]["deviceId"]
+    stored = sinks_view.stored_aggregates(aws["dynamodb"], resources["METRICS_TABLE"], {device})
+    sinks_view.assert_aggregates_match(stored, sinks_view.reference_aggregates(messages))
+    flagged = sinks_view.anomalies(aws["dynamodb"], resources["METRICS_TABLE"], device)
+    assert [(a["metric"], a["sequence"], a["reasons"], a["detection"]) for a in flagged] == [
+        ("vibration_mm_s", 1007, ["above_max"], "limits-only")
+    ]
+    archived = [
+        line
+        for lines in sinks_view.archive(aws["s3"], resources["ARCHIVE_BUCKET"], facility).values()
+        for line in lines
+    ]
+    assert len(archived) == len(messages)
+    assert any("Redis unavailable" in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize("failure", ["connection refused", "wrong AUTH token"])
+def test_redis_unavailable_falls_back_to_limits_and_processes_the_batch(
+    handler, aws, resources, facility, failure, caplog, monkeypatch
+):
+    settings = handler.SETTINGS
+    if failure == "connection refused":
+        settings = dataclasses.replace(settings, redis_port=free_port())
+    else:
+        wrong = aws["secretsmanager"].create_secret(
+            Name=f"wrong-{uuid.uuid4().hex}", SecretString="not-the-token"
+        )
+        settings = dataclasses.replace(settings, redis_auth_secret_arn=wrong["ARN"])
+    broken = handler.build_processor(settings, handler.clients, handler.logger, handler.metrics)
+    monkeypatch.setattr(handler, "processor", broken)
+    messages = _batch_with_breach(facility)
+
+    assert invoke(handler, Shard().records(messages, arrival=time.time())) == {"batchItemFailures": []}
+
+    _assert_processed_on_limits_only(aws, resources, facility, messages, caplog)
+
+
+def test_hung_redis_times_out_falls_back_and_is_used_again_once_back(
+    handler, aws, resources, redis_server, facility, caplog
+):
+    messages = _batch_with_breach(facility)
+    shard = Shard()
+    redis_server["process"].send_signal(signal.SIGSTOP)  # accepts connections, never answers
+    try:
+        response = invoke(handler, shard.records(messages, arrival=time.time()))
+    finally:
+        redis_server["process"].send_signal(signal.SIGCONT)
+    assert response == {"batchItemFailures": []}
+    _assert_processed_on_limits_only(aws, resources, facility, messages, caplog)
+
+    device = messages[0]["deviceId"]
+    back = [
+        message(
+            device,
+            2000,
+            hour_start(2) + 1800,
+            dict(normal_metrics(random.Random(13)), vibration_mm_s=40.0),
+            facility=facility,
+        )
+    ]
+    assert invoke(handler, shard.records(back, arrival=time.time())) == {"batchItemFailures": []}
+    latest = [
+        a
+        for a in sinks_view.anomalies(aws["dynamodb"], resources["METRICS_TABLE"], device)
+        if a["sequence"] == 2000
+    ]
+    assert [a["detection"] for a in latest] == ["limits+baseline"]
+    assert redis_server["client"].exists(f"baseline:{device}:vibration_mm_s")

@@ -1,0 +1,157 @@
+"""The message schema (schema/telemetry-v1.json) and the validator built on it."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import jsonschema
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from telemetry_processor import validation
+from telemetry_processor.model import Reading, Rejection, StreamPosition
+
+from compliance_tests.processor.events import message
+
+POSITION = StreamPosition(
+    "shardId-000000000000", "49590338271490256608559692538361571095921575989136588898", "d", 0.0
+)
+NOW_US = int(time.time() * 1_000_000)
+VALIDATE = validation.MessageValidator(max_future_skew_seconds=300)
+SCHEMA = validation.load_schema(1)
+README = (validation.SCHEMA_DIR / "README.md").read_text(encoding="utf-8")
+
+
+def check(document) -> Reading | Rejection:
+    payload = document if isinstance(document, bytes) else json.dumps(document).encode()
+    return VALIDATE(payload, POSITION, NOW_US)
+
+
+def good(**changes) -> dict:
+    base = message("press-0001", 7, time.time() - 60, {"temperature_c": 21.5, "production_count": 12})
+    return {**base, **changes}
+
+
+def test_the_schema_is_valid_draft_07_and_versioned():
+    jsonschema.Draft7Validator.check_schema(SCHEMA)
+    assert SCHEMA["properties"]["schemaVersion"] == {**SCHEMA["properties"]["schemaVersion"], "const": 1}
+    assert validation.SCHEMA_FILES == {1: "telemetry-v1.json"}
+    assert "telemetry-v1.json" in README
+
+
+def test_the_documented_example_is_valid_for_the_reference_validator_and_ours():
+    example = json.loads(re.search(r"## Version 1\s+```json\n(.*?)```", README, re.S).group(1))
+    jsonschema.validate(example, SCHEMA)
+    example["timestamp"] = message("x", 0, time.time() - 5, {})["timestamp"]  # keep it in the past
+    reading = check(example)
+    assert isinstance(reading, Reading)
+    assert reading.metric_micros == {
+        "temperature_c": 21_500_000,
+        "pressure_kpa": 101_325_000,
+        "vibration_mm_s": 1_250_000,
+        "production_count": 12_000_000,
+    }
+
+
+def test_a_valid_message_becomes_a_reading_with_exact_micro_units_and_utc_time():
+    reading = check(good(timestamp="2025-06-01T14:00:00.250+02:00", metrics={"pressure_kpa": 101.3251234567}))
+    assert isinstance(reading, Reading)
+    assert reading.timestamp_us == 1748779200250000  # 12:00:00.25 UTC
+    assert reading.metric_micros == {"pressure_kpa": 101_325_123}  # six decimal places, half-even
+    assert (reading.device_id, reading.sequence, reading.facility) == ("press-0001", 7, "plant-a")
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        (b"\xff\xfe\x00", "bad_json"),
+        (b'{"schemaVersion": 1,', "bad_json"),
+        (b'{"schemaVersion": 1, "metrics": {"temperature_c": NaN}}', "bad_json"),
+        (b'{"schemaVersion": 1, "metrics": {"temperature_c": Infinity}}', "bad_json"),
+        (b'{"schemaVersion": 1, "deviceId": "a", "deviceId": "b"}', "bad_json"),
+        (b'"just a string"', "schema_violation"),
+        (b"{}", "schema_violation"),
+        (json.dumps(good(schemaVersion=2)).encode(), "unsupported_schema_version"),
+        (json.dumps(good(schemaVersion="1")).encode(), "unsupported_schema_version"),
+        (json.dumps(good(schemaVersion=True)).encode(), "unsupported_schema_version"),
+        (json.dumps(good(extra="field")).encode(), "schema_violation"),
+        (json.dumps(good(metrics={})).encode(), "schema_violation"),
+        (json.dumps(good(metrics={"humidity": 3})).encode(), "schema_violation"),
+        (json.dumps(good(metrics={"temperature_c": "21.5"})).encode(), "schema_violation"),
+        (json.dumps(good(metrics={"production_count": 2.5})).encode(), "schema_violation"),
+        (json.dumps(good(sequence=-1)).encode(), "schema_violation"),
+        (json.dumps(good(deviceId="")).encode(), "schema_violation"),
+        (json.dumps(good(facility="Plant A")).encode(), "schema_violation"),
+        (json.dumps(good(deviceType="../etc")).encode(), "schema_violation"),
+        (json.dumps(good(timestamp="2025-06-01 12:00:00")).encode(), "schema_violation"),
+        (json.dumps(good(timestamp="2025-06-01T12:00:00")).encode(), "schema_violation"),  # no offset
+        (json.dumps(good(timestamp="2025-13-01T12:00:00Z")).encode(), "schema_violation"),
+        (json.dumps(good(metrics={"temperature_c": -273.16})).encode(), "out_of_range"),
+        (json.dumps(good(metrics={"temperature_c": 2000.5})).encode(), "out_of_range"),
+        (json.dumps(good(metrics={"pressure_kpa": -0.1})).encode(), "out_of_range"),
+        (json.dumps(good(metrics={"vibration_mm_s": 10001})).encode(), "out_of_range"),
+        (json.dumps(good(metrics={"production_count": 1_000_000_001})).encode(), "out_of_range"),
+        (
+            b'{"schemaVersion": 1, "deviceId": "d", "facility": "f", "deviceType": "t", "timestamp": "2025-06-01T12:00:00Z", "sequence": 1, "metrics": {"pressure_kpa": 1e400}}',
+            "out_of_range",
+        ),
+        (
+            json.dumps(message("d", 1, time.time() + 301, {"temperature_c": 1})).encode(),
+            "timestamp_in_future",
+        ),
+    ],
+)
+def test_each_malformed_message_is_rejected_with_its_reason(payload, reason):
+    outcome = check(payload)
+    assert isinstance(outcome, Rejection), outcome
+    assert (outcome.reason, outcome.payload) == (reason, payload)
+    assert outcome.detail and "\n" not in outcome.detail
+
+
+def test_clock_skew_within_the_allowance_is_accepted():
+    assert isinstance(check(message("d", 1, time.time() + 200, {"temperature_c": 1})), Reading)
+
+
+def test_line_breaks_in_the_payload_are_fine():
+    assert isinstance(check(json.dumps(good(), indent=2).encode()), Reading)
+
+
+def test_rejection_reasons_are_the_documented_ones():
+    section = README.split("## Rejection reasons", 1)[1]
+    documented = set(re.findall(r"^\| `([a-z_]+)` \|", section, re.M))
+    assert documented == set(validation.REJECTION_REASONS)
+
+
+values = {
+    "temperature_c": st.floats(-300, 2100, allow_nan=False),
+    "pressure_kpa": st.floats(-10, 1_100_000, allow_nan=False),
+    "vibration_mm_s": st.floats(-1, 11_000, allow_nan=False),
+    "production_count": st.integers(-5, 1_100_000_000),
+}
+documents = st.fixed_dictionaries(
+    {
+        "schemaVersion": st.just(1),
+        "deviceId": st.sampled_from(["press-1", "a:b_c-d", "", "bad id", "x" * 129]),
+        "facility": st.sampled_from(["plant-a", "p1", "Plant", "-a"]),
+        "deviceType": st.sampled_from(["cnc-mill", "x", "a/b"]),
+        "timestamp": st.sampled_from(
+            ["2025-06-01T12:00:00Z", "2025-06-01T12:00:00.5+05:30", "2025-06-01T12:00Z", "yesterday"]
+        ),
+        "sequence": st.integers(-2, 2**53 + 2),
+        "metrics": st.dictionaries(
+            st.sampled_from([*values, "humidity"]), st.integers(0, 5), max_size=5
+        ).flatmap(lambda chosen: st.fixed_dictionaries({k: values.get(k, st.just(1)) for k in chosen})),
+    },
+    optional={"extra": st.just(1)},
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents)
+def test_the_validator_agrees_with_the_reference_json_schema_implementation(document):
+    """Accepts exactly what the jsonschema library accepts (for past timestamps), and rejects the rest."""
+    reference_ok = jsonschema.Draft7Validator(SCHEMA).is_valid(document)
+    outcome = check(document)
+    assert isinstance(outcome, Reading) == reference_ok, getattr(outcome, "detail", None)
