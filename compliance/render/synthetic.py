@@ -15,6 +15,8 @@ from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 from compliance.errors import EvaluationError
 
 MOCK_ACCOUNT_ID = "123456789012"
+PHYSICAL_NAME_INPUTS = ("name", "bucket", "functionName", "clusterIdentifier", "identifier", "replicationGroupId",
+                        "thingName", "ruleName")
 SYNTHETIC_RANDOM_PASSWORD = "SyntheticRandomPasswordMarker"  # what getRandomPassword answers offline
 
 
@@ -28,15 +30,30 @@ class SyntheticMocks(Mocks):
         self.region = region
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        physical = args.inputs.get("name") or args.inputs.get("bucket") or args.inputs.get("functionName") or args.name
+        physical = next((args.inputs[key] for key in PHYSICAL_NAME_INPUTS if args.inputs.get(key)), args.name)
         resource_id = f"{physical}-id" if args.typ.startswith("aws:ec2/") else str(physical)
         service = _service_of(args.typ)
         kind = args.typ.split(":")[-1].lower()
         arn = f"arn:aws:{service}:{self.region}:{MOCK_ACCOUNT_ID}:{kind}/{physical}"
         outputs: dict[str, Any] = {"arn": arn, "id": resource_id, "name": physical, **args.inputs}
-        if args.typ == "aws:kms/key:Key":
-            outputs["keyId"] = f"key-{args.name}"
+        outputs.update(self._generated_outputs(args.typ, args.name, str(physical)))
         return resource_id, outputs
+
+    def _generated_outputs(self, type_token: str, logical: str, physical: str) -> dict[str, Any]:
+        """Outputs AWS generates that the program passes on (endpoints, URLs, managed secrets)."""
+        host = f"{physical}.synthetic.{self.region}"
+        if type_token == "aws:kms/key:Key":
+            return {"keyId": f"key-{logical}"}
+        if type_token == "aws:rds/cluster:Cluster":
+            secret_arn = f"arn:aws:secretsmanager:{self.region}:{MOCK_ACCOUNT_ID}:secret:rds!cluster-{physical}"
+            return {"endpoint": f"{host}.rds.amazonaws.com", "readerEndpoint": f"{host}.ro.rds.amazonaws.com",
+                    "masterUserSecrets": [{"secretArn": secret_arn, "secretStatus": "active"}]}
+        if type_token == "aws:elasticache/replicationGroup:ReplicationGroup":
+            return {"primaryEndpointAddress": f"master.{host}.cache.amazonaws.com",
+                    "readerEndpointAddress": f"replica.{host}.cache.amazonaws.com"}
+        if type_token == "aws:sqs/queue:Queue":
+            return {"url": f"https://sqs.{self.region}.amazonaws.com/{MOCK_ACCOUNT_ID}/{physical}"}
+        return {}
 
     def call(self, args: MockCallArgs) -> dict[str, Any]:
         # A bare dict: the SDK's MockMonitor iterates the second element of a tuple, so (result, None) fails.
