@@ -18,6 +18,7 @@ STAGE_MODULES = (
     "compliance.gate.cli",
     "compliance.audit.cli",
     "compliance.report.cli",
+    "compliance.pipeline.cli",
     "compliance.sandbox.cli",
     "compliance.static.cli",
 )

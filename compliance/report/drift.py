@@ -106,9 +106,8 @@ class ResourceIndex:
         (``arn:…:<kind>/<logical name>``, see compliance.render.synthetic), the
         deployed value of the same output identifies that resource too.
         """
-        for key, rendered in self.graph.data.get("outputs", {}).items():
-            live = deployed.get(key)
-            if not isinstance(rendered, str) or not isinstance(live, str) or live == rendered:
+        for rendered, live in _paired_strings(self.graph.data.get("outputs", {}), deployed):
+            if live == rendered:
                 continue
             urns = self._lookup([rendered]) or self._synthetic_arn_owner(rendered)
             if len(urns) == 1:
@@ -132,8 +131,28 @@ class ResourceIndex:
         return next((urns for urns in tiers if urns), set())
 
     def urns_for(self, resource: dict[str, Any]) -> set[str]:
-        """The graph URNs a live ResourceRef (id, name) is, by its strongest matching identity."""
-        return self._lookup([v for v in (resource.get("id", ""), resource.get("name", "")) if v])
+        """The graph URNs a live ResourceRef (id, name, type) is, by its strongest matching identity.
+
+        When the live type is a type token of the graph (the audit names types as
+        Pulumi does), only resources of that type qualify: a bucket's name is also
+        the ``bucket`` input of its versioning and encryption resources.
+        """
+        urns = self._lookup([v for v in (resource.get("id", ""), resource.get("name", "")) if v])
+        by_urn = self.graph.by_urn()
+        same_type = {u for u in urns if by_urn[u]["type"] == resource.get("type")}
+        return same_type or urns
+
+
+def _paired_strings(rendered: Any, deployed: Any) -> list[tuple[str, str]]:
+    """(rendered, deployed) string pairs at the same place in two outputs documents of the same shape."""
+    if isinstance(rendered, str) and isinstance(deployed, str):
+        return [(rendered, deployed)]
+    if isinstance(rendered, dict) and isinstance(deployed, dict):
+        return [pair for key in sorted(rendered.keys() & deployed.keys())
+                for pair in _paired_strings(rendered[key], deployed[key])]
+    if isinstance(rendered, list) and isinstance(deployed, list) and len(rendered) == len(deployed):
+        return [pair for r, d in zip(rendered, deployed, strict=True) for pair in _paired_strings(r, d)]
+    return []
 
 
 def _is_verdict(status: str) -> bool:

@@ -1,0 +1,129 @@
+"""``python -m compliance run``: the main job, every stage in order, into reports/<timestamp>/.
+
+By default against the sandbox (a moto server on 127.0.0.1 into which the
+program is deployed); ``--live --region R --suffix S`` skips the sandbox and
+audits the account the standard AWS credential chain reaches. The exit code
+is the worst of the stages' (compliance.errors.worst_exit_code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from compliance import REPO_ROOT
+from compliance.engine import project_name, stack_config
+from compliance.errors import UsageError, worst_exit_code
+from compliance.pipeline.runner import StageResult, run_stages
+from compliance.pipeline.stages import Options, free_loopback_port, new_run_dir, plan, point_latest
+from compliance.report.cli import print_summary
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "run", help="the main job: render, gate, scan, sandbox + deploy, audit, report (or --live)",
+        description="Run every stage into reports/<timestamp>/ and point reports/latest at it. Default: against "
+                    "a sandbox account on 127.0.0.1; --live audits a real account instead.",
+        epilog="Exit code: the worst of the stages (0 pass, 1 violation, 3 could not evaluate, 2 usage error).",
+    )
+    parser.add_argument("--stack", default="dev", help="stack whose Pulumi.<stack>.yaml to use (default: dev)")
+    parser.add_argument("--suffix", help="environmentSuffix (default: the stack's; required with --live)")
+    parser.add_argument("--region", action="append", default=[],
+                        help="region, repeatable (default: the stack's aws:region; required with --live)")
+    parser.add_argument("--reports", type=Path, default=Path("reports"), help="directory of runs (default: reports)")
+    parser.add_argument("--waivers", type=Path, help="waivers.yaml of accepted exceptions, for the report")
+    parser.add_argument("--port", type=int, default=0, help="sandbox port on 127.0.0.1 (default: a free one)")
+    parser.add_argument("--state-dir", type=Path, default=Path(".sandbox"), help=argparse.SUPPRESS)
+    live = parser.add_argument_group("live account (--live)")
+    live.add_argument("--live", action="store_true", help="skip the sandbox; audit the account the credentials reach")
+    live.add_argument("--endpoint-url", help="with --live: send audit calls there instead of AWS")
+    live.add_argument("--outputs", type=Path, help="with --live: the stack's `pulumi stack output --json`")
+    live.add_argument("--profile", help="with --live: AWS profile (default: the standard credential chain)")
+    parser.set_defaults(handler=run)
+
+
+def options_from(args: argparse.Namespace) -> Options:
+    if not args.live:
+        for flag in ("endpoint_url", "outputs", "profile"):
+            if getattr(args, flag):
+                raise UsageError(f"--{flag.replace('_', '-')} applies to --live only; the sandbox sets its own")
+    elif not args.suffix or not args.region:
+        raise UsageError("--live needs --suffix and --region: name the stack and regions to audit in the account")
+    if args.outputs and not args.outputs.is_file():
+        raise UsageError(f"--outputs {args.outputs}: no such file; write it with `pulumi stack output --json`")
+    if args.waivers and not args.waivers.is_file():
+        raise UsageError(f"--waivers {args.waivers}: no such file")
+    config = stack_config(args.stack)
+    suffix = args.suffix or config.get(f"{project_name()}:environmentSuffix") or args.stack
+    regions = tuple(dict.fromkeys(args.region)) or ((config["aws:region"],) if config.get("aws:region") else ())
+    if not regions:
+        raise UsageError(f"Pulumi.{args.stack}.yaml sets no aws:region; pass --region")
+    reports = args.reports.resolve()
+    return Options(
+        run_dir=new_run_dir(reports), stack=args.stack, suffix=suffix, regions=regions, live=args.live,
+        port=0 if args.live else (args.port or free_loopback_port()), endpoint_url=args.endpoint_url,
+        outputs=args.outputs.resolve() if args.outputs else None, profile=args.profile,
+        waivers=args.waivers.resolve() if args.waivers else None, state_dir=args.state_dir.resolve(),
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    options = options_from(args)
+    console = Console(stderr=True, soft_wrap=True)
+    mode = "live account" if options.live else f"sandbox on 127.0.0.1:{options.port}"
+    console.print(f"[bold]compliance run[/]: stack {escape(options.stack)}, suffix {escape(options.suffix)}, "
+                  f"{escape(', '.join(options.regions))}, {mode} -> {escape(str(options.run_dir))}")
+    stages = plan(options)
+
+    def log_path(stage) -> Path:
+        if stage.seals_run:  # written after the manifest: kept beside the run, not in it
+            return options.run_dir.parent / ".logs" / f"{options.run_dir.name}-{stage.name}.log"
+        return options.run_dir / "logs" / f"{stage.name}.log"
+
+    try:
+        results = run_stages(stages, log_path, console)
+    finally:
+        point_latest(options.run_dir)
+    print_stage_table(results, console)
+    report_path = options.run_dir / "report.json"
+    html = options.run_dir / "index.html"
+    if report_path.is_file():
+        print_summary(json.loads(report_path.read_text()), html, console)
+    else:
+        console.print("[bold red]no report was written[/]: see the stage logs above")
+    code = worst_exit_code(*(r.exit_code for r in results))
+    console.print(f"[bold]run exit {code}[/] (worst of the stages); latest -> {escape(options.run_dir.name)}")
+    print(html if html.is_file() else options.run_dir)
+    return code
+
+
+def print_stage_table(results: list[StageResult], console: Console) -> None:
+    table = Table(title="stages")
+    table.add_column("stage", no_wrap=True, min_width=12)
+    table.add_column("result", no_wrap=True, min_width=7)
+    table.add_column("exit", justify="right", no_wrap=True, min_width=4)
+    table.add_column("s", justify="right", no_wrap=True, min_width=3)
+    table.add_column("last line", no_wrap=True, overflow="ellipsis", max_width=36)
+    for r in results:
+        colour = {"ok": "green", "failed": "red", "skipped": "yellow"}[r.status]
+        table.add_row(r.stage.name, f"[{colour}]{r.status}[/]", str(r.exit_code), f"{r.seconds:.0f}", escape(r.detail))
+    console.print(table)
+    for r in results:
+        if r.status != "ok":
+            where = f"log: {escape(_relative(r.log))}" if r.log else escape(r.detail)
+            console.print(f"[{'yellow' if r.status == 'skipped' else 'red'}]{r.stage.name}[/] exit {r.exit_code}: {where}")
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        try:
+            return str(path.resolve().relative_to(REPO_ROOT))
+        except ValueError:
+            return str(path)

@@ -1,0 +1,138 @@
+"""The main job's plan: which stage CLIs run, with which flags, into which run directory.
+
+Each stage is a subprocess ``python -m compliance <stage> ...``: the stages
+share nothing but files (and the Pulumi mocks they install are process-global),
+so the pipeline depends only on their documented flags.
+
+Sandbox (default): render -> gate -> scan -> sandbox up -> audit -> sandbox down -> report.
+(The sandbox stops before the report so that the report, which seals the run
+directory, comes last and every stage's log is covered by the manifest.)
+Live (``--live``):  render -> gate -> scan -> audit -> report, with the caller's credentials.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import socket
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from compliance.errors import UsageError
+
+SANDBOX_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "sandbox", "AWS_SECRET_ACCESS_KEY": "sandbox"}
+# Variables that would point a sandbox audit at a real account or profile.
+REAL_ACCOUNT_VARIABLES = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ROLE_ARN",
+                          "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE",
+                          "AWS_SHARED_CREDENTIALS_FILE")
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    argv: tuple[str, ...]
+    title: str
+    needs: tuple[str, ...] = ()  # stages that must have produced their output first
+    always: bool = False  # runs even when an earlier stage failed (sandbox down)
+    env: dict[str, str] = field(default_factory=dict)
+    unset: tuple[str, ...] = ()
+    seals_run: bool = False  # writes manifest.json: its own log must live outside the run directory
+    run_dir: str = ""  # shortened out of the progress display
+
+
+@dataclass(frozen=True)
+class Options:
+    run_dir: Path
+    stack: str
+    suffix: str
+    regions: tuple[str, ...]
+    live: bool
+    port: int = 0
+    endpoint_url: str | None = None
+    outputs: Path | None = None
+    profile: str | None = None
+    waivers: Path | None = None
+    state_dir: Path = Path(".sandbox")
+
+
+def free_loopback_port() -> int:
+    """A port nothing listens on at this moment (the sandbox binds it right after)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def new_run_dir(reports: Path, now: datetime | None = None) -> Path:
+    """reports/<UTC timestamp>, unique (a -2, -3… suffix when two runs start in the same second)."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    candidate = reports / stamp
+    n = 2
+    while candidate.exists():
+        candidate = reports / f"{stamp}-{n}"
+        n += 1
+    candidate.mkdir(parents=True)
+    return candidate
+
+
+def point_latest(run_dir: Path) -> Path:
+    """reports/latest -> <run> (a relative symlink, swapped atomically)."""
+    latest = run_dir.parent / "latest"
+    if latest.exists() and not latest.is_symlink():
+        raise UsageError(f"{latest} exists and is not a symlink; move it away so `latest` can point at the newest run")
+    tmp = run_dir.parent / f".latest-{os.getpid()}"
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(run_dir.name, target_is_directory=True)
+    os.replace(tmp, latest)
+    return latest
+
+
+def plan(options: Options) -> list[Stage]:
+    run = options.run_dir
+    graph = run / "graph.json"
+    stages = [
+        Stage("render", ("render", "--stack", options.stack, "--config", f"environmentSuffix={options.suffix}",
+                         "--out", str(graph)), "render the program's resource graph"),
+        Stage("gate", ("gate", "--graph", str(graph), "--out", str(run)), "policy pack gate (preview layer)",
+              needs=("render",)),
+        Stage("scan", ("scan", "--graph", str(graph), "--out", str(run)), "checkov static scan (static layer)",
+              needs=("render",)),
+    ]
+    region_args = tuple(arg for region in options.regions for arg in ("--region", region))
+    if options.live:
+        audit = ["audit", *region_args, "--suffix", options.suffix, "--out", str(run)]
+        if options.endpoint_url:
+            audit += ["--endpoint-url", options.endpoint_url]
+        if options.outputs:
+            audit += ["--outputs", str(options.outputs)]
+        if options.profile:
+            audit += ["--profile", options.profile]
+        stages.append(Stage("audit", tuple(audit), "live audit of the account (live layer)"))
+    else:
+        outputs = run / "outputs.json"
+        endpoint = f"http://127.0.0.1:{options.port}"
+        sandbox_env = {**SANDBOX_CREDENTIALS, "AWS_DEFAULT_REGION": options.regions[0]}
+        stages += [
+            Stage("sandbox-up", ("sandbox", "up", "--port", str(options.port), "--stack", options.stack,
+                                 "--suffix", options.suffix, "--region", options.regions[0], "--detach",
+                                 "--outputs", str(outputs), "--state-dir", str(options.state_dir)),
+                  "start the sandbox account and deploy the program", env=sandbox_env,
+                  unset=REAL_ACCOUNT_VARIABLES),
+            Stage("audit", ("audit", "--endpoint-url", endpoint, *region_args, "--suffix", options.suffix,
+                            "--outputs", str(outputs), "--known-gaps", str(run / "gaps.json"),
+                            "--max-attempts", "2", "--out", str(run)),
+                  "audit the sandbox account (live layer)", needs=("sandbox-up",), env=sandbox_env,
+                  unset=REAL_ACCOUNT_VARIABLES),
+        ]
+    if not options.live:
+        stages.append(Stage("sandbox-down", ("sandbox", "down", "--port", str(options.port), "--state-dir",
+                                             str(options.state_dir)),
+                            "stop the sandbox", needs=("sandbox-up",), always=True))
+    report = ["report", "--in", str(run), "--quiet"]
+    if options.waivers:
+        report += ["--waivers", str(options.waivers)]
+    if options.live and options.outputs:
+        report += ["--outputs", str(options.outputs)]
+    # Last: the report seals the run directory (manifest.json), so every other stage's files exist by then.
+    stages.append(Stage("report", tuple(report), "join the layers into the report", seals_run=True))
+    return [dataclasses.replace(stage, run_dir=str(run)) for stage in stages]
