@@ -116,10 +116,13 @@ class AwsAccess:
     lock, then shared by the worker threads.
     """
 
-    def __init__(self, session: boto3.Session, endpoint_url: str | None, retry: RetryPolicy) -> None:
+    def __init__(self, session: boto3.Session, endpoint_url: str | None, retry: RetryPolicy,
+                 home_region: str) -> None:
+        """``home_region`` signs calls to global services (IAM, STS), which are made with region ""."""
         if retry.mode not in RETRY_MODES:
             raise ValueError(f"retry mode {retry.mode!r}: expected one of {RETRY_MODES}")
         self.session = session
+        self.home_region = home_region
         self.endpoint_url = endpoint_url
         self.retry = retry
         self._config = Config(
@@ -145,7 +148,7 @@ class AwsAccess:
         with self._lock:
             if key not in self._clients:
                 self._clients[key] = self.session.client(
-                    service, region_name=region or None, endpoint_url=self.endpoint_url, config=self._config,
+                    service, region_name=region or self.home_region, endpoint_url=self.endpoint_url, config=self._config,
                 )
             return self._clients[key]
 

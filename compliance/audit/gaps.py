@@ -7,8 +7,9 @@ The file is a JSON list of entries (or ``{"gaps": [...]}``), each with a
 ``reason`` and at least one of:
 
 - ``api``: ``"iot:ListTagsForResource"``: a call the emulator does not implement
-  (or answers wrongly). A check whose call to it fails reports not_applicable;
-  a resource whose tags cannot be read that way is scoped by name alone.
+  (or answers wrongly), optionally for one ``resource`` (its ARN or name). A
+  check whose call to it fails reports not_applicable; a resource whose tags
+  cannot be read that way is scoped by name alone.
 - ``control`` (optionally with ``check`` and ``resourceType``): every finding of
   that control (or of that check, or on resources of that Pulumi type)
   reports not_applicable, keeping what was observed in its message and evidence.
@@ -30,6 +31,7 @@ from compliance.errors import UsageError
 class Gap:
     reason: str
     api: str = ""
+    resource: str = ""
     control: str = ""
     check: str = ""
     resource_type: str = ""
@@ -43,8 +45,9 @@ class Gap:
 class KnownGaps:
     gaps: tuple[Gap, ...] = ()
 
-    def for_api(self, api: str) -> Gap | None:
-        return next((g for g in self.gaps if g.api == api), None)
+    def for_api(self, api: str, *resource: str) -> Gap | None:
+        """The gap covering a failed call of ``api`` on a resource known by any of ``resource`` (ARN, name)."""
+        return next((g for g in self.gaps if g.api == api and (not g.resource or g.resource in resource)), None)
 
     def for_finding(self, control: str, check: str, resource_type: str) -> Gap | None:
         return next((g for g in self.gaps if g.covers_finding(control, check, resource_type)), None)
@@ -77,7 +80,8 @@ def _read(path: Path) -> list[Gap]:
         if not (entry.get("api") or entry.get("control")):
             continue
         gaps.append(Gap(
-            reason=entry["reason"], api=str(entry.get("api") or ""), control=str(entry.get("control") or ""),
+            reason=entry["reason"], api=str(entry.get("api") or ""), resource=str(entry.get("resource") or ""),
+            control=str(entry.get("control") or ""),
             check=str(entry.get("check") or ""), resource_type=str(entry.get("resourceType") or ""),
         ))
     return gaps

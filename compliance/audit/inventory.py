@@ -106,12 +106,12 @@ class Inventory:
 
         return self.memo.get((kind, region), run)
 
-    def _tags(self, read: Callable[[], dict[str, str]]) -> tuple[dict[str, str] | None, str]:
+    def _tags(self, read: Callable[[], dict[str, str]], *identity: str | None) -> tuple[dict[str, str] | None, str]:
         """Read tags; under a known gap of the endpoint, return (None, reason) instead of failing."""
         try:
             return read(), ""
         except ApiError as exc:
-            gap = self.gaps.for_api(exc.api)
+            gap = self.gaps.for_api(exc.api, *[i for i in identity if i])
             if gap is None:
                 raise
             return None, gap.reason
@@ -120,7 +120,7 @@ class Inventory:
               read_tags: Callable[[], dict[str, str]] | None, *, resource_id: str,
               managed_by_aws: bool = False) -> Resource | None:
         """The resource if the scope admits it (tags read first: ``Environment`` decides)."""
-        tags, gap = self._tags(read_tags) if read_tags is not None else (None, "")
+        tags, gap = self._tags(read_tags, resource_id, name, *ids) if read_tags is not None else (None, "")
         if not self.scope.decide(name, ids, tags):
             return None
         ref = ResourceRef(id=resource_id, type=type_, name=name, region=region)
@@ -182,7 +182,7 @@ class Inventory:
                     pairs = list(self.aws.pages("kms", region, "ListResourceTags", "Tags", KeyId=key_id))
                     return tag_dict(pairs, "TagKey", "TagValue")
 
-                tags, gap = self._tags(read)
+                tags, gap = self._tags(read, meta["Arn"], meta["KeyId"])
                 name = (own[0].removeprefix("alias/") if own else (tags or {}).get("Name", meta["KeyId"]))
                 ids = (meta["Arn"], meta["KeyId"], *own)
                 if self.scope.decide(name, ids, tags):

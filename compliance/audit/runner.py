@@ -105,8 +105,8 @@ def run_audit(session: boto3.Session, request: AuditRequest, catalog: Catalog | 
     catalog = catalog or load_catalog()
     started = now_iso()
     counter = CallCounter(session)
-    aws = AwsAccess(session, request.endpoint_url, request.retry)
     home = request.regions[0]
+    aws = AwsAccess(session, request.endpoint_url, request.retry, home)
     inventory = Inventory(aws, request.scope, request.gaps, home_region=home)
     scope: dict[str, Any] = {**request.scope.describe(), "regions": list(request.regions),
                              "endpoint": request.endpoint_url or "", "knownGaps": request.gaps.describe()}

@@ -1,0 +1,59 @@
+"""Fixtures of the live-audit tests: credentials for the boto3 chain, and a stack of our own to break.
+
+The sandbox plugin (``compliance.sandbox.testing``) gives the session's moto
+server and the read-only dev stack. Drift tests break resources of their own
+stack (suffix ``auditdrift``), deployed once for this package, and revert
+each drift after auditing it.
+"""
+
+from __future__ import annotations
+
+import os
+
+import boto3
+import pytest
+from botocore.config import Config
+
+DRIFT_SUFFIX = "auditdrift"
+TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                    "AWS_EC2_METADATA_DISABLED": "true"}
+
+
+@pytest.fixture(scope="package", autouse=True)
+def credential_chain():
+    """The audit reads credentials through boto3's standard chain: here, the environment."""
+    saved = {key: os.environ.get(key) for key in (*TEST_CREDENTIALS, "AWS_PROFILE", "AWS_SESSION_TOKEN")}
+    os.environ.update(TEST_CREDENTIALS)
+    for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        os.environ.pop(key, None)
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def stack_client(stack, service: str, region: str | None = None):
+    """A client on the sandbox for tests that change it (one attempt: moto's HTTP 500s are not retried)."""
+    return boto3.client(service, region_name=region or stack.region, endpoint_url=stack.endpoint,
+                        aws_access_key_id="testing", aws_secret_access_key="testing",
+                        config=Config(retries={"mode": "standard", "max_attempts": 1}))
+
+
+@pytest.fixture(scope="package")
+def drift_stack(sandbox_stack_factory):
+    """A stack deployed for breaking, plus the first member cluster of its Redis group.
+
+    moto creates no member clusters for a replication group (DescribeCacheClusters
+    answers CacheClusterNotFound); the fixture creates the first member as a
+    cache cluster in the group's subnet group, so that on this stack the audit
+    follows the group to its subnets as it does on AWS.
+    """
+    stack = sandbox_stack_factory(DRIFT_SUFFIX)
+    group = stack.outputs["redisReplicationGroupId"]
+    stack_client(stack, "elasticache").create_cache_cluster(
+        CacheClusterId=f"{group}-001", Engine="redis", CacheNodeType="cache.t4g.small", NumCacheNodes=1,
+        CacheSubnetGroupName=f"cachesubnet-redis-{DRIFT_SUFFIX}",
+    )
+    return stack

@@ -1,0 +1,120 @@
+"""The audit of the program as deployed into the sandbox: every live control is decided, and green.
+
+A deployed dev stack (the sandbox plugin's, read-only) audited with
+``compliance audit --suffix dev`` passes every control with the ``live`` layer,
+or reports it ``not_applicable`` with the reason (a known gap of moto, or
+nothing of that type in scope): never silence, never an unexplained status.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from compliance.audit.gaps import load_gaps
+from compliance.catalog import load_catalog
+from compliance.errors import EXIT_ERROR, EXIT_OK
+from compliance_tests.audit.audit_runs import GREEN, MOTO_READ_GAPS, run_audit_cli, sandbox_args
+from compliance_tests.audit.conftest import stack_client
+
+
+@pytest.fixture(scope="module")
+def dev_audit(deployed_dev, tmp_path_factory):
+    return run_audit_cli(tmp_path_factory.mktemp("dev-audit"), *sandbox_args(deployed_dev))
+
+
+def test_every_live_control_is_decided_and_green(dev_audit):
+    assert dev_audit.exit_code == EXIT_OK, dev_audit.output
+    assert dev_audit.file.complete
+    live = {c.id for c in load_catalog().with_layer("live")}
+    assert {f.control for f in dev_audit.findings} == live
+    assert not dev_audit.not_green(), dev_audit.output
+    for control in live:  # every control passes on at least one resource: none is decided only by absence
+        statuses = {f.status for f in dev_audit.of(control)}
+        assert "pass" in statuses, (control, statuses)
+
+
+def test_not_applicable_always_says_why(dev_audit, deployed_dev):
+    skipped = dev_audit.with_status("not_applicable")
+    assert skipped
+    for finding in skipped:
+        assert "not observable here" in finding.message or finding.message.startswith("no "), finding
+    gap_reasons = {g.reason for g in load_gaps([deployed_dev.gaps_path, MOTO_READ_GAPS]).gaps}
+    assert {f.evidence.get("knownGap") for f in skipped if "knownGap" in f.evidence} <= gap_reasons
+
+
+def test_scope_and_evidence_are_recorded(dev_audit, deployed_dev):
+    scope = dev_audit.file.scope
+    assert scope["suffix"] == "dev" and scope["regions"] == [deployed_dev.region]
+    assert scope["account"] == deployed_dev.account_id and scope["endpoint"] == deployed_dev.endpoint
+    assert scope["resourcesAudited"] >= 50 and scope["apiCalls"] > 0
+    by_check = {f.check: f for f in dev_audit.findings if f.status == "pass"}
+    stream = by_check["enc-01-kinesis-stream-key"]
+    assert stream.resource.id == deployed_dev.outputs["streamArn"]
+    assert stream.evidence["kinesis:DescribeStreamSummary"]["EncryptionType"] == "KMS"
+    assert stream.evidence["kms:DescribeKey"]["KeyManager"] == "CUSTOMER"
+    assert stream.evidence["kms:DescribeKey"]["Arn"] == deployed_dev.outputs["kmsKeyArns"]["kinesis"]
+
+
+def test_only_the_stacks_own_resources_are_audited(dev_audit, drift_stack):
+    """Another stack in the same account (auditdrift) is out of the dev audit's scope."""
+    names = {f.resource.name for f in dev_audit.findings}
+    assert "kinesis-telemetry-dev" in names
+    assert not [n for n in names if "auditdrift" in n]
+
+
+def test_outputs_locate_the_same_resources(dev_audit, deployed_dev, tmp_path):
+    with_outputs = run_audit_cli(tmp_path, *sandbox_args(deployed_dev, "--outputs", str(deployed_dev.outputs_path)))
+    assert with_outputs.exit_code == EXIT_OK
+    assert {f.id for f in with_outputs.findings} == {f.id for f in dev_audit.findings}
+
+
+def test_same_inputs_same_findings(dev_audit, deployed_dev, tmp_path):
+    again = run_audit_cli(tmp_path, *sandbox_args(deployed_dev, "--concurrency", "2"))
+    assert [f.to_dict() for f in again.findings] == [f.to_dict() for f in dev_audit.findings]
+    assert len({f.id for f in dev_audit.findings}) == len(dev_audit.findings)
+
+
+def test_an_audit_that_finds_nothing_is_an_error(deployed_dev, tmp_path):
+    run = run_audit_cli(tmp_path, "--endpoint-url", deployed_dev.endpoint, "--region", deployed_dev.region,
+                        "--suffix", "nosuchstack")
+    assert run.exit_code == EXIT_ERROR
+    assert not run.file.complete
+    assert "no resources found for suffix 'nosuchstack'" in run.output
+
+
+def test_without_the_gaps_file_the_gaps_are_errors(deployed_dev, tmp_path):
+    """Fail closed: what moto cannot answer is an error unless a known gap says why."""
+    run = run_audit_cli(tmp_path, "--endpoint-url", deployed_dev.endpoint, "--region", deployed_dev.region,
+                        "--suffix", "dev")
+    assert run.exit_code == EXIT_ERROR
+    errored = {f.evidence.get("api") for f in run.with_status("error")}
+    assert errored
+    assert errored <= {g.api for g in load_gaps([deployed_dev.gaps_path, MOTO_READ_GAPS]).gaps}
+    assert all(f.status != "not_applicable" or f.message.startswith("no ") for f in run.findings)
+
+
+@pytest.mark.parametrize("gap", load_gaps([MOTO_READ_GAPS]).gaps, ids=lambda g: g.api)
+def test_each_moto_read_gap_is_still_real(gap, deployed_dev):
+    """If moto learns an API, its entry in moto-read-gaps.json must go (so the audit checks it for real)."""
+    service, operation = gap.api.split(":")
+    client = stack_client(deployed_dev, service)
+    calls = {
+        "iot:ListTagsForResource": lambda: client.list_tags_for_resource(
+            resourceArn=client.get_policy(policyName=deployed_dev.outputs["iotPolicyName"])["policyArn"]),
+        "elasticache:DescribeCacheClusters": lambda: client.describe_cache_clusters(
+            CacheClusterId=client.describe_replication_groups(
+                ReplicationGroupId=deployed_dev.outputs["redisReplicationGroupId"])["ReplicationGroups"][0][
+                "MemberClusters"][0]),
+    }
+    with pytest.raises(Exception) as raised:
+        calls[gap.api]()
+    assert type(raised.value).__name__ in ("ClientError", "CacheClusterNotFoundFault"), raised.value
+
+
+def test_audit_json_is_a_valid_findings_file(dev_audit):
+    data = json.loads(json.dumps(dev_audit.file.to_dict()))
+    assert data["layer"] == "live" and data["tool"]["name"] == "compliance-audit"
+    assert all(f["layer"] == "live" and f["check"] for f in data["findings"])
+    assert all(f["status"] in GREEN for f in data["findings"])
