@@ -28,7 +28,7 @@ To refresh it (after bumping pulumi-aws in requirements.txt): take
 ``bridge-metadata.json`` from pulumi/pulumi-aws at the tag of the pinned version
 and run ``python -m compliance.static.bridge FULL_METADATA.json --graph graph.json``
 on a freshly rendered graph; it rewrites ``bridge_metadata.json`` with the
-resource types the graph uses and their nested types. A type the program starts
+resource types the graph uses (plus ``EXTRA_TYPES``) and their nested types. A type the program starts
 using without a refresh makes ``compliance scan`` exit 3 naming the type.
 """
 
@@ -159,6 +159,19 @@ def extract_subset(full: dict[str, Any], type_tokens: set[str], source: dict[str
     }
 
 
+# Types our checks cover that the program does not use today (a standalone security-group
+# rule, secret rotation, managed policies, NAT): vendored too, so that a program change
+# towards them, or a test graph, converts without a refresh.
+EXTRA_TYPES = frozenset({
+    "aws:ec2/securityGroupRule:SecurityGroupRule",
+    "aws:secretsmanager/secretRotation:SecretRotation",
+    "aws:iam/policy:Policy",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:ec2/natGateway:NatGateway",
+    "aws:ec2/eip:Eip",
+})
+
+
 def main(argv: list[str] | None = None) -> int:
     """Refresh ``bridge_metadata.json`` from a full bridge-metadata.json and a rendered graph."""
     from compliance.findings import write_json_atomic
@@ -172,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=METADATA_PATH)
     args = parser.parse_args(argv)
     tokens = {r["type"] for r in load_graph(args.graph).custom_resources() if r["type"].startswith("aws:")}
+    tokens |= EXTRA_TYPES
     source = {"repository": "pulumi/pulumi-aws", "version": args.version, "commit": args.commit,
               "path": "provider/cmd/pulumi-resource-aws/bridge-metadata.json"}
     write_json_atomic(args.out, extract_subset(json.loads(args.metadata.read_text()), tokens, source))

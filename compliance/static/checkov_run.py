@@ -35,9 +35,11 @@ CHECKS_DIR = REPO_ROOT / "policies" / "checkov" / "checks"
 SKIPS_PATH = REPO_ROOT / "policies" / "checkov" / "skips.yaml"
 SUFFIX_ENV = "IOT_ENVIRONMENT_SUFFIX"  # read by policies/checkov/checks/gov_01_naming.py
 TIMEOUT_SECONDS = 900
-# Regexes checkov's --skip-path matches against paths: virtualenvs, git, generated output, caches.
+# Regexes checkov's --skip-path matches against paths: virtualenvs, git, generated output, caches,
+# and the vendored bridge metadata (type and property names only, whose long type tokens
+# read as high-entropy strings).
 SECRETS_SKIP_PATHS = (r"\.venv", r"\.git/", r"(^|/)reports/", r"__pycache__", r"\.pytest_cache", r"\.ruff_cache",
-                      r"\.hypothesis", r"\.sandbox", r"node_modules")
+                      r"\.hypothesis", r"\.sandbox", r"node_modules", r"compliance/static/bridge_metadata\.json")
 # stderr lines by which checkov admits that one of our checks did not load.
 _LOAD_FAILURES = ("Cannot load external check", "is missing required fields", "Failed to parse check id",
                   "Loaded data from JSON is not Dict")
@@ -143,17 +145,25 @@ def run_checkov(args: list[str], out_dir: Path, label: str, check_type: str,
         shutil.rmtree(work, ignore_errors=True)
 
 
-def scan_plan(plan_file: Path, out_dir: Path, skips: dict[str, str], suffix: str,
-              extra_args: list[str]) -> CheckovReport:
-    args = ["-f", str(plan_file), "--framework", "terraform_plan", "--external-checks-dir", str(CHECKS_DIR)]
+def scan_plan(plan_file: Path, expected_resources: int, out_dir: Path, skips: dict[str, str], suffix: str,
+              extra_args: list[str], checks_dir: Path = CHECKS_DIR) -> CheckovReport:
+    """Scan the plan; every one of its ``expected_resources`` must have been scanned."""
+    args = ["-f", str(plan_file), "--framework", "terraform_plan", "--external-checks-dir", str(checks_dir)]
     if skips:
         args += ["--skip-check", ",".join(sorted(skips))]
-    return run_checkov([*args, *extra_args], out_dir, "plan", "terraform_plan", env={SUFFIX_ENV: suffix})
+    report = run_checkov([*args, *extra_args], out_dir, "plan", "terraform_plan", env={SUFFIX_ENV: suffix})
+    scanned = int(report.summary.get("resource_count", 0))
+    if scanned != expected_resources:
+        raise EvaluationError(f"checkov scanned {scanned} of the plan's {expected_resources} resources "
+                              f"({plan_file.name}); see {out_dir / 'checkov-plan.json'}")
+    return report
 
 
 def scan_secrets(root: Path, out_dir: Path) -> CheckovReport:
     skip_paths = [*SECRETS_SKIP_PATHS]
     with contextlib.suppress(ValueError):  # the output directory, when it lies inside the repository
         skip_paths.append(re.escape(str(out_dir.resolve().relative_to(root.resolve()))))
-    args = ["-d", str(root), "--framework", "secrets", *(a for p in skip_paths for a in ("--skip-path", p))]
+    # Without --enable-secret-scan-all-files checkov reads only IaC and config files, not Python.
+    args = ["-d", str(root), "--framework", "secrets", "--enable-secret-scan-all-files",
+            *(a for p in skip_paths for a in ("--skip-path", p))]
     return run_checkov(args, out_dir, "secrets", "secrets")

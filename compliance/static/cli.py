@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, default=Path("reports/static"),
                         help="directory for static.json, the plan and checkov's reports (default: reports/static)")
     parser.add_argument("--checkov-args", default="", metavar="ARGS",
-                        help="extra checkov arguments for the plan scan, as one quoted string")
+                        help="extra checkov arguments for the plan scan, as one quoted string (--checkov-args=\"--check CKV_AWS_7\")")
     parser.add_argument("--no-secrets-scan", action="store_true",
                         help="skip checkov's secrets scan of the repository")
     parser.set_defaults(handler=run)

@@ -80,7 +80,12 @@ def plan_findings(report: CheckovReport, plan: Plan, catalog: Catalog, plan_file
 
 
 def secrets_findings(report: CheckovReport, catalog: Catalog, root: Path, stack: str) -> list[Finding]:
-    """Hard-coded credentials in the repository; one pass finding per control when there are none."""
+    """Hard-coded credentials in the repository; one pass finding per control when there are none.
+
+    The catalog maps checkov's credential detectors (AWS keys, private keys,
+    vendor tokens) to a control; its high-entropy heuristics (CKV_SECRET_6, 19)
+    stay unmapped, so their many false positives are advisory.
+    """
     owners = catalog.by_checkov_id()
     findings = []
     for result in report.failed:
@@ -115,7 +120,7 @@ def secrets_findings(report: CheckovReport, catalog: Catalog, root: Path, stack:
             check="CKV_SECRET_*",
             enforcement=control.enforcement,
             severity=control.severity,
-            evidence={"framework": "secrets", "root": str(root)},
+            evidence={"framework": "secrets", "root": root.name},
         ))
     return findings
 

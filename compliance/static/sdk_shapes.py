@@ -55,6 +55,20 @@ def _properties(args_class: type) -> dict[str, tuple[str, bool]]:
     return found
 
 
+def _resource_args(type_token: str) -> type:
+    module = _python_module(type_token)
+    resource_name = type_token.rsplit(":", 1)[1]
+    # The resource's own module; where a nested type of another resource already has the
+    # name <Resource>Args, the generator calls the resource's <Resource>InitArgs.
+    resource_module = sys.modules[getattr(module, resource_name).__module__]
+    return getattr(resource_module, resource_name + "InitArgs", None) or getattr(resource_module, resource_name + "Args")
+
+
+def input_names(type_token: str) -> set[str]:
+    """The Pulumi names of a resource's inputs (``tags`` among them when it takes tags)."""
+    return set(_properties(_resource_args(type_token)))
+
+
 def nested_types(type_token: str) -> dict[str, dict[str, NestedType]]:
     """``{object type token: {Pulumi property: its nested object type}}`` reachable from a resource.
 
@@ -65,12 +79,7 @@ def nested_types(type_token: str) -> dict[str, dict[str, NestedType]]:
     module = _python_module(type_token)
     inputs = importlib.import_module(f"{module.__name__}._inputs")
     result: dict[str, dict[str, NestedType]] = {}
-    resource_name = type_token.rsplit(":", 1)[1]
-    # The resource's own module; where a nested type of another resource already has the
-    # name <Resource>Args, the generator calls the resource's <Resource>InitArgs.
-    resource_module = sys.modules[getattr(module, resource_name).__module__]
-    args_class = getattr(resource_module, resource_name + "InitArgs", None) or getattr(resource_module, resource_name + "Args")
-    pending = [(type_token, args_class)]
+    pending = [(type_token, _resource_args(type_token))]
     while pending:
         token, args_class = pending.pop()
         if token in result:

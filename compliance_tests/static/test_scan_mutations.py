@@ -1,0 +1,56 @@
+"""One graph with every mutation, scanned once: each is caught, naming its resource and control.
+
+Acceptance: a graph with the Aurora retention set to 7 exits 1 naming RET-01.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from compliance_tests.static.mutations import Mutation
+
+
+def _matching(run, mutation: Mutation):
+    return [f for f in run.result.findings
+            if f.control == mutation.control and f.check == mutation.check
+            and f.resource.name == mutation.name and f.resource.type.endswith(mutation.type)]
+
+
+def test_exits_1_naming_the_aurora_retention_and_ret_01(mutated_scan):
+    assert mutated_scan.exit_code == 1, mutated_scan.output
+    lines = [line for line in mutated_scan.output.splitlines() if line.startswith("FAIL RET-01 CKV_IOT_7 aurora")]
+    assert lines and "backup_retention_period 7 < 30" in lines[0]
+
+
+def test_every_mutation_is_caught_on_its_resource(mutated_scan, mutations):
+    missed = []
+    for mutation in mutations[1]:
+        found = _matching(mutated_scan, mutation)
+        if not found or any(f.status != "fail" for f in found):
+            missed.append(mutation.what)
+    assert missed == []
+
+
+def test_the_same_checks_pass_on_the_clean_program(clean_scan, mutations):
+    """Each catching check evaluated the unmutated resource and passed it: the tests can fail."""
+    not_passing = []
+    for mutation in mutations[1]:
+        if mutation.added:
+            continue
+        found = _matching(clean_scan, mutation)
+        if not found or any(f.status != "pass" for f in found):
+            not_passing.append(mutation.what)
+    assert not_passing == []
+
+
+def test_failures_stay_on_the_mutated_resources(mutated_scan, mutations):
+    mutated = {m.name for m in mutations[1]}
+    elsewhere = sorted({(f.control, f.check, f.resource.name) for f in mutated_scan.result.findings
+                        if f.status == "fail" and f.control != "UNMAPPED" and f.resource.name not in mutated})
+    assert elsewhere == []
+
+
+@pytest.mark.parametrize("control", ["ENC-01", "RET-01", "NET-01", "RET-02", "RET-04", "GOV-01", "IAM-02"])
+def test_issue_mutations_are_mandatory_failures(mutated_scan, control):
+    failures = [f for f in mutated_scan.findings(control=control) if f.status == "fail"]
+    assert failures and all(f.enforcement == "mandatory" for f in failures)
