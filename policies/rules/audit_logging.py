@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from rules import types as t
+from rules.documents import contains_unknown
 from rules.model import Resource, StackView
 from rules.registry import NotApplicable, Registry, Undecided, Violation
 from rules.retention import trail_buckets
@@ -25,13 +26,19 @@ def _data_resource_types(trail: Resource) -> set[str] | None:
     if basic is UNKNOWN or advanced is UNKNOWN:
         return None
     for selector in as_list(basic):
-        for resource in as_list(lookup(selector, "dataResources")):
-            found.add(str(lookup(resource, "type")))
+        resources = lookup(selector, "dataResources") if selector is not UNKNOWN else UNKNOWN
+        for resource in as_list(resources):
+            found.add(lookup(resource, "type") if resource is not UNKNOWN else UNKNOWN)
     for selector in as_list(advanced):
-        fields = {str(lookup(f, "field")): as_list(lookup(f, "equals")) for f in as_list(lookup(selector, "fieldSelectors"))}
-        if "Data" in fields.get("eventCategory", []):
-            found.update(str(v) for v in fields.get("resources.type", []))
-    return found
+        fields = lookup(selector, "fieldSelectors") if selector is not UNKNOWN else UNKNOWN
+        if contains_unknown([lookup(f, "field") for f in as_list(fields)]):
+            return None
+        by_field = {str(lookup(f, "field")): as_list(lookup(f, "equals")) for f in as_list(fields)}
+        if contains_unknown(by_field.get("eventCategory")) or contains_unknown(by_field.get("resources.type")):
+            return None
+        if "Data" in by_field.get("eventCategory", []):
+            found.update(str(v) for v in by_field.get("resources.type", []))
+    return None if UNKNOWN in found else {str(v) for v in found}
 
 
 @registry.resource("LOG-01", "cloudtrail-configuration",
@@ -47,6 +54,8 @@ def cloudtrail_configuration(r: Resource, config: dict[str, Any]) -> Iterator[An
     selectors = r.lookup("insightSelectors")
     if selectors is UNKNOWN:
         yield Undecided("insightSelectors")
+    elif any(lookup(s, "insightType") is UNKNOWN or s is UNKNOWN for s in as_list(selectors)):
+        yield Undecided("insightSelectors.insightType")
     else:
         present = {lookup(s, "insightType") for s in as_list(selectors)}
         missing = [i for i in INSIGHTS if i not in present]
@@ -147,8 +156,8 @@ def _log_groups(stack: StackView, function: Resource) -> list[Resource]:
     groups = stack.sources(function, "loggingConfig", t.LOG_GROUP)
     name = function.lookup("name")
     if isinstance(name, str):
-        groups += [g for g in stack.of_type(t.LOG_GROUP) if g.lookup("name") == f"/aws/lambda/{name}"]
-    groups += [g for g in stack.of_type(t.LOG_GROUP) if function.urn in g.property_dependencies.get("name", [])]
+        groups += stack.linked(function, f"/aws/lambda/{name}", "name", t.LOG_GROUP)
+    groups += stack.referrers(function, "name", t.LOG_GROUP)
     return list({g.urn: g for g in groups}.values())
 
 
@@ -165,8 +174,7 @@ def lambda_log_group_and_failure_destination(stack: StackView, config: dict[str,
             if group.lookup("retentionInDays") in (MISSING, 0, 0.0):
                 yield Violation(f"function '{function.name}': log group '{group.name}' never expires events: set "
                                 "retentionInDays.", function.urn)
-        mappings = [m for m in stack.of_type(t.LAMBDA_EVENT_SOURCE_MAPPING)
-                    if function.urn in m.property_dependencies.get("functionName", [])]
+        mappings = stack.referrers(function, "functionName", t.LAMBDA_EVENT_SOURCE_MAPPING)
         kept = [m for m in mappings if m.has("destinationConfig.onFailure.destinationArn")]
         if not function.has("deadLetterConfig.targetArn") and (not mappings or len(kept) < len(mappings)):
             yield Violation(f"function '{function.name}' has no dead-letter queue or on-failure destination for "

@@ -73,7 +73,7 @@ def redis_encryption_and_auth(r: Resource, config: dict[str, Any]) -> Iterator[A
         return
     yield from _flag(r, "atRestEncryptionEnabled", "set atRestEncryptionEnabled to true.")
     yield from _flag(r, "transitEncryptionEnabled", "set transitEncryptionEnabled to true.")
-    if r.lookup("authToken") is MISSING and not r.lookup("userGroupIds"):
+    if r.lookup("authToken") is MISSING and r.lookup("userGroupIds") in (MISSING, []):
         yield ("neither authToken nor userGroupIds is set, so clients connect without AUTH: "
                "set authToken (from Secrets Manager) or userGroupIds.")
 
@@ -289,6 +289,9 @@ def aurora_force_ssl(stack: StackView, config: dict[str, Any]) -> Iterator[Any]:
         parameters = groups[0].lookup("parameters")
         if parameters is UNKNOWN:
             yield Undecided("parameters")
+            continue
+        if any(p is UNKNOWN or lookup(p, "name") is UNKNOWN for p in as_list(parameters)):
+            yield Undecided("parameters.name")
             continue
         values = {str(lookup(p, "name")): lookup(p, "value") for p in as_list(parameters)}
         value = values.get(parameter, MISSING)

@@ -76,12 +76,22 @@ class StackView:
     def __init__(self, resources: Iterable[Resource]) -> None:
         self.resources = list(resources)
         self.by_urn = {r.urn: r for r in self.resources}
+        self._by_type: dict[str, list[Resource]] = {}
+        self._edges: dict[tuple[str, str], list[Resource]] = {}  # (source urn, input) -> resources using it
+        self._literals: dict[tuple[str, tuple[str, ...]], dict[str, list[Resource]]] = {}
+        for r in self.resources:
+            self._by_type.setdefault(r.type, []).append(r)
+            for prop, sources in r.property_dependencies.items():
+                for source in dict.fromkeys(sources):
+                    self._edges.setdefault((source, prop), []).append(r)
 
     @classmethod
     def from_args(cls, args: Any) -> StackView:
         return cls(Resource.from_args(r) for r in args.resources)
 
     def of_type(self, *types: str) -> list[Resource]:
+        if len(types) == 1:
+            return list(self._by_type.get(types[0], []))
         wanted = set(types)
         return [r for r in self.resources if r.type in wanted]
 
@@ -92,7 +102,7 @@ class StackView:
 
     def referrers(self, target: Resource, prop: str, *types: str) -> list[Resource]:
         """Resources whose ``prop`` input was computed from ``target`` (e.g. configurations of a bucket)."""
-        return [r for r in self.of_type(*types) if target.urn in r.property_dependencies.get(prop, [])]
+        return [r for r in self._edges.get((target.urn, prop), []) if not types or r.type in types]
 
     def linked(self, target: Resource, target_name: Any, prop: str, *types: str) -> list[Resource]:
         """Resources whose ``prop`` points at ``target``: by dependency edge, or by equal literal name.
@@ -102,10 +112,20 @@ class StackView:
         """
         found = self.referrers(target, prop, *types)
         if isinstance(target_name, str) and not is_unknown(target_name):
-            for r in self.of_type(*types):
-                if r not in found and r.lookup(prop) == target_name:
-                    found.append(r)
+            found += [r for r in self._literal_index(prop, types).get(target_name, []) if r not in found]
         return found
+
+    def _literal_index(self, prop: str, types: tuple[str, ...]) -> dict[str, list[Resource]]:
+        """Literal string value of ``prop`` -> resources of ``types`` holding it (built once per query shape)."""
+        key = (prop, types)
+        if key not in self._literals:
+            index: dict[str, list[Resource]] = {}
+            for r in self.of_type(*types):
+                value = r.lookup(prop)
+                if isinstance(value, str):
+                    index.setdefault(value, []).append(r)
+            self._literals[key] = index
+        return self._literals[key]
 
 
 def physical(resource: Resource, prop: str) -> Any:

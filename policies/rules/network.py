@@ -144,15 +144,17 @@ def data_store_in_private_subnets(stack: StackView, config: dict[str, Any]) -> I
                 "Service traffic uses VPC endpoints (S3, DynamoDB, Kinesis, Secrets Manager, KMS, Logs) and "
                 "there is no NAT gateway.", [STACK], parameters=("requiredServices",))
 def vpc_endpoints_and_no_nat(stack: StackView, config: dict[str, Any]) -> Iterator[Any]:
-    present = set()
+    present, undecided = set(), False
     for endpoint in stack.of_type(t.VPC_ENDPOINT):
         name = endpoint.lookup("serviceName")
         if name is UNKNOWN:
-            yield Undecided("serviceName")
+            undecided = True
         elif isinstance(name, str):
             present.add(name.split(".", 3)[-1])
     missing = [s for s in config["requiredServices"] if s not in present]
-    if missing:
+    if missing and undecided:
+        yield Undecided("serviceName")
+    elif missing:
         yield Violation(f"no VPC endpoint for {', '.join(missing)}: add gateway endpoints for s3 and dynamodb and "
                         "interface endpoints (private DNS) for the others.")
     for nat in stack.of_type(t.NAT_GATEWAY):

@@ -127,7 +127,9 @@ def rule_config(rule: Rule, control: Control, configured: Any) -> dict[str, Any]
     values = {name: control.parameters[name] for name in rule.parameters}
     for key, value in dict(configured or {}).items():
         if key in values:
-            values[key] = value
+            # Config travels as protobuf Struct numbers (doubles): give integer thresholds back their type.
+            integral = isinstance(values[key], int) and isinstance(value, float) and value.is_integer()
+            values[key] = int(value) if integral else value
     return values
 
 

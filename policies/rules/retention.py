@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from rules import types as t
+from rules.documents import contains_unknown
 from rules.model import Resource, StackView, physical
 from rules.registry import Registry, Undecided, Violation
 from rules.values import MISSING, UNKNOWN, as_list, describe, lookup, number, truthy
@@ -63,6 +64,8 @@ def _lifecycle_rules(stack: StackView, bucket: Resource) -> list[dict[str, Any]]
     for rule in as_list(inline):
         if rule is UNKNOWN:
             return None
+        if lookup(rule, "enabled") is UNKNOWN:
+            return None
         if truthy(lookup(rule, "enabled")):
             rules.append({"transitions": lookup(rule, "transitions"), "expiration": lookup(rule, "expiration.days"),
                           "noncurrent": lookup(rule, "noncurrentVersionExpiration.days")})
@@ -71,7 +74,7 @@ def _lifecycle_rules(stack: StackView, bucket: Resource) -> list[dict[str, Any]]
         if configured is UNKNOWN:
             return None
         for rule in as_list(configured):
-            if rule is UNKNOWN:
+            if rule is UNKNOWN or lookup(rule, "status") is UNKNOWN:
                 return None
             if lookup(rule, "status") == "Enabled":
                 rules.append({"transitions": lookup(rule, "transitions"),
@@ -110,6 +113,9 @@ def _versioning_problem(stack: StackView, bucket: Resource) -> Iterator[Any]:
 def _archive_problem(stack: StackView, bucket: Resource, glacier_days: int) -> Iterator[Any]:
     rules = _lifecycle_rules(stack, bucket)
     if rules is None:
+        yield Undecided("rules")
+        return
+    if any(contains_unknown(rule) for rule in rules):
         yield Undecided("rules")
         return
     transitions = [tr for rule in rules for tr in as_list(rule["transitions"]) if isinstance(tr, dict)]
