@@ -11,8 +11,8 @@ import uuid
 import pytest
 
 from compliance_tests.processor import sinks_view
-from compliance_tests.processor.conftest import BASELINE_MIN_SAMPLES, ZSCORE_THRESHOLD, free_port
 from compliance_tests.processor.events import Shard, fleet, hour_start, invoke, message, normal_metrics
+from compliance_tests.processor.servers import BASELINE_MIN_SAMPLES, ZSCORE_THRESHOLD, free_port
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from telemetry_processor.config import ConfigError, load_settings
 
-from compliance_tests.processor.conftest import PROCESSOR_DIR, processor_environment
+from compliance_tests.processor.servers import PROCESSOR_DIR, processor_environment
 
 REQUIRED = [
     name

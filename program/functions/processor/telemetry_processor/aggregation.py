@@ -126,26 +126,38 @@ class WindowContribution:
 
     facility: str
     device_type: str
+    positions: dict[
+        int, StreamPosition
+    ]  # the device's records in the batch by sequence (shared by its aggregates)
     values: dict[int, int] = field(default_factory=dict)  # device sequence -> micro-units
-    positions: dict[int, StreamPosition] = field(default_factory=dict)
 
     def stats_excluding(self, applied: set[int] | frozenset[int]) -> tuple[WindowStats, list[int]]:
         """The summary of the readings not yet applied, and their sequence numbers."""
         fresh = [sequence for sequence in self.values if sequence not in applied]
         return WindowStats.of(self.values[sequence] for sequence in fresh), fresh
 
+    def record_positions(self) -> list[StreamPosition]:
+        """The stream records that carry this aggregate's readings."""
+        return [self.positions[sequence] for sequence in self.values]
+
 
 def group_readings(readings: list[Reading]) -> dict[AggregateKey, WindowContribution]:
-    """Group a batch's readings by device, metric and one-minute window."""
-    groups: dict[AggregateKey, WindowContribution] = {}
+    """Group a batch's readings by device, metric and one-minute window (the hot loop: plain tuples)."""
+    groups: dict[tuple[str, str, int], WindowContribution] = {}
+    positions_by_device: dict[str, dict[int, StreamPosition]] = {}
+    window_us = WINDOW_SECONDS * 1_000_000
     for reading in readings:
-        start = window_start(reading.timestamp_us)
+        device, sequence = reading.device_id, reading.sequence
+        positions = positions_by_device.get(device)
+        if positions is None:
+            positions = positions_by_device[device] = {}
+        positions.setdefault(sequence, reading.position)
+        start = reading.timestamp_us // window_us * WINDOW_SECONDS
         for metric, value in reading.metric_micros.items():
-            key = AggregateKey(reading.device_id, metric, start)
+            key = (device, metric, start)
             group = groups.get(key)
             if group is None:
-                group = groups[key] = WindowContribution(reading.facility, reading.device_type)
-            if reading.sequence not in group.values:
-                group.values[reading.sequence] = value
-                group.positions[reading.sequence] = reading.position
-    return groups
+                group = groups[key] = WindowContribution(reading.facility, reading.device_type, positions)
+            if sequence not in group.values:
+                group.values[sequence] = value
+    return {AggregateKey._make(key): group for key, group in groups.items()}

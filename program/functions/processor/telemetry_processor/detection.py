@@ -32,20 +32,13 @@ class Anomaly:
     zscore: float | None
 
 
-@dataclass(frozen=True, slots=True)
-class _MicroLimits:
-    minimum: int
-    maximum: int
-
-
 class AnomalyDetector:
     def __init__(
         self, limits: dict[str, MetricLimits], zscore_threshold: float, min_samples: int, alpha: float
     ):
         self._limits = limits
         self._micro_limits = {
-            metric: _MicroLimits(_to_micros(lim.minimum), _to_micros(lim.maximum))
-            for metric, lim in limits.items()
+            m: (_to_micros(lim.minimum), _to_micros(lim.maximum)) for m, lim in limits.items()
         }
         self._threshold = zscore_threshold
         self._min_samples = min_samples
@@ -63,26 +56,31 @@ class AnomalyDetector:
         """
         anomalies: list[Anomaly] = []
         changed: set[BaselineKey] = set()
+        micro_limits, threshold, min_samples, alpha = (
+            self._micro_limits,
+            self._threshold,
+            self._min_samples,
+            self._alpha,
+        )
         for reading in readings:
+            device, sequence = reading.device_id, reading.sequence
             for metric, micros in reading.metric_micros.items():
-                limits = self._micro_limits[metric]
-                reasons: tuple[str, ...] = ()
-                if micros < limits.minimum:
-                    reasons = (BELOW_MIN,)
-                elif micros > limits.maximum:
-                    reasons = (ABOVE_MAX,)
+                low, high = micro_limits[metric]
+                reasons: tuple[str, ...] = (
+                    (BELOW_MIN,) if micros < low else (ABOVE_MAX,) if micros > high else ()
+                )
                 value = micros / 1_000_000
                 score = snapshot = None
                 if baselines is not None:
-                    key = (reading.device_id, metric)
+                    key = (device, metric)
                     state = baselines[key]
-                    if state.samples >= self._min_samples:
+                    if state.samples >= min_samples:
                         score = state.zscore(value)
-                        if score > self._threshold:
+                        if score > threshold:
                             reasons += (ZSCORE,)
                     if reasons:
                         snapshot = Baseline(state.samples, state.mean, state.variance, state.last_sequence)
-                    if state.update(value, reading.sequence, self._alpha):
+                    if state.update(value, sequence, alpha):
                         changed.add(key)
                 if reasons:
                     anomalies.append(

@@ -13,7 +13,7 @@ Every failure becomes a Rejection with one of REJECTION_REASONS; nothing raises.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import fastjsonschema
@@ -33,8 +33,7 @@ FUTURE_TIMESTAMP = "timestamp_in_future"
 REJECTION_REASONS = (BAD_JSON, UNSUPPORTED_VERSION, SCHEMA_VIOLATION, OUT_OF_RANGE, FUTURE_TIMESTAMP)
 
 _RANGE_RULES = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"})
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
+_EPOCH_ORDINAL = datetime(1970, 1, 1).toordinal()
 
 
 def load_schema(version: int) -> dict:
@@ -96,12 +95,10 @@ class MessageValidator:
             return Rejection(position, reason, error.message, payload)
 
         try:
-            taken = datetime.fromisoformat(message["timestamp"])
+            timestamp_us = _epoch_micros(message["timestamp"])
         except ValueError as error:
-            return Rejection(
-                position, SCHEMA_VIOLATION, f"data.timestamp is not a valid date-time: {error}", payload
-            )
-        timestamp_us = (taken - _EPOCH) // _MICROSECOND
+            detail = f"data.timestamp is not a valid date-time: {error}"
+            return Rejection(position, SCHEMA_VIOLATION, detail, payload)
         if timestamp_us - now_us > self._max_skew_us:
             ahead = (timestamp_us - now_us) / 1_000_000
             detail = f"timestamp {message['timestamp']} is {ahead:.0f} s ahead of the processor clock"
@@ -117,3 +114,18 @@ class MessageValidator:
             metric_micros={name: round(value * MICROS) for name, value in message["metrics"].items()},
             raw_text=text,
         )
+
+
+def _epoch_micros(text: str) -> int:
+    """Epoch microseconds of an RFC 3339 date-time (the schema has checked its shape).
+
+    Integer arithmetic on the parsed fields: subtracting aware datetimes costs
+    more than the rest of the timestamp handling together.
+    """
+    taken = datetime.fromisoformat(text)
+    seconds = (
+        (taken.toordinal() - _EPOCH_ORDINAL) * 86400 + taken.hour * 3600 + taken.minute * 60 + taken.second
+    )
+    if text[-1] != "Z":
+        seconds -= int(taken.utcoffset().total_seconds())
+    return seconds * 1_000_000 + taken.microsecond

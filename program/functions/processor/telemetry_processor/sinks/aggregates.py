@@ -84,7 +84,7 @@ class AggregateWriter:
         for key, contribution in groups.items():
             ident = key_id(keys[key], KEY_NAMES)
             if ident in unread:
-                outcome.fail(contribution.positions.values(), f"read {ident}: {unread[ident]}")
+                outcome.fail(contribution.record_positions(), f"read {ident}: {unread[ident]}")
                 continue
             futures.append(
                 (key, self._executor.submit(self._apply, key, keys[key], contribution, found.get(ident)))
@@ -92,7 +92,7 @@ class AggregateWriter:
         for key, future in futures:
             written, error = future.result()
             if error:
-                outcome.fail(groups[key].positions.values(), f"write {key.device_id}/{key.metric}: {error}")
+                outcome.fail(groups[key].record_positions(), f"write {key.device_id}/{key.metric}: {error}")
             outcome.written += written
         return outcome
 
