@@ -172,6 +172,12 @@ EXTRA_TYPES = frozenset({
 })
 
 
+def _sdk_version() -> str:
+    from importlib.metadata import version
+
+    return f"pulumi-aws {version('pulumi-aws')} (nestedTypes, derivedRenames)"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Refresh ``bridge_metadata.json`` from a full bridge-metadata.json and a rendered graph."""
     from compliance.findings import write_json_atomic
@@ -182,12 +188,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--graph", type=Path, required=True, help="a graph.json rendered from the program")
     parser.add_argument("--version", required=True, help="the pulumi-aws tag the metadata comes from, e.g. v7.51.1")
     parser.add_argument("--commit", default="", help="the pulumi-aws commit the metadata comes from")
+    parser.add_argument("--note", default="", help="provenance worth knowing (kept in the file's source)")
     parser.add_argument("--out", type=Path, default=METADATA_PATH)
     args = parser.parse_args(argv)
     tokens = {r["type"] for r in load_graph(args.graph).custom_resources() if r["type"].startswith("aws:")}
     tokens |= EXTRA_TYPES
     source = {"repository": "pulumi/pulumi-aws", "version": args.version, "commit": args.commit,
-              "path": "provider/cmd/pulumi-resource-aws/bridge-metadata.json"}
+              "path": "provider/cmd/pulumi-resource-aws/bridge-metadata.json", "sdk": _sdk_version()}
+    if args.note:
+        source["note"] = args.note
     write_json_atomic(args.out, extract_subset(json.loads(args.metadata.read_text()), tokens, source))
     print(f"wrote {args.out} ({len(tokens)} resource types)")
     return 0
