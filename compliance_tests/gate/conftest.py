@@ -15,3 +15,11 @@ from compliance_tests.gate.harness import POOL  # noqa: E402
 def _stop_gate_packs():
     yield
     POOL.close()
+
+
+@pytest.fixture(scope="session")
+def program_graph():
+    """The real program's graph (dev stack), rendered once for the session."""
+    from compliance.render.build import render_graph
+
+    return render_graph("dev")
