@@ -44,12 +44,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     live.add_argument("--endpoint-url", help="with --live: send audit calls there instead of AWS")
     live.add_argument("--outputs", type=Path, help="with --live: the stack's `pulumi stack output --json`")
     live.add_argument("--profile", help="with --live: AWS profile (default: the standard credential chain)")
+    live.add_argument("--known-gaps", type=Path, action="append", default=[], metavar="FILE",
+                      help="with --live against an emulated endpoint: its gaps.json (see `audit --known-gaps`)")
     parser.set_defaults(handler=run)
 
 
 def options_from(args: argparse.Namespace) -> Options:
     if not args.live:
-        for flag in ("endpoint_url", "outputs", "profile"):
+        for flag in ("endpoint_url", "outputs", "profile", "known_gaps"):
             if getattr(args, flag):
                 raise UsageError(f"--{flag.replace('_', '-')} applies to --live only; the sandbox sets its own")
     elif not args.suffix or not args.region:
@@ -69,6 +71,7 @@ def options_from(args: argparse.Namespace) -> Options:
         port=0 if args.live else (args.port or free_loopback_port()), endpoint_url=args.endpoint_url,
         outputs=args.outputs.resolve() if args.outputs else None, profile=args.profile,
         waivers=args.waivers.resolve() if args.waivers else None, state_dir=args.state_dir.resolve(),
+        known_gaps=tuple(p.resolve() for p in args.known_gaps),
     )
 
 

@@ -53,6 +53,7 @@ class Options:
     outputs: Path | None = None
     profile: str | None = None
     waivers: Path | None = None
+    known_gaps: tuple[Path, ...] = ()
     state_dir: Path = Path(".sandbox")
 
 
@@ -107,6 +108,8 @@ def plan(options: Options) -> list[Stage]:
             audit += ["--outputs", str(options.outputs)]
         if options.profile:
             audit += ["--profile", options.profile]
+        for gaps in options.known_gaps:
+            audit += ["--known-gaps", str(gaps)]
         stages.append(Stage("audit", tuple(audit), "live audit of the account (live layer)"))
     else:
         outputs = run / "outputs.json"

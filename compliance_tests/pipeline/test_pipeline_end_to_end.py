@@ -1,0 +1,108 @@
+"""`compliance run` end to end: every real stage, real subprocesses, the sandbox on 127.0.0.1.
+
+One full run on a sandbox of its own (the default mode: it starts, deploys, audits
+and stops the sandbox itself), and one run with drift injected: the dev stack is
+deployed under a suffix of its own into the session's sandbox, one KMS key has
+its rotation switched off with boto3 (as someone would in the console), and
+`compliance run --live` audits that "account".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from compliance import REPO_ROOT
+from compliance.cli import main
+from compliance.errors import EXIT_OK, EXIT_VIOLATION
+from compliance.findings import LAYERS
+
+pytestmark = pytest.mark.slow
+
+OUTPUT_FILES = ("report.json", "index.html", "summary.md", "findings.csv", "junit.xml", "report.sarif",
+                "manifest.json", "gate.json", "static.json", "audit.json", "graph.json", "outputs.json")
+DRIFT_SUFFIX = "rptdrift"
+
+
+def _compliance(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "compliance", *args], cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=900, env={**os.environ, **(env or {})})
+
+
+@pytest.fixture(scope="module")
+def sandbox_run(tmp_path_factory):
+    reports = tmp_path_factory.mktemp("e2e") / "reports"
+    done = _compliance("run", "--reports", str(reports), "--state-dir", str(reports.parent / ".sandbox"))
+    return done, reports
+
+
+def test_run_on_the_sandbox_exits_0_and_leaves_a_complete_report(sandbox_run):
+    done, reports = sandbox_run
+    assert done.returncode == EXIT_OK, done.stderr[-3000:]
+    latest = reports / "latest"
+    assert latest.is_symlink()
+    run_dir = latest.resolve()
+    assert done.stdout.strip() == str(run_dir / "index.html")
+    for name in OUTPUT_FILES:
+        assert (run_dir / name).is_file(), name
+    report = json.loads((run_dir / "report.json").read_text())
+    assert report["exitCode"] == EXIT_OK
+    for layer in LAYERS:
+        assert report["summary"]["byLayer"][layer]["present"], layer
+        assert report["summary"]["byLayer"][layer]["complete"], layer
+    assert report["scope"]["account"] and report["scope"]["endpoint"].startswith("http://127.0.0.1:")
+    assert report["drift"]["evaluated"] and report["drift"]["items"] == []
+    assert all(c["status"] in ("pass", "waived", "not_applicable") or c["enforcement"] == "advisory"
+               for c in report["controls"])
+    for stage in ("render", "gate", "scan", "sandbox-up", "audit", "sandbox-down"):
+        assert (run_dir / "logs" / f"{stage}.log").is_file(), stage
+    assert (reports / "index.html").read_text().count('class="run-row"') == 1
+    assert main(["report", "verify", str(run_dir)]) == EXIT_OK
+    assert not list((reports.parent / ".sandbox").glob("server-*.json"))  # the sandbox was stopped
+
+
+@pytest.fixture(scope="module")
+def drift_run(sandbox_stack_factory, tmp_path_factory):
+    stack = sandbox_stack_factory(DRIFT_SUFFIX)
+    key_arn = stack.outputs["kmsKeyArns"]["kinesis"]
+    kms = stack.client("kms")
+    assert kms.get_key_rotation_status(KeyId=key_arn)["KeyRotationEnabled"] is True
+    kms.disable_key_rotation(KeyId=key_arn)
+    reports = tmp_path_factory.mktemp("drift") / "reports"
+    credentials = {"AWS_ACCESS_KEY_ID": "sandbox", "AWS_SECRET_ACCESS_KEY": "sandbox",
+                   "AWS_DEFAULT_REGION": stack.region}
+    done = _compliance("run", "--live", "--endpoint-url", stack.endpoint, "--region", stack.region,
+                       "--suffix", DRIFT_SUFFIX, "--outputs", str(stack.outputs_path),
+                       "--known-gaps", str(stack.gaps_path), "--reports", str(reports), env=credentials)
+    return done, reports / "latest", key_arn
+
+
+def test_injected_drift_exits_1_and_names_the_key(drift_run):
+    done, latest, key_arn = drift_run
+    assert done.returncode == EXIT_VIOLATION, done.stderr[-3000:]
+    report = json.loads((latest / "report.json").read_text())
+    assert report["exitReason"] == "mandatory controls failed: KMS-01"
+    drift = [d for d in report["drift"]["items"] if d["control"] == "KMS-01"]
+    assert {d["declared"]["layer"] for d in drift} >= {"preview"}
+    assert {d["live"]["resourceId"] for d in drift} == {key_arn}
+    assert {d["resource"]["type"] for d in drift} == {"aws:kms/key:Key"}
+    assert report["drift"]["items"] == drift  # nothing else drifted
+    assert f"drift KMS-01 on {drift[0]['resource']['name']}" in done.stderr
+
+
+def test_injected_drift_shows_in_the_html(drift_run, browser):
+    _, latest, key_arn = drift_run
+    page = browser.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto((latest / "index.html").resolve().as_uri())
+    drift_text = page.inner_text("#drift")
+    assert "KMS-01" in drift_text and key_arn in drift_text
+    assert page.is_visible("#row-KMS-01 .flag-drift")
+    assert page.get_attribute("#row-KMS-01", "data-status-live") == "fail"
+    assert errors == []
+    page.close()
