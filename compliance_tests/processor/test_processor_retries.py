@@ -223,3 +223,42 @@ def test_device_retransmissions_are_counted_once_but_archived_as_received(
         for line in lines
     ]
     assert sorted(archived) == sorted([m["sequence"] for m in messages] + [r["sequence"] for r in repeats])
+
+
+def test_a_write_that_loses_a_race_is_read_again_and_merged(handler, aws, resources, dlq, facility):
+    """Another writer creates the aggregate between our read and our conditional put."""
+    messages = fleet(5, facility, random.Random(8), devices=1)
+    device, window = messages[0]["deviceId"], sinks_view.window_text(messages[0]["timestamp"])
+    rival = dict(messages[0], sequence=9000, metrics={"temperature_c": 70.0})  # applied by the other writer
+    table = resources["METRICS_TABLE"]
+    rival_item = {
+        "pk": {"S": f"AGG#{device}#temperature_c"},
+        "sk": {"S": window},
+        "deviceId": {"S": device},
+        "metric": {"S": "temperature_c"},
+        "count": {"N": "1"},
+        "sum": {"N": "70"},
+        "sumSquares": {"N": "4900"},
+        "min": {"N": "70"},
+        "max": {"N": "70"},
+        "mean": {"N": "70"},
+        "stddev": {"N": "0"},
+        "appliedSequences": {"NS": ["9000"]},
+        "version": {"N": "1"},
+    }
+    raced = []
+
+    def race(request):
+        item = json.loads(faults.request_text(request))["Item"]
+        if item["pk"] == rival_item["pk"] and not raced:
+            raced.append(True)
+            aws["dynamodb"].put_item(TableName=table, Item=rival_item)  # lands first; our request goes on
+        return None
+
+    with faults.inject(handler.clients.dynamodb, "before-send.dynamodb.PutItem", race):
+        response = invoke(handler, Shard().records(messages, arrival=time.time()))
+
+    assert raced and response == {"batchItemFailures": []}
+    stored = sinks_view.stored_aggregates(aws["dynamodb"], table, {device})
+    sinks_view.assert_aggregates_match(stored, sinks_view.reference_aggregates([*messages, rival]))
+    assert stored[(device, "temperature_c", window)]["item"]["version"] == {"N": "2"}

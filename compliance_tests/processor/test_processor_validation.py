@@ -110,6 +110,15 @@ def test_each_malformed_message_is_rejected_with_its_reason(payload, reason):
     assert outcome.detail and "\n" not in outcome.detail
 
 
+def test_the_platform_device_types_and_thing_names_are_valid():
+    """As the Pulumi program names them: thing-<facility>-<type>-<nn>-<suffix>, types like production_counter."""
+    for device_type in ("temperature", "pressure", "vibration", "production_counter"):
+        document = good(
+            deviceId=f"thing-sg-plant-1-{device_type}-01-apac", facility="sg-plant-1", deviceType=device_type
+        )
+        assert isinstance(check(document), Reading), device_type
+
+
 def test_clock_skew_within_the_allowance_is_accepted():
     assert isinstance(check(message("d", 1, time.time() + 200, {"temperature_c": 1})), Reading)
 
@@ -135,7 +144,7 @@ documents = st.fixed_dictionaries(
         "schemaVersion": st.just(1),
         "deviceId": st.sampled_from(["press-1", "a:b_c-d", "", "bad id", "x" * 129]),
         "facility": st.sampled_from(["plant-a", "p1", "Plant", "-a"]),
-        "deviceType": st.sampled_from(["cnc-mill", "x", "a/b"]),
+        "deviceType": st.sampled_from(["cnc-mill", "production_counter", "x", "_x", "a/b"]),
         "timestamp": st.sampled_from(
             ["2025-06-01T12:00:00Z", "2025-06-01T12:00:00.5+05:30", "2025-06-01T12:00Z", "yesterday"]
         ),

@@ -22,6 +22,22 @@ from telemetry_processor.sinks.dlq import DeadLetterWriter
 from telemetry_processor.sinks.ledger import StreamLedger
 from telemetry_processor.validation import MessageValidator
 
+# Every AWS call the function makes, as IAM actions (SendMessageBatch is authorised as
+# sqs:SendMessage). The Pulumi program's role must grant them; the tests record the calls the
+# handler really makes and check both sides.
+REQUIRED_IAM_ACTIONS = frozenset(
+    {
+        "dynamodb:BatchGetItem",  # aggregates (read-merge-write) and ledger marks
+        "dynamodb:GetItem",  # an aggregate again after a lost race
+        "dynamodb:PutItem",  # aggregates, conditional on their version
+        "dynamodb:BatchWriteItem",  # anomalies
+        "dynamodb:UpdateItem",  # device state, ledger marks
+        "s3:PutObject",  # the raw archive (SSE-KMS: kms:GenerateDataKey on ARCHIVE_KMS_KEY_ARN)
+        "sqs:SendMessage",  # the dead-letter queue (SendMessageBatch)
+        "secretsmanager:GetSecretValue",  # the Redis AUTH token
+    }
+)
+
 SINK_WORKERS = 8  # concurrent DynamoDB/S3 calls per batch (I/O bound)
 SECRET_MAX_AGE_SECONDS = 300  # re-read the Redis AUTH token at most this often (rotation)
 
