@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+from pulumi.runtime import settings
 
 from compliance.engine import project_name, run_program, stack_config
 from compliance.errors import EvaluationError, HarnessError
@@ -25,6 +26,7 @@ from compliance.sandbox.registry import Deployment, Gap
 # The engine's mocks are process-wide: one deploy at a time per process.
 _DEPLOY_LOCK = threading.Lock()
 GAPS_FILE = "gaps.json"
+LEFTOVER_TIMEOUT_SECONDS = 30.0
 
 
 @dataclass
@@ -86,15 +88,20 @@ def deploy(stack: str = "dev", suffix: str | None = None, *, endpoint: str, regi
     suffix = config.get(f"{project_name()}:environmentSuffix", "")
     started = time.perf_counter()
     deployment = Deployment(SandboxClients(endpoint, region), account_of(endpoint, region))
+    mocks = SandboxMocks(deployment, region)
     with _DEPLOY_LOCK:
+        # pulumi's MockSettings keep the previous run's pending output tasks: after a failed run
+        # (this process's, or a render's) they would be awaited on a closed event loop.
+        settings.SETTINGS.outputs.clear()
         try:
-            run = run_program(stack, SandboxMocks(deployment, region), config_overrides=overrides, preview=False)
+            run = run_program(stack, mocks, config_overrides=overrides, preview=False)
         except HarnessError as exc:
+            mocks.wait_idle(LEFTOVER_TIMEOUT_SECONDS)
             raise type(exc)(deployment.redact(str(exc))) from exc.__cause__
     _refuse_secrets_in(run.outputs, deployment)
     result = SandboxStack(
         stack=stack, suffix=suffix, region=region, endpoint=endpoint, account_id=deployment.account_id,
-        outputs=run.outputs, gaps=sorted(deployment.gaps, key=lambda g: (g.type, g.name, g.api)),
+        outputs=run.outputs, gaps=sorted(deployment.gaps, key=lambda g: (g.resource_type, g.name, g.api, g.resource)),
         resources=[{"urn": r.urn, "type": r.type, "name": r.name, "id": r.id} for r in run.registrations if r.custom],
         seconds=time.perf_counter() - started,
     )

@@ -9,6 +9,7 @@ pass through; a custom resource type with no handler is an error naming it.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -40,10 +41,34 @@ class SandboxMocks(Mocks):
     def __init__(self, deployment: Deployment, region: str) -> None:
         self.deployment = deployment
         self.region = region
+        self._in_flight = 0
+        self._failed = False
+        self._idle = threading.Condition()
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
         if not args.custom:
             return "", {}
+        with self._idle:
+            if self._failed:  # the run is failing: create nothing more
+                raise EvaluationError(f"sandbox: {args.typ} '{args.name}' not created: the deploy already failed")
+            self._in_flight += 1
+        try:
+            return self._create(args)
+        except BaseException:
+            with self._idle:
+                self._failed = True
+            raise
+        finally:
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> None:
+        """After a failed run: wait until no handler still runs in the engine's leftover threads."""
+        with self._idle:
+            self._idle.wait_for(lambda: self._in_flight == 0, timeout)
+
+    def _create(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
         handler = HANDLERS.get(args.typ)
         if handler is None:
             raise EvaluationError(

@@ -18,24 +18,32 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from compliance.sandbox.clients import SandboxClients
 
 
 @dataclass(frozen=True)
 class Gap:
-    """Something the sandbox could not emulate for one resource (machine-readable, see gaps.json)."""
+    """Something the sandbox could not emulate for one resource: an entry of gaps.json.
 
-    type: str
+    ``resource_type`` is the Pulumi type token, ``name`` the logical name,
+    ``resource`` the ARN (or physical ID), ``api`` the AWS call that moto lacks
+    or cannot honour (``service:Operation``), ``reason`` what that means.
+    """
+
+    resource_type: str
     name: str
     resource: str
     api: str
     reason: str
 
     def to_json(self) -> dict[str, str]:
-        return asdict(self)
+        return {"resourceType": self.resource_type, "name": self.name, "resource": self.resource,
+                "api": self.api, "reason": self.reason}
 
 
 class Inputs:
@@ -81,6 +89,7 @@ class Deployment:
     account_id: str
     gaps: list[Gap] = field(default_factory=list)
     secret_values: set[str] = field(default_factory=set)
+    probed: dict[str, bool] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record_gap(self, gap: Gap) -> None:
@@ -118,7 +127,25 @@ class Context:
         return self.deployment.clients.client(service, self.region)
 
     def gap(self, resource: str, api: str, reason: str) -> None:
-        self.deployment.record_gap(Gap(type=self.type, name=self.name, resource=resource, api=api, reason=reason))
+        self.deployment.record_gap(Gap(self.type, self.name, resource, api, reason))
+
+    def api_answers(self, api: str, call: Callable[[], Any]) -> bool:
+        """Whether the sandbox implements ``api`` (``service:Operation``), probed once per deployment.
+
+        moto answers an API it lacks with HTTP 500; any other answer, errors
+        included, means the API exists.
+        """
+        with self.deployment._lock:
+            known = self.deployment.probed.get(api)
+        if known is None:
+            try:
+                call()
+                known = True
+            except ClientError as exc:
+                known = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") != 500
+            with self.deployment._lock:
+                self.deployment.probed[api] = known
+        return known
 
     def sensitive(self, value: Any) -> Any:
         self.deployment.remember_secret(value)

@@ -17,6 +17,14 @@ _ERROR_ACTIONS = {"kinesis": "kinesis", "cloudwatchLogs": "cloudwatchLogs", "s3"
                   "dynamodbv2": "dynamoDBv2", "cloudwatchMetric": "cloudwatchMetric"}
 
 
+def _check_tags_readable(ctx: Context, arn: str, tags: dict[str, str] | None) -> None:
+    """moto 5.2.5 lacks iot:ListTagsForResource: tags sent at create cannot be read back (a gap)."""
+    iot = ctx.client("iot")
+    if tags and not ctx.api_answers("iot:ListTagsForResource", lambda: iot.list_tags_for_resource(resourceArn=arn)):
+        ctx.gap(arn, "iot:ListTagsForResource", "moto does not implement it (HTTP 500): the resource's tags were "
+                "sent at create but cannot be read back, so it can only be scoped by name")
+
+
 def _ints(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _ints(v) for k, v in value.items() if v is not None}
@@ -38,6 +46,7 @@ def thing_type(ctx: Context, inputs: Inputs) -> Created:
     deprecated = bool(inputs.get("deprecated", False))
     if deprecated:
         iot.deprecate_thing_type(thingTypeName=name)
+    _check_tags_readable(ctx, created["thingTypeArn"], inputs.get("tags"))
     return Created(name, {"arn": created["thingTypeArn"], "deprecated": deprecated})
 
 
@@ -76,6 +85,7 @@ def policy(ctx: Context, inputs: Inputs) -> Created:
     name = inputs["name"]
     created = ctx.client("iot").create_policy(**compact(
         policyName=name, policyDocument=inputs["policy"], tags=tag_list(inputs.get("tags"))))
+    _check_tags_readable(ctx, created["policyArn"], inputs.get("tags"))
     return Created(name, {"arn": created["policyArn"], "defaultVersionId": created.get("policyVersionId", "1")})
 
 
@@ -108,7 +118,9 @@ def topic_rule(ctx: Context, inputs: Inputs) -> Created:
     iot = ctx.client("iot")
     iot.create_topic_rule(**compact(ruleName=name, topicRulePayload=payload,
                                     tags="&".join(f"{k}={v}" for k, v in sorted((tags or {}).items())) or None))
-    return Created(name, {"arn": iot.get_topic_rule(ruleName=name)["ruleArn"]})
+    arn = iot.get_topic_rule(ruleName=name)["ruleArn"]
+    _check_tags_readable(ctx, arn, tags)
+    return Created(name, {"arn": arn})
 
 
 @handles("aws:kinesis/stream:Stream", not_api=("enforceConsumerDeletion",))

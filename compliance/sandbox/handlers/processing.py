@@ -1,8 +1,10 @@
 """The Lambda processor and its Kinesis event source mapping, the SQS dead-letter queue (LAM-01, ENC-09).
 
 moto creates and describes functions without Docker; invoking one needs Docker,
-which the sandbox does not have. Nothing here invokes: the audit reads the
-configuration, and the pipeline test calls the handler in-process.
+which the sandbox does not have (a gap on the event source mapping). Nothing
+here invokes: the audit reads the configuration, and the pipeline test calls
+the handler in-process. AWS's public layers live in AWS's accounts, which the
+sandbox does not emulate: the function is created without them (a gap).
 """
 
 from __future__ import annotations
@@ -77,18 +79,9 @@ def zip_code(code: object, type_: str = "aws:lambda/function:Function") -> bytes
     return buffer.getvalue()
 
 
-def _layers_in_sandbox(ctx: Context, layers: list[str], function_name: str) -> list[str]:
-    """Layers of the sandbox's own account; AWS's public layers (e.g. Powertools) do not exist there.
-
-    The function is created without a foreign layer and the omission recorded as a gap.
-    """
-    own = [arn for arn in layers if arn.split(":")[4] == ctx.account_id]
-    for arn in layers:
-        if arn not in own:
-            ctx.gap(function_name, "lambda:CreateFunction (Layers)",
-                    f"layer {arn} is published by account {arn.split(':')[4]}, which the sandbox does not "
-                    "emulate; the function was created without it")
-    return own
+def _foreign(ctx: Context, layers: list[str]) -> list[str]:
+    """Layers published by other accounts (AWS's public Powertools layer): absent from the sandbox."""
+    return [arn for arn in layers if arn.split(":")[4] != ctx.account_id]
 
 
 @handles("aws:lambda/function:Function",
@@ -99,7 +92,8 @@ def function(ctx: Context, inputs: Inputs) -> Created:
     name = inputs["name"]
     vpc = inputs.get("vpcConfig")
     environment = inputs.get("environment", {}).get("variables")
-    layers = _layers_in_sandbox(ctx, inputs.get("layers", []), name)
+    layers = inputs.get("layers", [])
+    foreign = _foreign(ctx, layers)
     created = lambda_.create_function(**compact(
         FunctionName=name, Role=inputs["role"], Runtime=inputs.get("runtime"), Handler=inputs.get("handler"),
         Code={"ZipFile": zip_code(inputs["code"], ctx.type)}, Description=inputs.get("description"),
@@ -109,13 +103,16 @@ def function(ctx: Context, inputs: Inputs) -> Created:
                           Ipv6AllowedForDualStack=vpc.get("ipv6AllowedForDualStack")) if vpc else None,
         DeadLetterConfig=pascal(inputs.get("deadLetterConfig")) or None,
         TracingConfig=pascal(inputs.get("tracingConfig")) or None, Architectures=inputs.get("architectures"),
-        Layers=layers, LoggingConfig=pascal(inputs.get("loggingConfig")) or None,
+        Layers=[arn for arn in layers if arn not in foreign], LoggingConfig=pascal(inputs.get("loggingConfig")) or None,
         EphemeralStorage=pascal(inputs.get("ephemeralStorage")) or None, PackageType=inputs.get("packageType"),
         Publish=inputs.get("publish"), Tags=inputs.get("tags")))
     concurrency = num(inputs.get("reservedConcurrentExecutions", -1))
     if concurrency >= 0:
         lambda_.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=concurrency)
     arn = created["FunctionArn"]
+    for layer in foreign:
+        ctx.gap(arn, "lambda:CreateFunction", f"layer {layer} is published by another account, which the "
+                "sandbox does not emulate: the function was created without it")
     version = created.get("Version", "$LATEST")
     invoke = f"arn:aws:apigateway:{ctx.region}:lambda:path/2015-03-31/functions/{{}}/invocations"
     return Created(name, {
@@ -147,6 +144,9 @@ def event_source_mapping(ctx: Context, inputs: Inputs) -> Created:
         FilterCriteria={"Filters": [{"Pattern": f["pattern"]} for f in filters]} if filters else None,
         KMSKeyArn=inputs.get("kmsKeyArn"), Tags=inputs.get("tags")))
     uuid = created["UUID"]
+    ctx.gap(ctx.arn("lambda", f"event-source-mapping:{uuid}"), "lambda:Invoke",
+            "moto runs functions only in Docker, which the sandbox does not have: the mapping exists with its "
+            "configuration but delivers no records; feed records to the handler in-process")
     return Created(uuid, {
         "uuid": uuid, "arn": ctx.arn("lambda", f"event-source-mapping:{uuid}"), "functionArn": created["FunctionArn"],
         "state": created.get("State", "Enabled"), "lastProcessingResult": created.get("LastProcessingResult", ""),
