@@ -9,7 +9,7 @@ bootstrap:
 	@scripts/bootstrap.sh
 
 run: bootstrap
-	$(PY) -m compliance render --stack dev --out reports/graph.json --summary
+	$(PY) -m compliance run
 
 test: bootstrap
 	$(PY) -m pytest
