@@ -157,6 +157,13 @@ def mutate(clean: dict[str, Any]) -> tuple[dict[str, Any], list[Mutation]]:
     g.get(":ReplicationGroup", "redis")["inputs"]["transitEncryptionEnabled"] = False
     record("Redis without TLS", "ENC-03", "CKV_AWS_30", ":ReplicationGroup", "redis")
 
+    g.get(":Certificate", "plant-1-temperature-01")["inputs"]["active"] = False
+    record("inactive device certificate", "IAM-03", "CKV_IOT_19", ":Certificate", "plant-1-temperature-01")
+
+    orphan = g.get(":ThingPrincipalAttachment", "plant-1-temperature-02")
+    data["resources"].remove(orphan)
+    record("certificate attached to no thing", "IAM-03", "CKV_IOT_20", ":Certificate", "plant-1-temperature-02")
+
     g.get(":Subnet", "private-a")["inputs"]["mapPublicIpOnLaunch"] = True
     record("private subnet maps public IPs", "NET-02", "CKV_AWS_130", ":Subnet", "private-a")
     return data, done
