@@ -62,6 +62,6 @@ def run(args: argparse.Namespace) -> int:
     for finding in sorted(result.findings, key=lambda f: f.sort_key()):
         if finding.status in ("fail", "error"):
             console.print(f"{finding.status.upper()} {finding.control} {finding.check} {finding.resource.name}: "
-                          f"{finding.message}", markup=False, highlight=False)
+                          f"{finding.message}", markup=False, highlight=False, soft_wrap=True)
     console.print(f"wrote {args.out / FINDINGS_FILE}")
     return result.exit_code()

@@ -88,12 +88,16 @@ def secrets_findings(report: CheckovReport, catalog: Catalog, root: Path, stack:
     """
     owners = catalog.by_checkov_id()
     findings = []
+    seen: set[tuple[str, str, int]] = set()
     for result in report.failed:
         check = result["check_id"]
         control_id = owners.get(check)
         control = catalog[control_id] if control_id else None
         path = str(result.get("file_path", "")).lstrip("/")
         line = (result.get("file_line_range") or [0])[0]
+        if (check, path, line) in seen:  # two secrets on one line: one finding
+            continue
+        seen.add((check, path, line))
         findings.append(Finding(
             control=control_id or UNMAPPED,
             layer=LAYER,

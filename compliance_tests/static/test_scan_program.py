@@ -84,3 +84,8 @@ def test_the_plan_file_is_kept_and_secrets_stay_redacted(clean_scan):
     plan = (clean_scan.out_dir / "static-plan.json").read_text()
     assert json.loads(plan)["terraform_version"]
     assert "[secret]" in plan  # the Redis AUTH token, as render redacted it
+
+
+def test_finding_ids_are_unique(clean_scan):
+    ids = [f.id for f in clean_scan.result.findings]
+    assert len(ids) == len(set(ids))
