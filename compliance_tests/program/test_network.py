@@ -68,7 +68,7 @@ def test_interface_endpoints_with_private_dns_in_private_subnets(dev_graph):
     interfaces = [e for e in of_type(dev_graph, "aws:ec2/vpcEndpoint:VpcEndpoint")
                   if e["inputs"]["vpcEndpointType"] == "Interface"]
     assert {e["inputs"]["serviceName"].rsplit(".", 1)[1] for e in interfaces} == {
-        "kinesis-streams", "secretsmanager", "kms", "logs", "sts"}
+        "kinesis-streams", "secretsmanager", "kms", "logs", "sts", "sqs"}
     for endpoint in interfaces:
         assert endpoint["inputs"]["privateDnsEnabled"] is True
         assert set(endpoint["propertyDependencies"]["subnetIds"]) == private_subnet_urns(dev_graph)

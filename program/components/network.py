@@ -4,7 +4,7 @@ Public and private subnets in two availability zones; the private ones hold
 every data store and the Lambda and have no route to the internet (no NAT
 gateway): AWS services are reached through gateway endpoints (S3, DynamoDB)
 and interface endpoints with private DNS (Kinesis, Secrets Manager, KMS, Logs,
-STS). Security groups admit only what each tier needs: Aurora 5432 and Redis
+STS, and SQS for the dead-letter queue). Security groups admit only what each tier needs: Aurora 5432 and Redis
 6379 from the processor's group, the endpoints 443 from inside the VPC. No rule
 anywhere admits 0.0.0.0/0 or ::/0; egress is limited to the ports and
 destinations the processor uses. The VPC's default security group is emptied.
@@ -22,7 +22,7 @@ PRIVATE_CIDRS = ("10.40.10.0/24", "10.40.11.0/24")
 ZONE_LETTERS = ("a", "b")
 
 GATEWAY_ENDPOINTS = ("s3", "dynamodb")
-INTERFACE_ENDPOINTS = ("kinesis-streams", "secretsmanager", "kms", "logs", "sts")
+INTERFACE_ENDPOINTS = ("kinesis-streams", "secretsmanager", "kms", "logs", "sts", "sqs")
 
 POSTGRES_PORT = 5432
 REDIS_PORT = 6379

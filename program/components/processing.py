@@ -114,7 +114,7 @@ class Processing(pulumi.ComponentResource):
             "dynamodb": [statement(
                 "ReadWriteOwnTables",
                 ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-                 "dynamodb:Query", "dynamodb:BatchWriteItem"],
+                 "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"],
                 tables,
             )],
             "s3": [statement("ArchiveRawTelemetry", ["s3:PutObject"],
