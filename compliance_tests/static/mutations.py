@@ -166,4 +166,17 @@ def mutate(clean: dict[str, Any]) -> tuple[dict[str, Any], list[Mutation]]:
 
     g.get(":Subnet", "private-a")["inputs"]["mapPublicIpOnLaunch"] = True
     record("private subnet maps public IPs", "NET-02", "CKV_AWS_130", ":Subnet", "private-a")
+
+    # Not a violation: a rotation schedule for the Redis secret, tied to it only by
+    # propertyDependencies, so that checkov's CKV2_AWS_57 must find the edge.
+    secret = g.get(":Secret", "redis-auth")
+    data["resources"].append({
+        "urn": secret["urn"].replace("aws:secretsmanager/secret:Secret", "aws:secretsmanager/secretRotation:SecretRotation"),
+        "type": "aws:secretsmanager/secretRotation:SecretRotation", "name": "redis-auth", "custom": True,
+        "parent": secret["parent"],
+        "inputs": {"secretId": f"arn:aws:secretsmanager:sa-east-1:123456789012:secret:{secret['inputs']['name']}",
+                   "rotationRules": {"automaticallyAfterDays": 30.0}},
+        "options": {"protect": False, "retainOnDelete": False},
+        "dependencies": [secret["urn"]], "propertyDependencies": {"secretId": [secret["urn"]]}, "source": None,
+    })
     return data, done

@@ -5,6 +5,8 @@ Acceptance: a graph with the Aurora retention set to 7 exits 1 naming RET-01.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from compliance_tests.static.mutations import Mutation
@@ -54,3 +56,19 @@ def test_failures_stay_on_the_mutated_resources(mutated_scan, mutations):
 def test_issue_mutations_are_mandatory_failures(mutated_scan, control):
     failures = [f for f in mutated_scan.findings(control=control) if f.status == "fail"]
     assert failures and all(f.enforcement == "mandatory" for f in failures)
+
+
+def _checkov_results(run, check: str) -> dict[str, str]:
+    """Terraform address -> PASSED/FAILED for one check, from checkov's own JSON."""
+    results = json.loads((run.out_dir / "checkov-plan.json").read_text())["results"]
+    return {r["resource_address"]: r["check_result"]["result"]
+            for r in results["passed_checks"] + results["failed_checks"] if r["check_id"] == check}
+
+
+def test_cross_resource_checks_find_their_edges(clean_scan, mutated_scan):
+    """Edges exist only through configuration references built from propertyDependencies."""
+    for check in ("CKV_AWS_21", "CKV_AWS_145", "CKV2_AWS_6"):  # versioning, SSE-KMS, public access block
+        assert _checkov_results(clean_scan, check) == {
+            "aws_s3_bucket.raw_archive": "PASSED", "aws_s3_bucket.trail_logs": "PASSED"}, check
+    assert _checkov_results(clean_scan, "CKV2_AWS_10") == {"aws_cloudtrail.audit": "PASSED"}
+    assert _checkov_results(mutated_scan, "CKV2_AWS_57") == {"aws_secretsmanager_secret.redis_auth": "PASSED"}
