@@ -46,19 +46,10 @@ class WindowStats:
 
     @classmethod
     def of(cls, values) -> WindowStats:
-        stats = cls()
-        for value in values:
-            stats.add(value)
-        return stats
-
-    def add(self, value: int) -> None:
-        self.count += 1
-        self.total += value
-        self.total_squares += value * value
-        if self.minimum is None or value < self.minimum:
-            self.minimum = value
-        if self.maximum is None or value > self.maximum:
-            self.maximum = value
+        values = list(values)
+        if not values:
+            return cls()
+        return cls(len(values), sum(values), sum([v * v for v in values]), min(values), max(values))
 
     def merge(self, other: WindowStats) -> WindowStats:
         """The summary of both sets of readings (they must be disjoint)."""

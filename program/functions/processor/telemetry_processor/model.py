@@ -42,7 +42,7 @@ class Reading:
     timestamp_us: int  # when the reading was taken: epoch microseconds, UTC
     sequence: int  # the device's message counter
     metric_micros: dict[str, int]  # value x 10^6, rounded half-even: exact integer arithmetic downstream
-    raw_text: str  # the message as received (JSON text)
+    raw: bytes  # the message as received (UTF-8 JSON)
 
 
 @dataclass(slots=True)

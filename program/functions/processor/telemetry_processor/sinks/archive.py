@@ -43,7 +43,7 @@ def partition_path(reading: Reading) -> str:
     return f"facility={reading.facility}/device_type={reading.device_type}/date={date}/hour={hour}"
 
 
-def archive_line(reading: Reading) -> str:
+def archive_line(reading: Reading) -> bytes:
     position = reading.position
     envelope = json.dumps(
         {
@@ -52,13 +52,12 @@ def archive_line(reading: Reading) -> str:
             "approximateArrivalTimestamp": position.arrival,
         }
     )
-    message = reading.raw_text.replace("\r", " ").replace("\n", " ")
-    return f'{envelope[:-1]}, "message": {message}}}'
+    message = reading.raw.replace(b"\r", b" ").replace(b"\n", b" ")
+    return b'%s, "message": %s}\n' % (envelope[:-1].encode("utf-8"), message)
 
 
 def object_body(readings: list[Reading]) -> bytes:
-    text = "".join(archive_line(reading) + "\n" for reading in readings)
-    return gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)
+    return gzip.compress(b"".join(archive_line(reading) for reading in readings), compresslevel=6, mtime=0)
 
 
 class ArchiveWriter:
