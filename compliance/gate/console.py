@@ -9,10 +9,10 @@ from compliance.gate.results import RETAIN_CHECK, STACK_KEY
 from compliance.gate.run import GateResult
 
 
-def _label(result: GateResult, urn: str) -> str:
+def _label(by_urn: dict[str, dict], urn: str) -> str:
     if urn == STACK_KEY:
         return ""
-    resource = result.graph.by_urn().get(urn)
+    resource = by_urn.get(urn)
     if resource is None:
         return f"  ({urn})"
     return f"  ({resource['type']}: {resource['name']})"
@@ -23,11 +23,12 @@ def print_report(result: GateResult, out: TextIO, findings_path: str = "") -> No
     mandatory = [d for d in diagnostics if d.enforcement == "mandatory" and not d.undecided]
     icon = "❌" if mandatory or result.retained else "⚠️ " if diagnostics else "✅"
     local = result.pack_dir.name
+    by_urn = result.graph.by_urn()
     print("Policies:", file=out)
     print(f"    {icon} {result.pack_name}@v{result.pack_version} (local: {local})", file=out)
     for diag in diagnostics:
         meta = result.policies.get(diag.policy)
-        print(f"        - [{diag.enforcement}]  {diag.policy}{_label(result, diag.urn)}", file=out)
+        print(f"        - [{diag.enforcement}]  {diag.policy}{_label(by_urn, diag.urn)}", file=out)
         if meta is not None and not diag.undecided:
             print(f"          {meta.description}", file=out)
         for line in diag.message.splitlines():

@@ -280,7 +280,7 @@ def aurora_force_ssl(stack: StackView, config: dict[str, Any]) -> Iterator[Any]:
                             f"attach a ClusterParameterGroup with {parameter} = {wanted}.", cluster.urn)
             continue
         groups = (stack.sources(cluster, "dbClusterParameterGroupName", t.RDS_CLUSTER_PARAMETER_GROUP)
-                  or [g for g in stack.of_type(t.RDS_CLUSTER_PARAMETER_GROUP) if g.lookup("name") == group_name])
+                  or stack.named("name", group_name, t.RDS_CLUSTER_PARAMETER_GROUP))
         if not groups:
             yield Violation(f"cluster '{cluster.name}': parameter group {describe(group_name)} is not declared in "
                             f"this stack, so {parameter} cannot be verified: declare the ClusterParameterGroup "

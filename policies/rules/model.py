@@ -8,50 +8,56 @@ fixtures without a running pack.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
-from rules.values import MISSING, UNKNOWN, is_unknown, lookup, plain, require
+from rules.values import MISSING, UNKNOWN, is_unknown, lookup, plain
 
 
-@dataclass
 class Resource:
-    type: str
-    urn: str
-    name: str
-    props: dict[str, Any]
-    protect: bool = False
-    provider: dict[str, Any] | None = None
-    parent: str = ""
-    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
-    dependencies: list[str] = field(default_factory=list)
+    """One resource; its inputs and provider are converted from the SDK's proxies on first use.
+
+    A stack policy sees every resource of the stack but reads the inputs of a
+    few types: converting lazily keeps large stacks fast.
+    """
+
+    def __init__(self, type: str, urn: str, name: str, props: dict[str, Any] | None = None, *,  # noqa: A002
+                 protect: bool = False, provider: dict[str, Any] | None = None,
+                 property_dependencies: dict[str, list[str]] | None = None,
+                 raw_props: Any = None, raw_provider: Any = None) -> None:
+        self.type, self.urn, self.name, self.protect = type, urn, name, protect
+        self.property_dependencies = property_dependencies or {}
+        self._props, self._raw_props = props, raw_props
+        self._provider, self._raw_provider = provider, raw_provider
 
     @classmethod
     def from_args(cls, args: Any) -> Resource:
         """From ``ResourceValidationArgs`` (Analyze) or ``PolicyResource`` (AnalyzeStack)."""
         provider = getattr(args, "provider", None)
         deps = getattr(args, "property_dependencies", None) or {}
-        parent = getattr(args, "parent", None)
         return cls(
-            type=args.resource_type,
-            urn=args.urn,
-            name=args.name,
-            props=plain(args.props),
+            type=args.resource_type, urn=args.urn, name=args.name,
             protect=bool(args.opts.protect) if args.opts is not None else False,
-            provider=plain(provider.props) if provider is not None else None,
-            parent=parent.urn if parent is not None and hasattr(parent, "urn") else "",
             property_dependencies={k: [d.urn for d in v] for k, v in deps.items()},
-            dependencies=[d.urn for d in getattr(args, "dependencies", None) or []],
+            raw_props=args.props, raw_provider=provider.props if provider is not None else None,
         )
+
+    @property
+    def props(self) -> dict[str, Any]:
+        if self._props is None:
+            self._props = plain(self._raw_props) if self._raw_props is not None else {}
+        return self._props
+
+    @property
+    def provider(self) -> dict[str, Any] | None:
+        """The provider's inputs (a default provider's: the stack's config of its package), if any."""
+        if self._provider is None and self._raw_provider is not None:
+            self._provider = plain(self._raw_provider)
+        return self._provider
 
     def lookup(self, path: str) -> Any:
         """The value, ``MISSING`` or ``UNKNOWN`` (never raises)."""
         return lookup(self.props, path)
-
-    def require(self, path: str) -> Any:
-        """The value or ``MISSING``; an unknown value skips the policy with the SDK's preview diagnostic."""
-        return require(self.props, path)
 
     def has(self, path: str) -> bool:
         """Set, whether known or not."""
@@ -111,9 +117,14 @@ class StackView:
         match covers programs that pass a name string instead of an output.
         """
         found = self.referrers(target, prop, *types)
-        if isinstance(target_name, str) and not is_unknown(target_name):
-            found += [r for r in self._literal_index(prop, types).get(target_name, []) if r not in found]
+        found += [r for r in self.named(prop, target_name, *types) if r not in found]
         return found
+
+    def named(self, prop: str, value: Any, *types: str) -> list[Resource]:
+        """Resources of ``types`` whose ``prop`` input is the literal string ``value``."""
+        if not isinstance(value, str) or is_unknown(value):
+            return []
+        return list(self._literal_index(prop, types).get(value, []))
 
     def _literal_index(self, prop: str, types: tuple[str, ...]) -> dict[str, list[Resource]]:
         """Literal string value of ``prop`` -> resources of ``types`` holding it (built once per query shape)."""
@@ -133,9 +144,3 @@ def physical(resource: Resource, prop: str) -> Any:
     value = resource.lookup(prop)
     return value if isinstance(value, str) or value in (MISSING, UNKNOWN) else MISSING
 
-
-def first(mapping: Mapping[str, Any], *keys: str) -> Any:
-    for key in keys:
-        if key in mapping and mapping[key] is not None:
-            return mapping[key]
-    return MISSING

@@ -87,8 +87,7 @@ def _subnet_inputs(stack: StackView, store: Resource) -> tuple[str, list[Resourc
     value = store.lookup(setting)
     if value is MISSING:
         return None
-    groups = stack.sources(store, setting, group_type) or [
-        g for g in stack.of_type(group_type) if isinstance(value, str) and g.lookup("name") == value]
+    groups = stack.sources(store, setting, group_type) or stack.named("name", value, group_type)
     subnets = [s for g in groups for s in stack.sources(g, "subnetIds", t.SUBNET)]
     return f"{setting} {describe(value)}", subnets, value if not groups else groups[0].lookup("subnetIds")
 

@@ -83,17 +83,16 @@ def _lifecycle_rules(stack: StackView, bucket: Resource) -> list[dict[str, Any]]
     return rules
 
 
-def trail_buckets(stack: StackView) -> dict[str, Resource]:
-    """Buckets that receive CloudTrail log files (urn -> trail), by dependency edge or literal name."""
-    found: dict[str, Resource] = {}
-    for trail in stack.of_type(t.TRAIL):
-        for bucket in stack.sources(trail, "s3BucketName", *t.S3_BUCKETS):
-            found[bucket.urn] = trail
-        name = trail.lookup("s3BucketName")
-        for bucket in stack.of_type(*t.S3_BUCKETS):
-            if isinstance(name, str) and physical(bucket, "bucket") == name:
-                found[bucket.urn] = trail
-    return found
+def buckets_of_trail(stack: StackView, trail: Resource) -> list[Resource]:
+    """The buckets a trail writes to, by dependency edge or literal name."""
+    found = {b.urn: b for b in stack.sources(trail, "s3BucketName", *t.S3_BUCKETS)}
+    found.update({b.urn: b for b in stack.named("bucket", trail.lookup("s3BucketName"), *t.S3_BUCKETS)})
+    return list(found.values())
+
+
+def trail_buckets(stack: StackView) -> set[str]:
+    """URNs of the buckets that receive CloudTrail log files."""
+    return {b.urn for trail in stack.of_type(t.TRAIL) for b in buckets_of_trail(stack, trail)}
 
 
 def _versioning_problem(stack: StackView, bucket: Resource) -> Iterator[Any]:
@@ -172,12 +171,12 @@ def cloudtrail_log_retention(stack: StackView, config: dict[str, Any]) -> Iterat
             elif retention is not MISSING and 0 < (number(retention) or 0) < minimum:
                 yield Violation(f"trail '{trail.name}': log group '{group.name}' keeps events "
                                 f"{describe(retention)} days: set retentionInDays to {minimum} or more.", trail.urn)
-        buckets = [b for b, tr in trail_buckets(stack).items() if tr.urn == trail.urn]
+        buckets = buckets_of_trail(stack, trail)
         if not buckets:
             yield Violation(f"trail '{trail.name}' writes to bucket {describe(trail.lookup('s3BucketName'))}, which "
                             "is not declared in this stack, so its retention cannot be verified: declare the trail "
                             "bucket in the program.", trail.urn)
-        for bucket in (stack.by_urn[u] for u in buckets):
+        for bucket in buckets:
             rules = _lifecycle_rules(stack, bucket)
             if rules is None:
                 yield Undecided("rules")

@@ -1,17 +1,18 @@
 """Reading resource properties that may be unknown (first preview) or absent.
 
 During a preview, inputs computed from other resources' outputs reach the pack
-as the engine's unknown sentinels. The SDK wraps properties in proxies that
-raise ``UnknownValueError`` on access; the SDK turns that exception into its
-advisory "can't run policy during preview" diagnostic. Policies here make the
-distinction explicit:
+as the engine's unknown sentinels; the SDK wraps properties in proxies that
+raise ``UnknownValueError`` on access. ``plain`` turns those proxies into plain
+data with every unknown as ``UNKNOWN``, and ``lookup`` returns a value,
+``MISSING`` or ``UNKNOWN`` without ever raising, so each check decides
+explicitly:
 
-* ``lookup`` never raises: it returns the value, ``MISSING`` or ``UNKNOWN``.
-  Used where *present but unknown* is compliant (a ``kmsKeyId`` that is the
-  ARN of a key being created).
-* ``require`` raises the SDK's ``UnknownValueError`` when the value is unknown,
-  so the policy is skipped with the SDK's diagnostic instead of guessing, and
-  returns ``MISSING`` when absent (absent settings are violations, never skipped).
+* *present but unknown* may be compliant (a ``kmsKeyId`` that is the ARN of a
+  key being created in the same preview);
+* *absent* is a violation where the setting is required, never skipped;
+* an unknown value the check needs is reported as ``registry.Undecided``: the
+  policy then raises the SDK's ``UnknownValueError``, which the SDK reports as
+  its advisory "can't run policy during preview" diagnostic.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+# _DictProxy/_ListProxy: the SDK's proxy classes (pulumi-policy 1.21), unwrapped through their "__target" key.
 from pulumi_policy.proxy import (
     UNKNOWN_ARCHIVE_VALUE,
     UNKNOWN_ARRAY_VALUE,
@@ -28,6 +30,8 @@ from pulumi_policy.proxy import (
     UNKNOWN_OBJECT_VALUE,
     UNKNOWN_STRING_VALUE,
     UnknownValueError,
+    _DictProxy,
+    _ListProxy,
 )
 
 SENTINELS = frozenset({
@@ -59,6 +63,12 @@ def plain(value: Any) -> Any:
     """SDK proxies -> plain dicts/lists, every unknown replaced by ``UNKNOWN``."""
     if isinstance(value, str):
         return UNKNOWN if value in SENTINELS else value
+    if isinstance(value, (_DictProxy, _ListProxy)):
+        value = value["__target"]  # the SDK's own escape hatch: the wrapped container, read without raising
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
     if isinstance(value, Mapping):
         out = {}
         for key in value:
@@ -96,21 +106,6 @@ def lookup(props: Any, path: str) -> Any:
         else:
             return MISSING
     return current
-
-
-def require(props: Any, path: str) -> Any:
-    """Like ``lookup`` but an unknown value stops the policy with the SDK's preview diagnostic."""
-    value = lookup(props, path)
-    if value is UNKNOWN:
-        raise UnknownValueError(UNKNOWN_STRING_VALUE, path.split("."))
-    return value
-
-
-def known(value: Any, path: str) -> Any:
-    """Raise the SDK's preview diagnostic if ``value`` (read from ``path``) is unknown."""
-    if value is UNKNOWN:
-        raise UnknownValueError(UNKNOWN_STRING_VALUE, path.split("."))
-    return value
 
 
 def as_list(value: Any) -> list[Any]:
