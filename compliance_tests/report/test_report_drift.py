@@ -124,3 +124,25 @@ def test_compliant_live_layer_alone_is_not_drift(make_run):
     run = make_run(findings)
     assert run.exit_code == EXIT_OK
     assert run.report["drift"]["evaluated"] is False
+
+
+def test_nested_stack_outputs_tie_a_deployed_key_arn_to_its_key():
+    data = graph_data()
+    data["outputs"] = {"kmsKeyArns": {"kinesis": "arn:aws:kms:sa-east-1:123456789012:key/kinesis"}}
+    index = ResourceIndex(validate_graph(data), {"kmsKeyArns": {"kinesis": LIVE_KEY_ARN}})
+    live_key = {"id": LIVE_KEY_ARN, "name": LIVE_KEY_ARN.rsplit("/", 1)[1], "type": "aws:kms/key:Key"}
+    assert index.urns_for(live_key) == {KEY}
+    assert ResourceIndex(validate_graph(data)).urns_for(live_key) == set()  # without outputs: no match
+
+
+def test_same_type_wins_when_a_bucket_name_is_also_an_input_of_its_settings():
+    data = graph_data()
+    versioning = dict(data["resources"][3], urn=BUCKET.replace("aws:s3/bucket:Bucket", "aws:s3/bucketVersioningV2:"
+                                                               "BucketVersioningV2") + "-versioning",
+                      type="aws:s3/bucketVersioningV2:BucketVersioningV2", name="raw-versioning",
+                      inputs={"bucket": "raw-archive-dev"})
+    data["resources"].append(versioning)
+    index = ResourceIndex(validate_graph(data))
+    ref = {"id": LIVE_BUCKET_ARN, "name": "raw-archive-dev"}
+    assert index.urns_for(ref) == {BUCKET, versioning["urn"]}
+    assert index.urns_for({**ref, "type": "aws:s3/bucket:Bucket"}) == {BUCKET}
