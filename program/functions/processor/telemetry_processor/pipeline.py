@@ -54,6 +54,14 @@ def position_of(record: KinesisStreamRecord) -> StreamPosition:
     )
 
 
+def classify_record(
+    record: KinesisStreamRecord, validator: MessageValidator, now_us: int
+) -> Reading | Rejection:
+    """Decode and validate one record (the per-record CPU work)."""
+    payload = a2b_base64(record.raw_event["kinesis"]["data"])
+    return validator(payload, position_of(record), now_us)
+
+
 class TelemetryPipeline:
     def __init__(
         self,
@@ -89,8 +97,7 @@ class TelemetryPipeline:
 
     def classify(self, record: KinesisStreamRecord) -> Reading | Rejection:
         """The record handler: decode and validate one record."""
-        payload = a2b_base64(record.raw_event["kinesis"]["data"])
-        return self._validator(payload, position_of(record), self._now_us)
+        return classify_record(record, self._validator, self._now_us)
 
     def flush(self, classified: list[Reading | Rejection]) -> dict[StreamPosition, str]:
         """Detect, aggregate and write the batch; return the records to retry, with why."""
