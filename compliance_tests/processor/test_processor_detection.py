@@ -8,7 +8,7 @@ from fractions import Fraction
 
 from hypothesis import given
 from hypothesis import strategies as st
-from telemetry_processor.baseline import MIN_STDDEV, Baseline
+from telemetry_processor.baseline import Baseline
 from telemetry_processor.config import MetricLimits
 from telemetry_processor.detection import AnomalyDetector
 from telemetry_processor.model import Reading, StreamPosition
@@ -57,10 +57,16 @@ def test_a_sequence_already_applied_is_not_folded_in_twice():
     assert (state.samples, state.mean, state.variance) == before
 
 
-def test_a_flat_signal_still_scores_against_the_resolution_floor():
-    state = Baseline(samples=50, mean=5.0, variance=0.0, last_sequence=50)
-    assert state.zscore(5.0) == 0
-    assert math.isclose(state.zscore(5.01), 0.01 / MIN_STDDEV, rel_tol=1e-9)
+def test_a_steady_counter_changing_by_one_unit_is_not_an_anomaly():
+    """production_count always 12, then 13: the floor (0.1% of the 0..500 range = 0.5) keeps z at 2."""
+    detector = AnomalyDetector(LIMITS, zscore_threshold=4, min_samples=20, alpha=0.1)
+    steady = {("d", "production_count"): Baseline(samples=50, mean=12.0, variance=0.0, last_sequence=49)}
+    anomalies, _ = detector.detect([reading(50, production_count=13)], steady)
+    assert anomalies == []
+    jump, _ = detector.detect(
+        [reading(51, production_count=15)], {("d", "production_count"): Baseline(50, 12.0, 0.0, 49)}
+    )
+    assert [(a.metric, a.reasons, a.zscore) for a in jump] == [("production_count", ("zscore",), 6.0)]
 
 
 def test_limits_apply_with_or_without_a_baseline():

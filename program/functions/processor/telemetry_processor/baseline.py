@@ -27,7 +27,6 @@ from redis.credentials import CredentialProvider
 from redis.retry import Retry
 
 BASELINE_TTL_SECONDS = 7 * 24 * 3600  # a device silent for a week starts a fresh baseline
-MIN_STDDEV = 1e-6  # one micro-unit, the platform's resolution: a perfectly flat signal still scores
 _FIELDS = ("n", "mean", "var", "seq")
 
 BaselineKey = tuple[str, str]  # (device id, metric)
@@ -42,9 +41,9 @@ class Baseline:
     variance: float = 0.0
     last_sequence: int = -1
 
-    def zscore(self, value: float) -> float:
-        """How many standard deviations ``value`` lies from the mean."""
-        return abs(value - self.mean) / max(math.sqrt(self.variance), MIN_STDDEV)
+    def zscore(self, value: float, min_stddev: float) -> float:
+        """How many standard deviations ``value`` lies from the mean (the deviation floored at ``min_stddev``)."""
+        return abs(value - self.mean) / max(math.sqrt(self.variance), min_stddev)
 
     def update(self, value: float, sequence: int, alpha: float) -> bool:
         """Fold a reading in, unless its sequence number was already applied."""

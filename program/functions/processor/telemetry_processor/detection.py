@@ -3,7 +3,8 @@
 A reading of a metric is anomalous when it lies outside the metric's operating
 limits (METRIC_LIMITS), or when its baseline has at least
 BASELINE_MIN_SAMPLES samples and the reading is more than ZSCORE_THRESHOLD
-standard deviations from the baseline mean. Without baselines (Redis down) only
+standard deviations from the baseline mean (the deviation floored at 0.1% of
+the metric's operating range). Without baselines (Redis down) only
 the limits apply. Pure computation: the caller loads and saves baselines.
 """
 
@@ -19,6 +20,11 @@ from telemetry_processor.model import Reading
 BELOW_MIN = "below_min"
 ABOVE_MAX = "above_max"
 ZSCORE = "zscore"
+
+# The baseline's standard deviation is floored at this fraction of the metric's operating range:
+# a perfectly steady signal (a counter that always reports 12) would otherwise turn its
+# smallest change into an infinite z-score.
+STDDEV_FLOOR = 0.001
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +46,7 @@ class AnomalyDetector:
         self._micro_limits = {
             m: (_to_micros(lim.minimum), _to_micros(lim.maximum)) for m, lim in limits.items()
         }
+        self._min_stddev = {m: float(lim.maximum - lim.minimum) * STDDEV_FLOOR for m, lim in limits.items()}
         self._threshold = zscore_threshold
         self._min_samples = min_samples
         self._alpha = alpha
@@ -75,7 +82,7 @@ class AnomalyDetector:
                     key = (device, metric)
                     state = baselines[key]
                     if state.samples >= min_samples:
-                        score = state.zscore(value)
+                        score = state.zscore(value, self._min_stddev[metric])
                         if score > threshold:
                             reasons += (ZSCORE,)
                     if reasons:
