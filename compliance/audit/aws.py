@@ -53,7 +53,7 @@ RETRY_MODES = ("standard", "adaptive")
 @dataclass(frozen=True)
 class RetryPolicy:
     mode: str = "standard"
-    max_attempts: int = 3
+    max_attempts: int = 3  # attempts per call, the first included
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
 
@@ -126,7 +126,8 @@ class AwsAccess:
         self.endpoint_url = endpoint_url
         self.retry = retry
         self._config = Config(
-            retries={"mode": retry.mode, "max_attempts": retry.max_attempts},
+            # total_max_attempts counts the first try, like AWS_MAX_ATTEMPTS (botocore's max_attempts does not)
+            retries={"mode": retry.mode, "total_max_attempts": retry.max_attempts},
             connect_timeout=retry.connect_timeout,
             read_timeout=retry.read_timeout,
         )

@@ -11,8 +11,9 @@ join a live finding with the preview and static findings of the same resource.
 Resources AWS creates by itself (default VPCs and subnets, a VPC's untouched
 default security group, service-linked roles, AWS-managed keys) are marked
 ``managed_by_aws``: network checks still read them, naming and tagging checks
-do not hold them to the program's conventions. Keys pending deletion (a
-destroyed stack's keys wait out their deletion window) are not audited.
+do not hold them to the program's conventions. Resources on their way out are
+not audited: keys pending deletion (a destroyed stack's keys wait out their
+deletion window), and clusters, replication groups and tables being deleted.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ IOT_POLICY = "aws:iot/policy:Policy"
 THING = "aws:iot/thing:Thing"
 
 PENDING_DELETION = ("PendingDeletion", "PendingReplicaDeletion")
+DELETING = ("deleting", "DELETING")
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,22 @@ class Inventory:
 
         return self.memo.get(("DescribeKey", region, key_ref), describe)
 
+    def aliases(self, region: str) -> dict[str, list[str]]:
+        """Key id -> its alias names (ListAliases)."""
+        def read() -> dict[str, list[str]]:
+            by_key: dict[str, list[str]] = {}
+            for alias in self.aws.pages("kms", region, "ListAliases", "Aliases"):
+                if alias.get("TargetKeyId"):
+                    by_key.setdefault(alias["TargetKeyId"], []).append(alias["AliasName"])
+            return by_key
+
+        return self.memo.get(("ListAliases", region), read)
+
+    def aws_alias_of(self, region: str, key_id: str) -> str | None:
+        """An ``alias/aws/*`` alias of the key, if any: only AWS can create those, so the key is AWS-managed
+        whatever else the endpoint reports (moto creates AWS's default keys as customer keys)."""
+        return next((a for a in self.aliases(region).get(key_id, []) if a.startswith("alias/aws/")), None)
+
     # -- listings, one per audited type --------------------------------------
 
     def streams(self, region: str) -> list[Resource]:
@@ -166,17 +184,13 @@ class Inventory:
 
     def keys(self, region: str) -> list[Resource]:
         def discover() -> list[Resource]:
-            aliases: dict[str, list[dict[str, str]]] = {}
-            for alias in self.aws.pages("kms", region, "ListAliases", "Aliases"):
-                if alias.get("TargetKeyId"):
-                    aliases.setdefault(alias["TargetKeyId"], []).append(alias)
+            aliases = self.aliases(region)
             found = []
             for listed in self.aws.pages("kms", region, "ListKeys", "Keys"):
                 meta = self.key(region, listed["KeyArn"])
                 if meta.get("KeyManager") != "CUSTOMER" or meta.get("KeyState") in PENDING_DELETION:
                     continue
-                own = sorted(a["AliasName"] for a in aliases.get(meta["KeyId"], [])
-                             if not a["AliasName"].startswith("alias/aws/"))
+                own = sorted(a for a in aliases.get(meta["KeyId"], []) if not a.startswith("alias/aws/"))
 
                 def read(key_id: str = meta["KeyId"]) -> dict[str, str]:
                     pairs = list(self.aws.pages("kms", region, "ListResourceTags", "Tags", KeyId=key_id))
@@ -196,7 +210,7 @@ class Inventory:
         def discover() -> list[Resource]:
             found = []
             for cluster in self.aws.pages("rds", region, "DescribeDBClusters", "DBClusters"):
-                if not str(cluster.get("Engine", "")).startswith("aurora"):
+                if not str(cluster.get("Engine", "")).startswith("aurora") or cluster.get("Status") in DELETING:
                     continue
                 kept = self._keep(CLUSTER, region, cluster["DBClusterIdentifier"],
                                   (cluster["DBClusterArn"], cluster.get("Endpoint")), cluster,
@@ -229,6 +243,9 @@ class Inventory:
         def discover() -> list[Resource]:
             found = []
             for group in self.aws.pages("elasticache", region, "DescribeReplicationGroups", "ReplicationGroups"):
+                if group.get("Status") in DELETING:
+                    continue
+
                 def read(arn: str = group["ARN"]) -> dict[str, str]:
                     return tag_dict(self.aws.call("elasticache", region, "ListTagsForResource",
                                                   ResourceName=arn).get("TagList"))
@@ -297,6 +314,8 @@ class Inventory:
             found = []
             for name in self.aws.pages("dynamodb", region, "ListTables", "TableNames"):
                 table = self.aws.call("dynamodb", region, "DescribeTable", TableName=name)["Table"]
+                if table.get("TableStatus") in DELETING:
+                    continue
 
                 def read(arn: str = table["TableArn"]) -> dict[str, str]:
                     return tag_dict(list(self.aws.pages("dynamodb", region, "ListTagsOfResource", "Tags",

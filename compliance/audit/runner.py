@@ -18,6 +18,7 @@ session (the benchmark's "API calls per resource").
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 import uuid
@@ -101,8 +102,14 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
+@functools.lru_cache(maxsize=1)
+def default_catalog() -> Catalog:
+    """policies/controls.yaml, parsed once per process (an audit reads it for every check's thresholds)."""
+    return load_catalog()
+
+
 def run_audit(session: boto3.Session, request: AuditRequest, catalog: Catalog | None = None) -> AuditResult:
-    catalog = catalog or load_catalog()
+    catalog = catalog or default_catalog()
     started = now_iso()
     counter = CallCounter(session)
     home = request.regions[0]

@@ -45,7 +45,7 @@ def run_audit_cli(out_root: Path, *args: str) -> AuditRun:
     return AuditRun(code, FindingsFile.read(out / "audit.json"), buffer.getvalue())
 
 
-def sandbox_args(stack, *extra: str) -> list[str]:
+def sandbox_args(stack, *extra: str, endpoint: str | None = None) -> list[str]:
     """Audit one sandbox stack: its endpoint, region and suffix, with the sandbox's gaps and moto's read gaps."""
-    return ["--endpoint-url", stack.endpoint, "--region", stack.region, "--suffix", stack.suffix,
+    return ["--endpoint-url", endpoint or stack.endpoint, "--region", stack.region, "--suffix", stack.suffix,
             "--known-gaps", str(stack.gaps_path), "--known-gaps", str(MOTO_READ_GAPS), *extra]

@@ -41,10 +41,11 @@ class Fault:
 class ProxyState:
     faults: list[Fault] = field(default_factory=list)
     delay_seconds: float = 0.0
-    down_after: int | None = None  # after this many forwarded requests, drop every connection
+    down_after: int | None = None  # after this many forwarded requests the endpoint goes away
     forwarded: int = 0
-    injected: int = 0
+    injected: list[str] = field(default_factory=list)  # service:Operation of every faulted request
     dropped: int = 0
+    went_down: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -105,9 +106,10 @@ def _handler(upstream: str, state: ProxyState) -> type[BaseHTTPRequestHandler]:
                 down = state.down_after is not None and state.forwarded >= state.down_after
                 if down:
                     state.dropped += 1
-            if down:  # the endpoint went away: no answer at all
+            if down:  # the endpoint goes away: this request gets no answer, later ones no connection
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
+                state.went_down.set()
                 return
             if state.delay_seconds:
                 time.sleep(state.delay_seconds)
@@ -117,7 +119,7 @@ def _handler(upstream: str, state: ProxyState) -> type[BaseHTTPRequestHandler]:
             fault = next((f for f in state.faults if f.service == service and f.operation in ("", operation)), None)
             if fault is not None:
                 with state.lock:
-                    state.injected += 1
+                    state.injected.append(f"{service}:{operation}")
                 self._answer(*error_answer(PROTOCOLS.get(service, "query"), fault.code, fault.message, fault.status))
                 return
             connection = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
@@ -154,6 +156,8 @@ class FaultProxy:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(upstream, self.state))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._closing = threading.Lock()
+        self._closed = False
 
     @property
     def endpoint(self) -> str:
@@ -161,8 +165,21 @@ class FaultProxy:
 
     def __enter__(self) -> FaultProxy:
         self._thread.start()
+        threading.Thread(target=self._close_when_down, daemon=True).start()
         return self
 
+    def _close_when_down(self) -> None:
+        """Once the endpoint has gone down, stop listening: new connections are refused."""
+        self.state.went_down.wait()
+        self.close()
+
+    def close(self) -> None:
+        with self._closing:
+            if not self._closed:
+                self._closed = True
+                self._server.shutdown()
+                self._server.server_close()
+
     def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self.state.went_down.set()
+        self.close()

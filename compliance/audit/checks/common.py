@@ -29,8 +29,8 @@ def key_problem(ctx: CheckContext, key_ref: str | None, evidence: dict[str, Any]
     """None if ``key_ref`` resolves to a customer-managed key, else the problem (evidence filled in).
 
     "Customer-managed" is decided by DescribeKey's KeyManager == CUSTOMER, whatever
-    form the reference takes (key id, key ARN, alias name, alias ARN); ``alias/aws/*``
-    names an AWS-managed key by definition.
+    form the reference takes (key id, key ARN, alias name, alias ARN); a key that
+    ``alias/aws/*`` names (ListAliases) is AWS-managed by definition.
     """
     if not key_ref:
         evidence["kms:DescribeKey"] = None
@@ -40,6 +40,10 @@ def key_problem(ctx: CheckContext, key_ref: str | None, evidence: dict[str, Any]
         return f"{what} uses the AWS-managed key {key_ref}: set a customer-managed KMS key"
     meta = ctx.inventory.key(ctx.region, key_ref)
     evidence["kms:DescribeKey"] = {"KeyId": key_ref, **pick(meta, "Arn", "KeyManager", "KeyState")}
+    region = meta["Arn"].split(":")[3] if meta.get("Arn") else ctx.region
+    if (aws_alias := ctx.inventory.aws_alias_of(region, meta["KeyId"])) is not None:
+        evidence["kms:ListAliases"] = {"AliasName": aws_alias}
+        return f"{what} uses the AWS-managed key {aws_alias}: set a customer-managed KMS key"
     if meta.get("KeyManager") != "CUSTOMER":
         return f"{what} uses key {meta.get('Arn')} managed by {meta.get('KeyManager')}: set a customer-managed key"
     if meta.get("KeyState") != "Enabled":
