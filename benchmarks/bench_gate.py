@@ -3,7 +3,9 @@
 Both go through the real pack process over gRPC, as `python -m compliance gate` does.
 The synthetic graph is the dev stack copied until it holds 10,000 resources (URNs
 made unique per copy, dependency edges kept inside each copy), so every policy,
-stack policies included, has realistic work to do.
+stack policies included, has realistic work to do. The last copy is cut short, so
+a few of its resources lose what they refer to (e.g. its bucket loses the trail
+that logs it) and fail honestly: the synthetic run is expected to exit 1.
 
     .venv/bin/python benchmarks/bench_gate.py [--resources 10000]
 """
