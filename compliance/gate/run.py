@@ -86,7 +86,8 @@ def evaluate(graph: Graph, pack: PackProcess, *, config_file: Path | None = None
     metas = policy_metas(info, catalog)
     settings = reconcile(info, user_config, f"--policy-pack-config {config_file}" if config_file else "pack config")
     pack.stub.Configure(configure_request(settings), timeout=30)
-    levels = {name: s.level for name, s in settings.items()}
+    # The SDK validates a "remediate" policy as mandatory (it reports what remediation could not fix).
+    levels = {name: "mandatory" if s.level == "remediate" else s.level for name, s in settings.items()}
     metas[RETAIN_CHECK] = PolicyMeta(RETAIN_CHECK, RETAIN_CONTROL, "gate", ("*",),
                                      "No resource is retained on delete (retainOnDelete).")
     levels[RETAIN_CHECK] = catalog[RETAIN_CONTROL].enforcement

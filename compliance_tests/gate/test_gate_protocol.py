@@ -102,6 +102,17 @@ def test_config_file_changes_levels_and_thresholds_in_the_real_pack(tmp_path):
     assert advisory.exit_code() == 0
     waived = run(resources, tmp_path=tmp_path, config={"ret-01-aurora-backup-retention": "disabled"})
     assert finding(waived, "RET-01", cluster).status == "waived"
+    remediate = run(resources, tmp_path=tmp_path, config={"all": "remediate"})
+    assert finding(remediate, "RET-01", cluster).enforcement == "mandatory"  # validated as mandatory by the SDK
     defaults = run(resources)  # a later run without the file is back to the catalog's levels
     assert finding(defaults, "RET-01", cluster).status == "pass"
     assert finding(defaults, "RET-01", cluster).enforcement == "mandatory"
+
+
+def test_an_allow_listed_cidr_is_not_a_net_01_violation(tmp_path):
+    g = platform_graph()
+    group = next(r for r in g.resources if r["name"] == "processor" and r["type"] == "aws:ec2/securityGroup:SecurityGroup")
+    group["inputs"]["ingress"] = [{"protocol": "tcp", "fromPort": 443.0, "toPort": 443.0, "cidrBlocks": ["0.0.0.0/0"]}]
+    assert finding(run(g), "NET-01", group).status == "fail"
+    allowed = run(g, tmp_path=tmp_path, config={"net-01-no-world-open-ingress": {"allowedCidrs": ["0.0.0.0/0"]}})
+    assert finding(allowed, "NET-01", group).status == "pass"

@@ -48,7 +48,7 @@ STACK = "stack"
 PROVIDER_PREFIX = "pulumi:providers:"
 
 
-class NotApplicable(Exception):  # noqa: N818 (mirrors the SDK's args.not_applicable)
+class NotApplicable(Exception):
     """The resource is of a judged type but the control does not apply to it (reason says why)."""
 
     def __init__(self, reason: str) -> None:
