@@ -43,7 +43,8 @@ class Baseline:
 
     def zscore(self, value: float, min_stddev: float) -> float:
         """How many standard deviations ``value`` lies from the mean (the deviation floored at ``min_stddev``)."""
-        return abs(value - self.mean) / max(math.sqrt(self.variance), min_stddev)
+        stddev = math.sqrt(self.variance)
+        return abs(value - self.mean) / (stddev if stddev > min_stddev else min_stddev)
 
     def update(self, value: float, sequence: int, alpha: float) -> bool:
         """Fold a reading in, unless its sequence number was already applied."""

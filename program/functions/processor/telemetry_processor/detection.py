@@ -63,12 +63,8 @@ class AnomalyDetector:
         """
         anomalies: list[Anomaly] = []
         changed: set[BaselineKey] = set()
-        micro_limits, threshold, min_samples, alpha = (
-            self._micro_limits,
-            self._threshold,
-            self._min_samples,
-            self._alpha,
-        )
+        micro_limits, min_stddev = self._micro_limits, self._min_stddev
+        threshold, min_samples, alpha = self._threshold, self._min_samples, self._alpha
         for reading in readings:
             device, sequence = reading.device_id, reading.sequence
             for metric, micros in reading.metric_micros.items():
@@ -82,7 +78,7 @@ class AnomalyDetector:
                     key = (device, metric)
                     state = baselines[key]
                     if state.samples >= min_samples:
-                        score = state.zscore(value, self._min_stddev[metric])
+                        score = state.zscore(value, min_stddev[metric])
                         if score > threshold:
                             reasons += (ZSCORE,)
                     if reasons:
