@@ -59,6 +59,15 @@ def test_the_stack_door_renders_the_program_first(tmp_path, capsys):
     assert FindingsFile.read(tmp_path / "gate.json").scope["graph"] == "rendered from stack dev"
 
 
+def test_an_empty_graph_is_exit_3_before_any_pack_starts(tmp_path, capsys, monkeypatch):
+    started = _record_packs(monkeypatch)
+    empty = tmp_path / "graph.json"
+    graph().write(empty)
+    assert main(["gate", "--graph", str(empty), "--out", str(tmp_path)]) == 3
+    assert "nothing to gate" in capsys.readouterr().err
+    assert started == []
+
+
 def test_a_malformed_graph_is_exit_3_with_one_line(tmp_path, capsys):
     bad = tmp_path / "graph.json"
     bad.write_text(json.dumps({"schemaVersion": 1, "resources": []}))
@@ -126,7 +135,7 @@ def test_a_pack_that_never_reports_its_port_times_out_and_is_stopped(tmp_path, m
     pack = _fake_pack(tmp_path, "import time\ntime.sleep(600)\n")
     started = _record_packs(monkeypatch)
     with pytest.raises(EvaluationError, match="did not report its port within 2s"):
-        gate_run.run_gate(graph(), pack_dir=pack, start_timeout=2)
+        gate_run.run_gate(graph(resource("aws:kinesis/stream:Stream", "telemetry")), pack_dir=pack, start_timeout=2)
     assert started and all(p.process.poll() is not None for p in started)
 
 
