@@ -41,7 +41,8 @@ MAX_RETRY_ATTEMPTS = 5
 MAX_RECORD_AGE_SECONDS = 3600
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 
-# Plausible physical ranges per metric; readings outside are rejected as invalid.
+# Operating limits per metric: a reading outside them is flagged as an anomaly (the processor's
+# message schema holds the separate physical ranges outside which a reading is invalid).
 METRIC_LIMITS = {
     "temperature_c": {"min": -40.0, "max": 150.0},
     "pressure_kpa": {"min": 0.0, "max": 2000.0},
@@ -113,8 +114,8 @@ class Processing(pulumi.ComponentResource):
             )],
             "dynamodb": [statement(
                 "ReadWriteOwnTables",
-                ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-                 "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"],
+                ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                 "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"],
                 tables,
             )],
             "s3": [statement("ArchiveRawTelemetry", ["s3:PutObject"],
@@ -194,6 +195,8 @@ class Processing(pulumi.ComponentResource):
             maximum_batching_window_in_seconds=5,
             function_response_types=["ReportBatchItemFailures"],
             bisect_batch_on_function_error=True,
+            # One batch per shard at a time: the processor's archive and DLQ high-water marks rely on it.
+            parallelization_factor=1,
             maximum_retry_attempts=MAX_RETRY_ATTEMPTS,
             maximum_record_age_in_seconds=MAX_RECORD_AGE_SECONDS,
             destination_config=aws.lambda_.EventSourceMappingDestinationConfigArgs(
