@@ -6,6 +6,7 @@ Prints ``READY <endpoint>`` once it listens, then serves until SIGTERM or SIGINT
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -19,6 +20,9 @@ def serve(port: int) -> int:
         signal.signal(signum, lambda *_: stopping.set())
     server = start_server(port)
     print(f"{READY} {server.endpoint}", flush=True)
+    # The parent stops reading stdout here; moto prints warnings (e.g. "error running docker" when
+    # a Kinesis record meets an event source mapping), which now go to stderr, the server's log.
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     while not stopping.wait(0.5):
         pass
     server.stop()
