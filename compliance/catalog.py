@@ -17,6 +17,7 @@ from compliance import REPO_ROOT
 from compliance.errors import UsageError
 
 CATALOG_PATH = REPO_ROOT / "policies" / "controls.yaml"
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
 FRAMEWORKS = {
     "nist_800_53": "NIST SP 800-53 Rev. 5",
     "iec_62443_3_3": "IEC 62443-3-3",
@@ -111,7 +112,7 @@ class Catalog:
 
 def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
     try:
-        data = yaml.safe_load(Path(path).read_text())
+        data = yaml.load(Path(path).read_text(), Loader=_YAML_LOADER)
         jsonschema.validate(data, CATALOG_SCHEMA)
     except FileNotFoundError as exc:
         raise UsageError(f"{path}: control catalog not found") from exc
