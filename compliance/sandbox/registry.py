@@ -64,9 +64,6 @@ class Inputs:
             raise KeyError(key)
         return self._data[key]
 
-    def raw(self) -> dict[str, Any]:
-        return dict(self._data)
-
     def unapplied(self, ignored: Iterable[str]) -> list[str]:
         """Keys with a value that the handler neither read nor declared as ``not_api``."""
         skip = self._read | set(ignored)
