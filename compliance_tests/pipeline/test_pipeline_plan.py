@@ -9,7 +9,7 @@ import pytest
 from compliance.cli import main
 from compliance.errors import EXIT_ERROR, EXIT_USAGE
 from compliance.pipeline.runner import run_stages
-from compliance.pipeline.stages import Options, Stage, new_run_dir, plan, point_latest
+from compliance.pipeline.stages import MOTO_READ_GAPS, Options, Stage, new_run_dir, plan, point_latest
 
 
 def _options(tmp_path: Path, **kw) -> Options:
@@ -28,7 +28,8 @@ def test_sandbox_plan_runs_every_stage_and_the_report_last(tmp_path):
     assert by_name["gate"].argv == ("gate", "--graph", f"{run}/graph.json", "--out", run)
     assert by_name["audit"].argv[:2] == ("audit", "--endpoint-url")
     assert by_name["audit"].argv[2] == "http://127.0.0.1:45999"
-    assert {"--suffix", "dev", "--known-gaps", f"{run}/gaps.json"} <= set(by_name["audit"].argv)
+    assert {"--suffix", "dev", "--known-gaps", f"{run}/gaps.json", str(MOTO_READ_GAPS)} <= set(by_name["audit"].argv)
+    assert MOTO_READ_GAPS.is_file()
     assert by_name["sandbox-down"].always and by_name["sandbox-down"].needs == ("sandbox-up",)
     assert by_name["report"].seals_run and by_name["report"].argv[:3] == ("report", "--in", run)
 
