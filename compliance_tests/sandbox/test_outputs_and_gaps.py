@@ -44,6 +44,9 @@ def test_gaps_file_lists_what_moto_cannot_emulate_with_a_reason(deployed_dev: Sa
     by_api = {gap["api"]: gap for gap in gaps}
     assert by_api["lambda:Invoke"]["resourceType"] == "aws:lambda/eventSourceMapping:EventSourceMapping"
     assert "017000801446" in by_api["lambda:CreateFunction"]["reason"]  # AWS's public Powertools layer
+    function = deployed_dev.client("lambda").get_function_configuration(
+        FunctionName=deployed_dev.outputs["processorFunctionName"])
+    assert ("LoggingConfig" in function) is not ("lambda:GetFunctionConfiguration" in by_api)
     tagged_iot = {gap["resource"] for gap in gaps if gap["api"] == "iot:ListTagsForResource"}
     iot_policy = deployed_dev.client("iot").get_policy(policyName=deployed_dev.outputs["iotPolicyName"])["policyArn"]
     assert iot_policy in tagged_iot

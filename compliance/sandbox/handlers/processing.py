@@ -4,7 +4,8 @@ moto creates and describes functions without Docker; invoking one needs Docker,
 which the sandbox does not have (a gap on the event source mapping). Nothing
 here invokes: the audit reads the configuration, and the pipeline test calls
 the handler in-process. AWS's public layers live in AWS's accounts, which the
-sandbox does not emulate: the function is created without them (a gap).
+sandbox does not emulate: the function is created without them (a gap). moto
+also drops a function's LoggingConfig (a gap when one is declared).
 """
 
 from __future__ import annotations
@@ -113,6 +114,9 @@ def function(ctx: Context, inputs: Inputs) -> Created:
     for layer in foreign:
         ctx.gap(arn, "lambda:CreateFunction", f"layer {layer} is published by another account, which the "
                 "sandbox does not emulate: the function was created without it")
+    if inputs.get("loggingConfig") and not created.get("LoggingConfig"):
+        ctx.gap(arn, "lambda:GetFunctionConfiguration", "moto drops LoggingConfig: the function's log format "
+                "and log group were sent at create but cannot be read back")
     version = created.get("Version", "$LATEST")
     invoke = f"arn:aws:apigateway:{ctx.region}:lambda:path/2015-03-31/functions/{{}}/invocations"
     return Created(name, {
