@@ -132,7 +132,7 @@ class Inventory:
 
     def key(self, region: str, key_ref: str) -> dict[str, Any]:
         """DescribeKey: KeyMetadata of a key given by id, ARN, alias name or alias ARN."""
-        if key_ref.startswith("arn:aws:kms:"):
+        if key_ref.startswith("arn:") and key_ref.split(":")[2] == "kms":  # a key in another region: ask there
             region = key_ref.split(":")[3] or region
 
         def describe() -> dict[str, Any]:
