@@ -6,6 +6,7 @@ and the main job call directly.
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
 import time
@@ -97,6 +98,7 @@ def deploy(stack: str = "dev", suffix: str | None = None, *, endpoint: str, regi
             run = run_program(stack, mocks, config_overrides=overrides, preview=False)
         except HarnessError as exc:
             mocks.wait_idle(LEFTOVER_TIMEOUT_SECONDS)
+            _drop_failed_run()
             raise type(exc)(deployment.redact(str(exc))) from exc.__cause__
     _refuse_secrets_in(run.outputs, deployment)
     result = SandboxStack(
@@ -111,6 +113,18 @@ def deploy(stack: str = "dev", suffix: str | None = None, *, endpoint: str, regi
         write_json_atomic(result.gaps_path, [gap.to_json() for gap in result.gaps])
         write_json_atomic(result.outputs_path, result.outputs)
     return result
+
+
+def _drop_failed_run() -> None:
+    """Drop the tasks a failed run left pending on its closed event loop, now.
+
+    Otherwise their finalizers run at some later garbage collection, possibly in
+    the middle of an unrelated ``compile()``, where CPython 3.11.7 then fails
+    with "SystemError: AST constructor recursion depth mismatch".
+    """
+    settings.SETTINGS.outputs.clear()
+    settings.SETTINGS.rpc_manager.clear()
+    gc.collect()
 
 
 def _refuse_secrets_in(outputs: dict[str, Any], deployment: Deployment) -> None:
