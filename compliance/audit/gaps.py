@@ -8,8 +8,10 @@ The file is a JSON list of entries (or ``{"gaps": [...]}``), each with a
 
 - ``api``: ``"iot:ListTagsForResource"``: a call the emulator does not implement
   (or answers wrongly), optionally for one ``resource`` (its ARN or name). A
-  check whose call to it fails reports not_applicable; a resource whose tags
-  cannot be read that way is scoped by name alone.
+  check whose call to it fails with an unexpected answer reports
+  not_applicable (an access denial, throttling or an unreachable endpoint stay
+  errors: no gap explains them); a resource whose tags cannot be read that way
+  is scoped by name alone.
 - ``control`` (optionally with ``check`` and ``resourceType``): every finding of
   that control (or of that check, or on resources of that Pulumi type)
   reports not_applicable, keeping what was observed in its message and evidence.
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from compliance.audit.aws import ApiError
 from compliance.errors import UsageError
 
 
@@ -48,6 +51,10 @@ class KnownGaps:
     def for_api(self, api: str, *resource: str) -> Gap | None:
         """The gap covering a failed call of ``api`` on a resource known by any of ``resource`` (ARN, name)."""
         return next((g for g in self.gaps if g.api == api and (not g.resource or g.resource in resource)), None)
+
+    def for_error(self, error: ApiError, *resource: str) -> Gap | None:
+        """The gap explaining ``error``: only an unexpected answer can be an emulator's gap."""
+        return self.for_api(error.api, *resource) if error.kind == "unexpected" else None
 
     def for_finding(self, control: str, check: str, resource_type: str) -> Gap | None:
         return next((g for g in self.gaps if g.covers_finding(control, check, resource_type)), None)

@@ -113,7 +113,7 @@ class Inventory:
         try:
             return read(), ""
         except ApiError as exc:
-            gap = self.gaps.for_api(exc.api, *[i for i in identity if i])
+            gap = self.gaps.for_error(exc, *[i for i in identity if i])
             if gap is None:
                 raise
             return None, gap.reason

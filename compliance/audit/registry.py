@@ -65,7 +65,7 @@ def scope_ref(resource_type: str, region: str) -> ResourceRef:
 
 
 def api_error_outcome(ref: ResourceRef, exc: ApiError, gaps: KnownGaps) -> Outcome:
-    gap = gaps.for_api(exc.api, ref.id, ref.name)
+    gap = gaps.for_error(exc, ref.id, ref.name)
     if gap is not None:
         return Outcome(ref, "not_applicable", f"not observable here: {gap.reason} ({exc.api})",
                        {"api": exc.api, "knownGap": gap.reason})

@@ -7,7 +7,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from compliance.audit.aws import RetryPolicy, classify
+from compliance.audit.aws import ApiError, RetryPolicy, classify
 from compliance.audit.checks.encryption import denies_insecure_transport
 from compliance.audit.checks.identity import iot_policy_problems, rotation_days, wildcard_grants
 from compliance.audit.checks.logging import records_data_events
@@ -86,6 +86,10 @@ def test_gaps_file(tmp_path):
     assert len(gaps.gaps) == 3
     assert gaps.for_api("iot:ListTagsForResource", "arn:aws:iot:r:1:policy/p").reason == "moto lacks it"
     assert gaps.for_api("iot:ListTagsForResource", "arn:aws:iot:r:1:policy/other") is None
+    unimplemented = ApiError("iot:ListTagsForResource", "unexpected", "HTTP 500")
+    assert gaps.for_error(unimplemented, "arn:aws:iot:r:1:policy/p")
+    for kind in ("access_denied", "throttled", "unreachable"):  # never explained away by a gap
+        assert gaps.for_error(ApiError("iot:ListTagsForResource", kind, "m"), "arn:aws:iot:r:1:policy/p") is None
     assert gaps.for_finding("LOG-01", "log-01-data-events-tables", "aws:dynamodb/table:Table")
     assert gaps.for_finding("LOG-01", "log-01-trail-configuration", "aws:cloudtrail/trail:Trail") is None
     path.write_text(json.dumps([{"api": "x:Y"}]))
