@@ -59,7 +59,7 @@ def build_request(args: argparse.Namespace, session: boto3.Session) -> AuditRequ
         raise UsageError(f"--max-attempts {args.max_attempts}: use 1 or more")
     regions = tuple(dict.fromkeys(args.region)) or ((session.region_name,) if session.region_name else ())
     if not regions:
-        raise UsageError("no region: pass --region or set AWS_REGION (or a region in the profile)")
+        raise UsageError("no region: pass --region or set AWS_DEFAULT_REGION (or a region in the profile)")
     outputs = load_outputs(args.outputs) if args.outputs else frozenset()
     return AuditRequest(
         regions=regions,
