@@ -15,7 +15,8 @@ import json
 import os
 import runpy
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -243,25 +244,53 @@ def run_program(
     config = stack_config(stack, config_overrides)
     project = project_name()
     monitor = RecordingMonitor(mocks)
-    with _program_environment(config):
+
+    def run_in_fresh_loop() -> None:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
-        pulumi.runtime.set_all_config(config)
-        pulumi_mocks.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
-        # set_mocks installs a finished root Stack for unit tests; the program runs in a fresh one,
-        # as under the CLI, so that its exports become the stack's outputs.
-        settings.set_root_resource(None)
         try:
+            pulumi.runtime.set_all_config(config)
+            pulumi_mocks.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
+            # set_mocks installs a finished root Stack for unit tests; the program runs in a fresh one,
+            # as under the CLI, so that its exports become the stack's outputs.
+            settings.set_root_resource(None)
             loop.run_until_complete(run_in_stack(lambda: _run_main(monitor)))
+        finally:
+            loop.close()
+            asyncio.set_event_loop(None)
+
+    with _program_environment(config):
+        try:
+            _in_own_thread(run_in_fresh_loop)
         except (pulumi.RunError, ValueError) as exc:
             raise UsageError(_first_line(exc)) from exc
         except Exception as exc:
             raise EvaluationError(f"the program failed under the offline engine: {_first_line(exc)}") from exc
-        finally:
-            loop.close()
-            asyncio.set_event_loop(None)
     return ProgramRun(stack=stack, project=project, config=config,
                       registrations=monitor.registrations, outputs=monitor.stack_outputs)
+
+
+def _in_own_thread(work: Callable[[], None]) -> None:
+    """Run ``work`` on a new thread and re-raise what it raised.
+
+    Pulumi's runtime keeps its root resource in a context variable and needs an
+    event loop of its own; a fresh thread gives it both, whatever the caller's
+    thread is doing (an event loop already running there, as under Playwright's
+    sync API or in a notebook, would otherwise make the run fail).
+    """
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            work()
+        except BaseException as exc:  # re-raised on the caller's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=target, name="pulumi-offline-engine", daemon=True)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
 
 
 def _first_line(exc: BaseException) -> str:
