@@ -35,6 +35,21 @@ def test_enc01_stream_is_encrypted_with_the_kinesis_key(deployed_dev: SandboxSta
     assert summary["StreamModeDetails"]["StreamMode"] == "ON_DEMAND"
 
 
+def test_gov_tags_are_readable_as_declared(deployed_dev: SandboxStack, rendered_dev: Graph):
+    """Tags scope an audit to a suffix: what the program declares must read back (IoT's are a gap)."""
+    outputs = deployed_dev.outputs
+    [stream] = declared(rendered_dev, "aws:kinesis/stream:Stream")
+    assert deployed_dev.client("kinesis").list_tags_for_stream(StreamName=outputs["streamName"])["Tags"] == [
+        {"Key": k, "Value": v} for k, v in sorted(stream["tags"].items())]
+    [function] = declared(rendered_dev, "aws:lambda/function:Function")
+    arn = deployed_dev.client("lambda").get_function(FunctionName=outputs["processorFunctionName"])["Configuration"][
+        "FunctionArn"]
+    assert deployed_dev.client("lambda").list_tags(Resource=arn)["Tags"] == function["tags"]
+    [trail] = declared(rendered_dev, "aws:cloudtrail/trail:Trail")
+    [listed] = deployed_dev.client("cloudtrail").list_tags(ResourceIdList=[outputs["trailArn"]])["ResourceTagList"]
+    assert {t["Key"]: t["Value"] for t in listed["TagsList"]} == trail["tags"]
+
+
 def test_kms01_every_key_rotates_and_has_its_alias(deployed_dev: SandboxStack, keys: dict[str, str],
                                                    rendered_dev: Graph):
     kms = deployed_dev.client("kms")

@@ -131,8 +131,9 @@ def stream(ctx: Context, inputs: Inputs) -> Created:
     mode = (inputs.get("streamModeDetails") or {}).get("streamMode", "PROVISIONED")
     kinesis.create_stream(**compact(
         StreamName=name, StreamModeDetails={"StreamMode": mode},
-        ShardCount=num(inputs.get("shardCount")) if mode == "PROVISIONED" else None,
-        Tags=inputs.get("tags")))
+        ShardCount=num(inputs.get("shardCount")) if mode == "PROVISIONED" else None))
+    if inputs.get("tags"):  # moto ignores CreateStream's Tags; AddTagsToStream is what older providers call
+        kinesis.add_tags_to_stream(StreamName=name, Tags=inputs["tags"])
     retention = num(inputs.get("retentionPeriod", 24))
     if retention > 24:
         kinesis.increase_stream_retention_period(StreamName=name, RetentionPeriodHours=retention)
