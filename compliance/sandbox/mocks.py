@@ -87,6 +87,10 @@ class SandboxMocks(Mocks):
         except (ClientError, BotoCoreError) as exc:
             message = self.deployment.redact(" ".join(str(exc).split()))
             raise EvaluationError(f"sandbox: could not create {args.typ} '{args.name}': {message}") from None
+        except (OSError, TypeError, ValueError, AttributeError) as exc:  # a handler or an input of an unexpected shape
+            message = self.deployment.redact(" ".join(str(exc).split()))
+            raise EvaluationError(f"sandbox: the handler of {args.typ} '{args.name}' failed: "
+                                  f"{type(exc).__name__}: {message}") from None
         unapplied = inputs.unapplied(handler.not_api)
         if unapplied:
             raise EvaluationError(
