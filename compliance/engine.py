@@ -11,6 +11,7 @@ in mocks that create resources for real.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import runpy
@@ -248,6 +249,7 @@ def run_program(
     def run_in_fresh_loop() -> None:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
+        settings.SETTINGS.outputs.clear()  # MockSettings keep a previous run's pending tasks
         try:
             pulumi.runtime.set_all_config(config)
             pulumi_mocks.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
@@ -255,6 +257,9 @@ def run_program(
             # as under the CLI, so that its exports become the stack's outputs.
             settings.set_root_resource(None)
             loop.run_until_complete(run_in_stack(lambda: _run_main(monitor)))
+        except BaseException:
+            _drop_pending_tasks()
+            raise
         finally:
             loop.close()
             asyncio.set_event_loop(None)
@@ -268,6 +273,19 @@ def run_program(
             raise EvaluationError(f"the program failed under the offline engine: {_first_line(exc)}") from exc
     return ProgramRun(stack=stack, project=project, config=config,
                       registrations=monitor.registrations, outputs=monitor.stack_outputs)
+
+
+def _drop_pending_tasks() -> None:
+    """Drop the tasks a failed run leaves pending, now.
+
+    Otherwise the next run in this process awaits them on a closed loop ("Event
+    loop is closed"), and their finalizers run at some later garbage collection,
+    possibly inside an unrelated ``compile()``, where CPython 3.11.7 fails with
+    "SystemError: AST constructor recursion depth mismatch".
+    """
+    settings.SETTINGS.outputs.clear()
+    settings.SETTINGS.rpc_manager.clear()
+    gc.collect()
 
 
 def _in_own_thread(work: Callable[[], None]) -> None:

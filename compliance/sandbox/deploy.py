@@ -6,7 +6,6 @@ and the main job call directly.
 
 from __future__ import annotations
 
-import gc
 import json
 import threading
 import time
@@ -15,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pulumi.runtime import settings
 
 from compliance.engine import project_name, run_program, stack_config
 from compliance.errors import EvaluationError, HarnessError
@@ -91,14 +89,11 @@ def deploy(stack: str = "dev", suffix: str | None = None, *, endpoint: str, regi
     deployment = Deployment(SandboxClients(endpoint, region), account_of(endpoint, region))
     mocks = SandboxMocks(deployment, region)
     with _DEPLOY_LOCK:
-        # pulumi's MockSettings keep the previous run's pending output tasks: after a failed run
-        # (this process's, or a render's) they would be awaited on a closed event loop.
-        settings.SETTINGS.outputs.clear()
         try:
             run = run_program(stack, mocks, config_overrides=overrides, preview=False)
         except HarnessError as exc:
+            # The engine drops the failed run's pending tasks; wait for its in-flight creations.
             mocks.wait_idle(LEFTOVER_TIMEOUT_SECONDS)
-            _drop_failed_run()
             raise type(exc)(deployment.redact(str(exc))) from exc.__cause__
     _refuse_secrets_in(run.outputs, deployment)
     result = SandboxStack(
@@ -113,18 +108,6 @@ def deploy(stack: str = "dev", suffix: str | None = None, *, endpoint: str, regi
         write_json_atomic(result.gaps_path, [gap.to_json() for gap in result.gaps])
         write_json_atomic(result.outputs_path, result.outputs)
     return result
-
-
-def _drop_failed_run() -> None:
-    """Drop the tasks a failed run left pending on its closed event loop, now.
-
-    Otherwise their finalizers run at some later garbage collection, possibly in
-    the middle of an unrelated ``compile()``, where CPython 3.11.7 then fails
-    with "SystemError: AST constructor recursion depth mismatch".
-    """
-    settings.SETTINGS.outputs.clear()
-    settings.SETTINGS.rpc_manager.clear()
-    gc.collect()
 
 
 def _refuse_secrets_in(outputs: dict[str, Any], deployment: Deployment) -> None:
