@@ -1,4 +1,4 @@
-"""Shared fixtures for the report tests: a run directory maker and one headless Chromium per session."""
+"""Shared fixtures for the report tests: a run directory maker and headless Chromium (per module)."""
 
 from __future__ import annotations
 
@@ -43,8 +43,14 @@ def make_run(tmp_path: Path) -> Callable[..., Run]:
     return _make
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Headless Chromium for one test module.
+
+    Module-scoped on purpose: while Playwright's sync API is open it holds an
+    asyncio loop in this thread, and the Pulumi engine that other suites run in
+    this process (render, sandbox deploys) cannot start its own loop then.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
