@@ -18,7 +18,8 @@ from compliance_tests.processor.events import message
 POSITION = StreamPosition(
     "shardId-000000000000", "49590338271490256608559692538361571095921575989136588898", "d", 0.0
 )
-NOW_US = int(time.time() * 1_000_000)
+NOW_US = int(time.time() * 1_000_000)  # "now" for every check; messages are dated relative to it
+NOW = NOW_US / 1_000_000
 VALIDATE = validation.MessageValidator(max_future_skew_seconds=300)
 SCHEMA = validation.load_schema(1)
 README = (validation.SCHEMA_DIR / "README.md").read_text(encoding="utf-8")
@@ -30,7 +31,7 @@ def check(document) -> Reading | Rejection:
 
 
 def good(**changes) -> dict:
-    base = message("press-0001", 7, time.time() - 60, {"temperature_c": 21.5, "production_count": 12})
+    base = message("press-0001", 7, NOW - 60, {"temperature_c": 21.5, "production_count": 12})
     return {**base, **changes}
 
 
@@ -45,7 +46,7 @@ def test_the_schema_is_valid_draft_07_and_versioned():
 def test_the_documented_example_is_valid_for_the_reference_validator_and_ours():
     example = json.loads(re.search(r"## Version 1\s+```json\n(.*?)```", README, re.S).group(1))
     jsonschema.validate(example, SCHEMA)
-    example["timestamp"] = message("x", 0, time.time() - 5, {})["timestamp"]  # keep it in the past
+    example["timestamp"] = message("x", 0, NOW - 5, {})["timestamp"]  # keep it in the past
     reading = check(example)
     assert isinstance(reading, Reading)
     assert reading.metric_micros == {
@@ -107,7 +108,7 @@ def test_a_valid_message_becomes_a_reading_with_exact_micro_units_and_utc_time()
             "bad_json",
         ),
         (
-            json.dumps(message("d", 1, time.time() + 301, {"temperature_c": 1})).encode(),
+            json.dumps(message("d", 1, NOW + 301, {"temperature_c": 1})).encode(),
             "timestamp_in_future",
         ),
     ],
@@ -129,7 +130,7 @@ def test_the_platform_device_types_and_thing_names_are_valid():
 
 
 def test_clock_skew_within_the_allowance_is_accepted():
-    assert isinstance(check(message("d", 1, time.time() + 200, {"temperature_c": 1})), Reading)
+    assert isinstance(check(message("d", 1, NOW + 200, {"temperature_c": 1})), Reading)
 
 
 def test_line_breaks_in_the_payload_are_fine():
