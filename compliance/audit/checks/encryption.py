@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from compliance.audit.checks.common import as_list, key_problem, pick, statements, verdict, wildcard_principal
@@ -156,52 +157,40 @@ def tables(ctx: CheckContext):
     return ctx.each(ctx.inventory.tables(ctx.region), evaluate)
 
 
+def customer_key_on(ctx: CheckContext, resources: Iterable[Resource], api: str, key_field: str, subject: str, *,
+                    passed: str = "encrypted with a customer-managed KMS key", shown: tuple[str, ...] = ()):
+    """The check for resources whose one requirement is that the key in ``key_field`` is customer-managed."""
+
+    def evaluate(resource: Resource) -> Outcome:
+        evidence: dict[str, Any] = {api: pick(resource.data, key_field, *shown)}
+        problem = key_problem(ctx, resource.data.get(key_field), evidence, subject)
+        return verdict(resource, [problem] if problem else [], passed, evidence)
+
+    return ctx.each(resources, evaluate)
+
+
 @live_check("ENC-07", "enc-07-log-group-key", resource_type=LOG_GROUP)
 def log_groups(ctx: CheckContext):
-    def evaluate(group: Resource) -> Outcome:
-        evidence: dict[str, Any] = {"logs:DescribeLogGroups": pick(group.data, "kmsKeyId")}
-        problems = []
-        if problem := key_problem(ctx, group.data.get("kmsKeyId"), evidence, "the log group"):
-            problems.append(problem)
-        return verdict(group, problems, "encrypted with a customer-managed KMS key", evidence)
-
-    return ctx.each(ctx.inventory.log_groups(ctx.region), evaluate)
+    return customer_key_on(ctx, ctx.inventory.log_groups(ctx.region), "logs:DescribeLogGroups", "kmsKeyId",
+                           "the log group")
 
 
 @live_check("ENC-08", "enc-08-cloudtrail-key", resource_type=TRAIL)
 def trails(ctx: CheckContext):
-    def evaluate(trail: Resource) -> Outcome:
-        evidence: dict[str, Any] = {"cloudtrail:DescribeTrails": pick(trail.data, "KmsKeyId")}
-        problems = []
-        if problem := key_problem(ctx, trail.data.get("KmsKeyId"), evidence, "the trail's log files"):
-            problems.append(problem)
-        return verdict(trail, problems, "log files encrypted with a customer-managed KMS key", evidence)
-
-    return ctx.each(ctx.inventory.trails(ctx.region), evaluate)
+    return customer_key_on(ctx, ctx.inventory.trails(ctx.region), "cloudtrail:DescribeTrails", "KmsKeyId",
+                           "the trail's log files", passed="log files encrypted with a customer-managed KMS key")
 
 
 @live_check("ENC-09", "enc-09-lambda-environment-key", resource_type=FUNCTION)
 def functions(ctx: CheckContext):
-    def evaluate(function: Resource) -> Outcome:
-        evidence: dict[str, Any] = {"lambda:ListFunctions": pick(function.data, "KMSKeyArn")}
-        problems = []
-        if problem := key_problem(ctx, function.data.get("KMSKeyArn"), evidence, "the environment"):
-            problems.append(problem)
-        return verdict(function, problems, "environment encrypted with a customer-managed KMS key", evidence)
-
-    return ctx.each(ctx.inventory.functions(ctx.region), evaluate)
+    return customer_key_on(ctx, ctx.inventory.functions(ctx.region), "lambda:ListFunctions", "KMSKeyArn",
+                           "the environment", passed="environment encrypted with a customer-managed KMS key")
 
 
 @live_check("ENC-09", "enc-09-sqs-queue-key", resource_type=QUEUE)
 def queues(ctx: CheckContext):
-    def evaluate(queue: Resource) -> Outcome:
-        evidence: dict[str, Any] = {"sqs:GetQueueAttributes": pick(queue.data, "KmsMasterKeyId", "SqsManagedSseEnabled")}
-        problems = []
-        if problem := key_problem(ctx, queue.data.get("KmsMasterKeyId"), evidence, "the queue"):
-            problems.append(problem)
-        return verdict(queue, problems, "encrypted with a customer-managed KMS key", evidence)
-
-    return ctx.each(ctx.inventory.queues(ctx.region), evaluate)
+    return customer_key_on(ctx, ctx.inventory.queues(ctx.region), "sqs:GetQueueAttributes", "KmsMasterKeyId",
+                           "the queue", shown=("SqsManagedSseEnabled",))
 
 
 @live_check("ENC-10", "enc-10-aurora-force-ssl", resource_type=CLUSTER)
