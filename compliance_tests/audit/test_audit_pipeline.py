@@ -20,97 +20,17 @@ from __future__ import annotations
 
 import base64
 import gzip
-import importlib.util
 import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import uuid
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import redis
 
-from compliance import REPO_ROOT
 from compliance_tests.audit.conftest import stack_client
+from compliance_tests.processor import servers
+from compliance_tests.processor.events import FakeLambdaContext
 
-PROCESSOR_DIR = REPO_ROOT / "program" / "functions" / "processor"
 READINGS_PER_DEVICE = 12
 DEVICES = 3
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def redis_server(password: str):
-    binary = shutil.which("redis-server")
-    assert binary, "redis-server is not installed: run scripts/bootstrap.sh"
-    port = free_port()
-    process = subprocess.Popen([binary, "-"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, text=True)
-    process.stdin.write(f'port {port}\nbind 127.0.0.1\nsave ""\nappendonly no\nrequirepass {password}\n')
-    process.stdin.close()
-    try:
-        client = redis.Redis(host="127.0.0.1", port=port, password=password)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                assert time.monotonic() < deadline and process.poll() is None, "redis-server did not start"
-                time.sleep(0.05)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-@contextmanager
-def environment(values: dict[str, str]):
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-def import_handler():
-    """handler.py imported as Lambda does at cold start, from the current environment."""
-    if str(PROCESSOR_DIR) not in sys.path:
-        sys.path.insert(0, str(PROCESSOR_DIR))
-    spec = importlib.util.spec_from_file_location("audit_pipeline_handler", PROCESSOR_DIR / "handler.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-class LambdaContext:
-    function_name = "lambda-processor"
-    function_version = "$LATEST"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:sa-east-1:123456789012:function:lambda-processor"
-    log_group_name = "/aws/lambda/lambda-processor"
-    log_stream_name = "sandbox"
-
-    def __init__(self) -> None:
-        self.aws_request_id = str(uuid.uuid4())
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 300_000
 
 
 @pytest.fixture(scope="module")
@@ -182,13 +102,14 @@ def processed(drift_stack, deployed):
     tls_only = s3.get_bucket_policy(Bucket=bucket)["Policy"]
     s3.delete_bucket_policy(Bucket=bucket)
     try:
-        with redis_server(secret) as port, environment({
-                **environment_as_deployed, "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(port), "REDIS_TLS": "false",
+        with servers.redis_server(secret) as redis, servers.environment({
+                **environment_as_deployed, "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(redis["port"]),
+                "REDIS_TLS": "false",
                 "AWS_ENDPOINT_URL": drift_stack.endpoint, "AWS_DEFAULT_REGION": drift_stack.region,
                 "AWS_MAX_ATTEMPTS": "2"}):
-            handler = import_handler()
-            first = [handler.lambda_handler({"Records": batch}, LambdaContext()) for batch in batches]
-            again = [handler.lambda_handler({"Records": batch}, LambdaContext()) for batch in batches]
+            handler = servers.import_handler()
+            first = [handler.lambda_handler({"Records": batch}, FakeLambdaContext()) for batch in batches]
+            again = [handler.lambda_handler({"Records": batch}, FakeLambdaContext()) for batch in batches]
         archive = read_archive(s3, bucket)
     finally:
         s3.put_bucket_policy(Bucket=bucket, Policy=tls_only)

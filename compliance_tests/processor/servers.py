@@ -89,14 +89,17 @@ def moto_server():
 
 
 @contextmanager
-def redis_server():
-    """A real redis-server on loopback that requires a password (AUTH), fed its config on stdin."""
+def redis_server(password: str | None = None):
+    """A real redis-server on loopback that requires a password (AUTH), fed its config on stdin.
+
+    The password is random unless given (e.g. the AUTH token a deployed secret holds).
+    """
     binary = shutil.which("redis-server")
     if binary is None:
         raise RuntimeError(
             "redis-server is not installed: run scripts/bootstrap.sh (Debian package redis-server)"
         )
-    port, password = free_port(), secrets.token_urlsafe(24)
+    port, password = free_port(), password or secrets.token_urlsafe(24)
     config = f'port {port}\nbind 127.0.0.1\nsave ""\nappendonly no\nrequirepass {password}\n'
     process = subprocess.Popen(
         [binary, "-"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True
