@@ -13,23 +13,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from fleet import large_fleet  # noqa: E402  (benchmarks/, the script's own folder)
+
 from compliance.render import render_graph  # noqa: E402
 
 RUNS = 3
-DEVICE_TYPES = ("temperature", "pressure", "vibration", "production_counter")
-
-
-def large_fleet(facilities: int = 10, devices: int = 50) -> list[dict]:
-    """``facilities`` plants of ``devices`` devices each, spread over the four device types."""
-    per_type, extra = divmod(devices, len(DEVICE_TYPES))
-    return [
-        {"id": f"plant-{n:02d}",
-         "devices": [{"type": kind, "count": per_type + (1 if i < extra else 0)}
-                     for i, kind in enumerate(DEVICE_TYPES)]}
-        for n in range(1, facilities + 1)
-    ]
-
-
 def measure(label: str, overrides: dict | None) -> None:
     times, count = [], 0
     for _ in range(RUNS):

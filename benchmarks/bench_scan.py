@@ -17,24 +17,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from fleet import large_fleet  # noqa: E402  (benchmarks/, the script's own folder)
+
 from compliance.render import render_graph  # noqa: E402
 from compliance.static import checkov_run  # noqa: E402
 from compliance.static.bridge import load_bridge_names  # noqa: E402
 from compliance.static.convert import graph_to_plan  # noqa: E402
 from compliance.static.scan import ScanOptions, run_scan  # noqa: E402
-
-DEVICE_TYPES = ("temperature", "pressure", "vibration", "production_counter")
-
-
-def large_fleet(facilities: int = 10, devices: int = 50) -> list[dict]:
-    """``facilities`` plants of ``devices`` devices each, spread over the four device types."""
-    per_type, extra = divmod(devices, len(DEVICE_TYPES))
-    return [
-        {"id": f"plant-{n:02d}",
-         "devices": [{"type": kind, "count": per_type + (1 if i < extra else 0)}
-                     for i, kind in enumerate(DEVICE_TYPES)]}
-        for n in range(1, facilities + 1)
-    ]
 
 
 def measure(label: str, overrides: dict | None, work: Path) -> None:
