@@ -22,7 +22,7 @@ from telemetry_processor.app import REQUIRED_IAM_ACTIONS
 from telemetry_processor.config import load_settings
 
 from compliance_tests.processor.events import Shard, fleet, invoke
-from compliance_tests.processor.servers import ROOT
+from compliance_tests.processor.servers import PROCESSOR_DIR, ROOT
 
 IAM_ACTION_OF_OPERATION = {"sqs:SendMessageBatch": "sqs:SendMessage"}
 ONLY_ON_A_LOST_RACE = {"dynamodb:GetItem"}
@@ -92,10 +92,25 @@ def test_the_program_declares_the_function_as_the_code_expects(graph):
     function = _function(graph)["inputs"]
     assert function["handler"] == "handler.lambda_handler"
     assert function["runtime"] == "python3.11"
+    assert function["architectures"] == ["x86_64"]  # the wheels build.sh bundles (manylinux2014_x86_64)
     assert function["code"] == {"archive": "program/functions/processor"}
     assert any(":layer:AWSLambdaPowertoolsPythonV3-python311-" in layer for layer in function["layers"])
     settings = load_settings(function["environment"]["variables"])  # raises ConfigError naming what is wrong
     assert settings.redis_tls  # ElastiCache with transit encryption
+
+
+def test_the_bundled_dependencies_are_the_versions_the_tests_run():
+    """build.sh vendors requirements.txt; the tests and benchmarks import the repository's pins."""
+    bundled = PROCESSOR_DIR / "requirements.txt"
+    pins = [line for line in bundled.read_text().splitlines() if line and not line.startswith("#")]
+    assert pins and all("==" in pin for pin in pins), pins
+    repository = {
+        line.split("#")[0].strip()
+        for name in ("requirements.txt", "requirements-dev.txt")
+        for line in (ROOT / name).read_text().splitlines()
+    }
+    assert [pin for pin in pins if pin not in repository] == []
+    assert "--platform manylinux2014_x86_64" in (PROCESSOR_DIR / "build.sh").read_text()
 
 
 @pytest.mark.slow

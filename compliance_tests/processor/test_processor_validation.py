@@ -120,6 +120,20 @@ def test_each_malformed_message_is_rejected_with_its_reason(payload, reason):
     assert outcome.detail and "\n" not in outcome.detail
 
 
+def test_a_rejection_names_the_field_and_the_broken_rule():
+    outcome = check(good(metrics={"temperature_c": -300}))
+    assert isinstance(outcome, Rejection)
+    assert outcome.reason == "out_of_range"
+    assert outcome.detail.startswith("data['metrics']['temperature_c']: ") and "-273.15" in outcome.detail
+
+
+def test_an_integral_float_sequence_is_kept_as_an_integer():
+    """JSON Schema's integer admits 7.0; downstream keys and DynamoDB numbers need the int 7."""
+    reading = check(json.dumps(good()).encode().replace(b'"sequence": 7', b'"sequence": 7.0'))
+    assert isinstance(reading, Reading)
+    assert type(reading.sequence) is int and reading.sequence == 7
+
+
 def test_the_platform_device_types_and_thing_names_are_valid():
     """As the Pulumi program names them: thing-<facility>-<type>-<nn>-<suffix>, types like production_counter."""
     for device_type in ("temperature", "pressure", "vibration", "production_counter"):

@@ -1,12 +1,13 @@
 """Decode one Kinesis record and check it against the versioned message schema.
 
 The schemas live in ../schema (one JSON Schema file per major version, see its
-README). They are compiled once per cold start with fastjsonschema, the engine
-behind Powertools' validation utility, which the Powertools layer ships: the
-function package carries no validator of its own. The compiled validator is
-called directly because Powertools' ``validate`` recompiles the schema on
-every call, too slow for 10,000-record batches. JSON is parsed by orjson
-(bundled), about three times faster than the standard library here.
+README). They are compiled once per cold start by jsonschema-rs (bundled, see
+requirements.txt): a Rust implementation that checks a v1 message in 2.8 us,
+where fastjsonschema, the engine of Powertools' validation utility, takes
+5.5 us, over a quarter of the whole per-record budget (the issue asks for
+50,000 records/s). Its errors carry a typed kind and the instance path, which
+is what tells an out-of-range reading from any other schema violation. JSON is
+parsed by orjson (bundled), about three times faster than the standard library.
 
 Every failure becomes a Rejection with one of REJECTION_REASONS; nothing raises.
 """
@@ -17,7 +18,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-import fastjsonschema
+import jsonschema_rs
 import orjson
 
 from telemetry_processor.model import Reading, Rejection, StreamPosition
@@ -36,7 +37,12 @@ OUT_OF_RANGE = "out_of_range"
 FUTURE_TIMESTAMP = "timestamp_in_future"
 REJECTION_REASONS = (BAD_JSON, UNSUPPORTED_VERSION, SCHEMA_VIOLATION, OUT_OF_RANGE, FUTURE_TIMESTAMP)
 
-_RANGE_RULES = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"})
+_RANGE_KINDS = (
+    jsonschema_rs.ValidationErrorKind.Minimum,
+    jsonschema_rs.ValidationErrorKind.Maximum,
+    jsonschema_rs.ValidationErrorKind.ExclusiveMinimum,
+    jsonschema_rs.ValidationErrorKind.ExclusiveMaximum,
+)
 _EPOCH_ORDINAL = datetime(1970, 1, 1).toordinal()
 
 
@@ -58,7 +64,7 @@ def _v1_has_duplicate_key(payload: bytes, message: dict) -> bool:
 
 
 # Per version: the compiled schema, and the duplicate-key check that the schema makes possible.
-_VERSIONS = {1: (fastjsonschema.compile(load_schema(1)), _v1_has_duplicate_key)}
+_VERSIONS = {1: (jsonschema_rs.validator_for(load_schema(1)).validate, _v1_has_duplicate_key)}
 
 
 class MessageValidator:
@@ -86,10 +92,8 @@ class MessageValidator:
         validate, has_duplicate_key = checks
         try:
             validate(message)
-        except fastjsonschema.JsonSchemaValueException as error:
-            in_metrics = len(error.path) > 2 and error.path[1] == "metrics"
-            reason = OUT_OF_RANGE if in_metrics and error.rule in _RANGE_RULES else SCHEMA_VIOLATION
-            return Rejection(position, reason, error.message, payload)
+        except jsonschema_rs.ValidationError as error:
+            return _schema_rejection(error, position, payload)
         if has_duplicate_key(payload, message):
             return Rejection(position, BAD_JSON, "duplicate key in a JSON object", payload)
 
@@ -109,10 +113,19 @@ class MessageValidator:
             message["facility"],
             message["deviceType"],
             timestamp_us,
-            message["sequence"],
+            int(message["sequence"]),  # JSON Schema's integer admits 7.0
             {name: round(value * MICROS) for name, value in message["metrics"].items()},
             payload,
         )
+
+
+def _schema_rejection(error: jsonschema_rs.ValidationError, position: StreamPosition, payload: bytes) -> Rejection:
+    """A schema error as a rejection: a metric beyond its physical bounds is out_of_range."""
+    path = error.instance_path
+    in_metrics = len(path) == 2 and path[0] == "metrics"
+    reason = OUT_OF_RANGE if in_metrics and isinstance(error.kind, _RANGE_KINDS) else SCHEMA_VIOLATION
+    where = "".join(f"[{step!r}]" for step in path)
+    return Rejection(position, reason, f"data{where}: {error.message}".replace("\n", "\\n"), payload)
 
 
 def _epoch_micros(text: str) -> int:
