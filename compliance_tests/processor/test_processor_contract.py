@@ -11,6 +11,7 @@ subnets a route to every service the function calls.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import random
 import subprocess
@@ -27,6 +28,10 @@ from compliance_tests.processor.servers import PROCESSOR_DIR, ROOT
 IAM_ACTION_OF_OPERATION = {"sqs:SendMessageBatch": "sqs:SendMessage"}
 ONLY_ON_A_LOST_RACE = {"dynamodb:GetItem"}
 SERVICES_CALLED = ("dynamodb", "s3", "sqs", "secretsmanager")
+# Public layer versions of the Powertools releases, as AWS's SSM parameters
+# /aws/service/powertools/python/x86_64/python3.11/<release> name them.
+POWERTOOLS_LAYER_OF_RELEASE = {"3.23.0": 27}
+TESTED_POWERTOOLS = importlib.metadata.version("aws-lambda-powertools")
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +99,8 @@ def test_the_program_declares_the_function_as_the_code_expects(graph):
     assert function["runtime"] == "python3.11"
     assert function["architectures"] == ["x86_64"]  # the wheels build.sh bundles (manylinux2014_x86_64)
     assert function["code"] == {"archive": "program/functions/processor"}
-    assert any(":layer:AWSLambdaPowertoolsPythonV3-python311-" in layer for layer in function["layers"])
+    powertools = [layer for layer in function["layers"] if ":layer:AWSLambdaPowertoolsPythonV3-python311-" in layer]
+    assert powertools == [powertools[0]] and powertools[0].endswith(f":{POWERTOOLS_LAYER_OF_RELEASE[TESTED_POWERTOOLS]}")
     settings = load_settings(function["environment"]["variables"])  # raises ConfigError naming what is wrong
     assert settings.redis_tls  # ElastiCache with transit encryption
 

@@ -32,6 +32,9 @@ RUNTIME = "python3.11"  # LAM-01
 HANDLER = "handler.lambda_handler"
 
 # Powertools for AWS Lambda (Python) v3, the public layer AWS publishes in every commercial region.
+# Layer version 27 is release 3.23.0 (AWS's public SSM parameter
+# /aws/service/powertools/python/x86_64/python3.11/3.23.0 names it); the repository's
+# requirements.txt pins that release, so the tests run the library the function gets.
 POWERTOOLS_LAYER_ACCOUNT = "017000801446"
 POWERTOOLS_LAYER_NAME = "AWSLambdaPowertoolsPythonV3-python311-x86_64"
 POWERTOOLS_LAYER_VERSION = 27
