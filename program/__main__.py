@@ -1,6 +1,7 @@
 """The industrial IoT sensor platform: config, components, outputs.
 
-Config is read and validated first (a bad key fails before any resource is
+Config is read and validated first, and on an update the processor's code must
+be bundled (a bad key or a missing bundle fails before any resource is
 declared), then the destroyability guard is registered, then the components
 are built in dependency order. The outputs are every identifier an audit or an
 operator needs; none is a secret value.
@@ -14,11 +15,13 @@ from components.audit_logging import AuditLogging
 from components.ingestion import Ingestion
 from components.keys import Keys
 from components.network import Network
-from components.processing import Processing, ProcessorInputs
+from components.processing import FUNCTION_DIR, Processing, ProcessorInputs
 from components.storage import Storage
+from function_bundle import function_code
 from naming import Naming
 
 config = platform_config.load()
+processor_code = function_code(FUNCTION_DIR, require_bundle=config.require_processor_bundle)
 transforms.register()
 
 naming = Naming.from_config(config)
@@ -46,7 +49,7 @@ ingestion = Ingestion("ingestion", config=config, naming=naming, ctx=ctx, keys=k
 processing = Processing(
     "processing", naming=naming, ctx=ctx, keys=keys, network=network,
     inputs=ProcessorInputs(stream=ingestion.stream, storage=storage,
-                           log_group=audit.operational_log_groups["processor"]),
+                           log_group=audit.operational_log_groups["processor"], code=processor_code),
 )
 
 pulumi.export("region", config.region)

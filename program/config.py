@@ -75,6 +75,7 @@ class PlatformConfig:
     aurora_min_capacity: float
     aurora_max_capacity: float
     kinesis_retention_hours: int
+    require_processor_bundle: bool  # see function_bundle.py
 
     @property
     def device_types(self) -> list[str]:
@@ -127,6 +128,14 @@ def _number(name: str, raw: str | None, default: float, low: float, high: float,
     if math.isnan(value) or not low <= value <= high or (integer and value != int(value)):
         raise ConfigError(f"{key}={raw} is out of range: allowed values are {kind} in {low:g}..{high:g}")
     return value
+
+
+def _boolean(name: str, raw: str | None, default: bool) -> bool:
+    if raw is None:
+        return default
+    if raw not in ("true", "false"):
+        raise ConfigError(f"{_key(name)}={raw!r} is invalid: allowed values are true, false")
+    return raw == "true"
 
 
 def _facilities(raw: str | None) -> tuple[Facility, ...]:
@@ -210,4 +219,5 @@ def load() -> PlatformConfig:
         aurora_min_capacity=aurora_min,
         aurora_max_capacity=aurora_max,
         kinesis_retention_hours=int(retention),
+        require_processor_bundle=_boolean("requireProcessorBundle", project.get("requireProcessorBundle"), True),
     )

@@ -77,7 +77,8 @@ def deploy(stack: str = "dev", suffix: str | None = None, *, endpoint: str, regi
     atomically). Raises ``EvaluationError`` (unhandled type, API failure,
     unreachable sandbox) or ``UsageError`` (bad stack config).
     """
-    overrides: dict[str, Any] = {}
+    # The sandbox deploys the processor but never runs its code: no bundled dependencies needed.
+    overrides: dict[str, Any] = {"requireProcessorBundle": "false"}
     if suffix:
         overrides["environmentSuffix"] = suffix
     if region:

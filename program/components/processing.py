@@ -79,6 +79,7 @@ class ProcessorInputs:
     stream: aws.kinesis.Stream
     storage: Storage
     log_group: aws.cloudwatch.LogGroup
+    code: pulumi.Archive  # function_bundle.function_code(FUNCTION_DIR)
 
 
 class Processing(pulumi.ComponentResource):
@@ -155,7 +156,7 @@ class Processing(pulumi.ComponentResource):
             role=role.arn,
             runtime=RUNTIME,
             handler=HANDLER,
-            code=pulumi.FileArchive(str(FUNCTION_DIR)),
+            code=inputs.code,
             architectures=["x86_64"],
             memory_size=512,
             timeout=60,
