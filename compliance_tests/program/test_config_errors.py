@@ -12,20 +12,6 @@ from compliance.errors import UsageError
 from compliance.render import render_graph
 
 
-@pytest.fixture
-def monitors(monkeypatch):
-    """Every RecordingMonitor the engine creates during the test, to prove nothing was registered."""
-    created = []
-
-    class SpyMonitor(engine.RecordingMonitor):
-        def __init__(self, mocks):
-            super().__init__(mocks)
-            created.append(self)
-
-    monkeypatch.setattr(engine, "RecordingMonitor", SpyMonitor)
-    return created
-
-
 def render_error(monitors, overrides=None) -> str:
     with pytest.raises(UsageError) as failure:
         render_graph("dev", overrides)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pulumi
 import pytest
 
@@ -15,11 +13,8 @@ FUNCTION_DIR = engine.PROGRAM_DIR / "functions" / "processor"
 
 
 @pytest.fixture(scope="module")
-def bundle():
-    spec = importlib.util.spec_from_file_location("program_function_bundle", engine.PROGRAM_DIR / "function_bundle.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def bundle(program_module):
+    return program_module("function_bundle.py")
 
 
 @pytest.fixture
@@ -63,16 +58,8 @@ def test_a_preview_or_an_explicit_opt_out_archives_the_directory_as_it_is(bundle
     assert bundle.function_code(FUNCTION_DIR, require_bundle=False).path == str(FUNCTION_DIR)
 
 
-def test_the_program_checks_the_bundle_before_declaring_anything(bundle, monkeypatch):
+def test_the_program_checks_the_bundle_before_declaring_anything(bundle, monitors):
     """A non-preview run of the whole program, as `pulumi up` does it: refused, or declared when bundled."""
-    monitors = []
-
-    class SpyMonitor(engine.RecordingMonitor):
-        def __init__(self, mocks):
-            super().__init__(mocks)
-            monitors.append(self)
-
-    monkeypatch.setattr(engine, "RecordingMonitor", SpyMonitor)
     missing = bundle.missing_from_bundle(FUNCTION_DIR)
     if missing:
         with pytest.raises(UsageError, match=r"run program/functions/processor/build\.sh before pulumi up$") as refused:

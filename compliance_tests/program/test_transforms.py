@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pulumi
 import pulumi_aws as aws
 import pytest
@@ -14,11 +12,8 @@ from compliance.render import render_graph
 
 
 @pytest.fixture(scope="module")
-def transforms():
-    spec = importlib.util.spec_from_file_location("program_transforms", engine.PROGRAM_DIR / "transforms.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def transforms(program_module):
+    return program_module("transforms.py")
 
 
 def transformation_args(opts=None, props=None, type_="aws:kinesis/stream:Stream", name="telemetry"):
