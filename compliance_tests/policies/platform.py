@@ -206,7 +206,7 @@ def platform() -> dict[str, dict[str, Any]]:
                  deps={"kmsKeyId": [keys["kinesis"]]})
     add("mapping", t.LAMBDA_EVENT_SOURCE_MAPPING, "processor-telemetry", {
         "eventSourceArn": f"arn:aws:kinesis:sa-east-1:{ACCOUNT}:stream/kinesis-telemetry-dev",
-        "functionName": "lambda-processor-dev", "startingPosition": "LATEST", "maximumRetryAttempts": 5.0,
+        "functionName": "lambda-processor-dev", "startingPosition": "TRIM_HORIZON", "maximumRetryAttempts": 5.0,
         "bisectBatchOnFunctionError": True,
         "destinationConfig": {"onFailure": {"destinationArn": f"arn:aws:sqs:sa-east-1:{ACCOUNT}:sqs-processor-dlq-dev"}}},
         deps={"eventSourceArn": [stream], "functionName": [function], "destinationConfig": [dlq]})

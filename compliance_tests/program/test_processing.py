@@ -68,12 +68,13 @@ def test_lambda_environment_follows_the_processor_contract(dev_graph, outputs, k
 
 
 def test_event_source_mapping_reports_partial_failures_with_bounded_retries(dev_graph, outputs):
-    """LOG-02: partial batch responses, bisect on error, 5 retries, bounded record age, LATEST, batches of 500."""
+    """LOG-02: partial batch responses, bisect on error, 5 retries, bounded record age, from the
+    oldest retained record (nothing the IoT rule wrote before the mapping existed is skipped), batches of 500."""
     mapping = one(dev_graph, "aws:lambda/eventSourceMapping:EventSourceMapping")
     inputs = mapping["inputs"]
     assert inputs["eventSourceArn"] == outputs["streamArn"]
     assert depends_on(dev_graph, mapping, "functionName", FUNCTION) == [one(dev_graph, FUNCTION)]
-    assert inputs["startingPosition"] == "LATEST"
+    assert inputs["startingPosition"] == "TRIM_HORIZON"
     assert inputs["batchSize"] == 500
     assert inputs["functionResponseTypes"] == ["ReportBatchItemFailures"]
     assert inputs["bisectBatchOnFunctionError"] is True
