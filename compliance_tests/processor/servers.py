@@ -37,7 +37,13 @@ BASELINE_MIN_SAMPLES = 20
 
 
 def add_processor_to_path() -> None:
-    """The Lambda's code root: its modules import as top-level names, as in the runtime."""
+    """The Lambda's code root: its modules import as top-level names, as in the runtime.
+
+    That directory is also the deployment package, archived whole by the
+    program: importing from it must not leave __pycache__ there, or the next
+    preview would show the function's code as changed.
+    """
+    sys.dont_write_bytecode = True
     if str(PROCESSOR_DIR) not in sys.path:
         sys.path.insert(0, str(PROCESSOR_DIR))
 

@@ -92,7 +92,7 @@ def test_each_invalid_value_is_named_with_the_problem(name, value, complaint):
 def test_cold_start_fails_with_one_clear_line_naming_the_variable():
     """Import the handler as the Lambda runtime does, in a fresh interpreter, with a setting missing."""
     env = {k: v for k, v in processor_environment().items() if k != "METRIC_LIMITS"}
-    env.update(PATH=os.environ.get("PATH", ""), AWS_DEFAULT_REGION="us-east-1")
+    env.update(PATH=os.environ.get("PATH", ""), AWS_DEFAULT_REGION="us-east-1", PYTHONDONTWRITEBYTECODE="1")
     result = subprocess.run(
         [sys.executable, "-c", "import handler"],
         cwd=PROCESSOR_DIR,

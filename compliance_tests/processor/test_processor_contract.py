@@ -119,6 +119,11 @@ def test_the_bundled_dependencies_are_the_versions_the_tests_run():
     assert "--platform manylinux2014_x86_64" in (PROCESSOR_DIR / "build.sh").read_text()
 
 
+def test_running_the_function_leaves_no_bytecode_in_its_package(handler):
+    """The program archives the directory whole: a __pycache__ there would change the code's hash."""
+    assert sorted(PROCESSOR_DIR.rglob("__pycache__")) == [], "delete them: the deployed archive would carry them"
+
+
 @pytest.mark.slow
 def test_the_stream_is_read_one_batch_per_shard_with_partial_batch_responses(graph):
     mapping = _only(graph, "aws:lambda/eventSourceMapping:EventSourceMapping")["inputs"]
