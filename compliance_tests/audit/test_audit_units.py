@@ -170,6 +170,8 @@ def test_tls_only_bucket_policy():
     assert not denies_insecure_transport({"Statement": [deny]}, "other")
     assert not denies_insecure_transport({"Statement": [{**deny, "Effect": "Allow"}]}, "b")
     assert not denies_insecure_transport({"Statement": [{**deny, "Condition": {}}]}, "b")
+    narrowed = {"Bool": {"aws:SecureTransport": False}, "StringEquals": {"aws:PrincipalAccount": "999999999999"}}
+    assert not denies_insecure_transport({"Statement": [{**deny, "Condition": narrowed}]}, "b")
     assert not denies_insecure_transport(None, "b")
 
 

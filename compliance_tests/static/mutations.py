@@ -142,6 +142,14 @@ def mutate(clean: dict[str, Any]) -> tuple[dict[str, Any], list[Mutation]]:
     bucket_policy["inputs"]["policy"] = json.dumps(document)
     record("bucket policy without TLS deny", "ENC-05", "CKV_IOT_16", ":BucketPolicy", "raw-archive")
 
+    trail_policy = g.get(":BucketPolicy", "trail-logs")
+    document = _policy(trail_policy)
+    for statement in document["Statement"]:
+        if "aws:SecureTransport" in json.dumps(statement.get("Condition", {})):
+            statement["Condition"]["StringEquals"] = {"aws:PrincipalAccount": "999999999999"}
+    trail_policy["inputs"]["policy"] = json.dumps(document)
+    record("TLS deny narrowed to one account", "ENC-05", "CKV_IOT_16", ":BucketPolicy", "trail-logs")
+
     g.get(":EventSourceMapping", "processor-telemetry")["inputs"]["bisectBatchOnFunctionError"] = False
     record("stream mapping without bisect", "LOG-02", "CKV_IOT_12", ":EventSourceMapping", "processor-telemetry")
 

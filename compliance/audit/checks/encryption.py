@@ -92,7 +92,7 @@ def secrets(ctx: CheckContext):
 
 
 def denies_insecure_transport(policy: dict[str, Any] | None, bucket: str) -> bool:
-    """A Deny for every principal on the bucket's objects when aws:SecureTransport is false."""
+    """A Deny for every principal on the bucket's objects when aws:SecureTransport is false (ENC-05)."""
     for statement in statements(policy):
         if statement.get("Effect") != "Deny" or not wildcard_principal(statement.get("Principal")):
             continue
@@ -102,10 +102,21 @@ def denies_insecure_transport(policy: dict[str, Any] | None, bucket: str) -> boo
         resources = as_list(statement.get("Resource"))
         if not any(r in (f"arn:aws:s3:::{bucket}/*", f"arn:aws:s3:::{bucket}*", "*") for r in resources):
             continue
-        secure = (statement.get("Condition") or {}).get("Bool", {}).get("aws:SecureTransport")
-        if any(str(v).lower() == "false" for v in as_list(secure)):
+        if _only_insecure_transport(statement.get("Condition")):
             return True
     return False
+
+
+def _only_insecure_transport(condition: Any) -> bool:
+    """The condition is aws:SecureTransport false and nothing else: any other key narrows the denial."""
+    if not isinstance(condition, dict) or not condition:
+        return False
+    for operator, keys in condition.items():
+        if operator not in ("Bool", "BoolIfExists") or not isinstance(keys, dict) or set(keys) != {"aws:SecureTransport"}:
+            return False
+        if not any(str(v).lower() == "false" for v in as_list(keys["aws:SecureTransport"])):
+            return False
+    return True
 
 
 def bucket_read(ctx: CheckContext, operation: str, bucket: str, absent: str) -> dict[str, Any] | None:
