@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import random
 import signal
 import time
@@ -10,16 +11,25 @@ import uuid
 
 import pytest
 
-from compliance_tests.processor import sinks_view
-from compliance_tests.processor.events import Shard, fleet, hour_start, invoke, message, normal_metrics
+from compliance_tests.processor import faults, sinks_view
+from compliance_tests.processor.events import (
+    Shard,
+    failed_sequence_numbers,
+    fleet,
+    hour_start,
+    invoke,
+    message,
+    normal_metrics,
+)
 from compliance_tests.processor.servers import BASELINE_MIN_SAMPLES, ZSCORE_THRESHOLD, free_port
 
 pytestmark = pytest.mark.slow
 
 
-def test_injected_spike_is_flagged_and_normal_noise_is_not(handler, aws, resources, redis_server, facility):
+def spike_after_warm_up(handler, aws, resources, redis_server, facility) -> tuple[Shard, list[dict], list[str], dict]:
+    """Two devices' baselines matured on 40 noisy readings each, then 12 more with one +6 degC spike."""
     rng = random.Random(11)
-    warm_up = fleet(40, facility, rng, devices=2)  # 2 devices x 40 noisy readings: baselines mature
+    warm_up = fleet(40, facility, rng, devices=2)
     shard = Shard()
     assert invoke(handler, shard.records(warm_up, arrival=time.time())) == {"batchItemFailures": []}
     devices = sorted({m["deviceId"] for m in warm_up})
@@ -34,8 +44,11 @@ def test_injected_spike_is_flagged_and_normal_noise_is_not(handler, aws, resourc
         m["deviceId"], m["sequence"] = devices[number], m["sequence"] + 100
     spike = next(m for m in later if m["deviceId"] == devices[0] and m["sequence"] == 1105)
     spike["metrics"]["temperature_c"] = 66.0  # +6 degC: far outside the noise, well inside the 120 degC limit
-    assert invoke(handler, shard.records(later, arrival=time.time())) == {"batchItemFailures": []}
+    return shard, later, devices, spike
 
+
+def assert_only_the_spike_is_flagged(aws, resources, devices) -> None:
+    table = resources["METRICS_TABLE"]
     flagged = sinks_view.anomalies(aws["dynamodb"], table, devices[0])
     assert [(a["metric"], a["sequence"], a["reasons"], a["detection"]) for a in flagged] == [
         ("temperature_c", 1105, ["zscore"], "limits+baseline")
@@ -45,6 +58,35 @@ def test_injected_spike_is_flagged_and_normal_noise_is_not(handler, aws, resourc
     assert int(item["baselineSamples"]["N"]) == 45
     assert abs(float(item["baselineMean"]["N"]) - 60.0) < 0.5
     assert sinks_view.anomalies(aws["dynamodb"], table, devices[1]) == []
+
+
+def test_injected_spike_is_flagged_and_normal_noise_is_not(handler, aws, resources, redis_server, facility):
+    shard, later, devices, _spike = spike_after_warm_up(handler, aws, resources, redis_server, facility)
+    assert invoke(handler, shard.records(later, arrival=time.time())) == {"batchItemFailures": []}
+    assert_only_the_spike_is_flagged(aws, resources, devices)
+
+
+def test_a_spike_whose_anomaly_write_failed_is_flagged_again_on_retry(handler, aws, resources, redis_server, facility):
+    """The baselines keep only readings that will not come back, so the retry scores the spike as before."""
+    shard, later, devices, spike = spike_after_warm_up(handler, aws, resources, redis_server, facility)
+    records = shard.records(later, arrival=time.time())
+    table = resources["METRICS_TABLE"]
+
+    def leave_the_spike_unprocessed(request):
+        items = json.loads(faults.request_text(request))["RequestItems"][table]
+        return faults.dynamodb_response(200, {"UnprocessedItems": {table: items}})
+
+    with faults.inject(handler.clients.dynamodb, "before-send.dynamodb.BatchWriteItem", leave_the_spike_unprocessed):
+        response = invoke(handler, records)
+    [failed] = failed_sequence_numbers(response)
+    assert failed == next(r["kinesis"]["sequenceNumber"] for r, m in zip(records, later, strict=True) if m is spike)
+    assert sinks_view.anomalies(aws["dynamodb"], table, devices[0]) == []
+
+    retry = [r for r in records if int(r["kinesis"]["sequenceNumber"]) >= int(failed)]  # as Lambda re-delivers
+    assert invoke(handler, retry) == {"batchItemFailures": []}
+    assert_only_the_spike_is_flagged(aws, resources, devices)
+    stored = redis_server["client"].hgetall(f"baseline:{devices[0]}:temperature_c")
+    assert int(stored[b"n"]) == 40 + 12  # every reading of the device folded in, once
 
 
 def test_limit_breach_is_flagged_before_any_baseline_exists(handler, aws, resources, facility):

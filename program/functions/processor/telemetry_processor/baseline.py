@@ -41,6 +41,9 @@ class Baseline:
     variance: float = 0.0
     last_sequence: int = -1
 
+    def copy(self) -> Baseline:
+        return Baseline(self.samples, self.mean, self.variance, self.last_sequence)
+
     def zscore(self, value: float, min_stddev: float) -> float:
         """How many standard deviations ``value`` lies from the mean (the deviation floored at ``min_stddev``)."""
         stddev = math.sqrt(self.variance)

@@ -82,7 +82,7 @@ class AnomalyDetector:
                         if score > threshold:
                             reasons += (ZSCORE,)
                     if reasons:
-                        snapshot = Baseline(state.samples, state.mean, state.variance, state.last_sequence)
+                        snapshot = state.copy()
                     if state.update(value, sequence, alpha):
                         changed.add(key)
                 if reasons:

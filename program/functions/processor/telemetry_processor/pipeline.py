@@ -5,11 +5,12 @@ validate into a Reading or a Rejection. A rejection is a *successful* outcome:
 it goes to the dead-letter queue and never blocks the shard.
 
 Once per batch, after the loop (TelemetryBatchProcessor.process): load the
-baselines, detect anomalies, group into one-minute aggregates, and write every
-sink. Records that a sink could not take are turned into failures, so that
-Powertools returns exactly them in ``batchItemFailures`` and Lambda retries
-them (and, for Kinesis, everything after the first of them: every sink is
-idempotent for that reason).
+baselines, detect anomalies, group into one-minute aggregates, write every
+sink, then save the baselines. Records that a sink could not take are turned
+into failures, so that Powertools returns exactly them in ``batchItemFailures``
+and Lambda retries them (and, for Kinesis, everything after the first of them:
+every sink is idempotent for that reason, and the saved baselines hold only the
+readings that will not come back).
 """
 
 from __future__ import annotations
@@ -60,6 +61,19 @@ def classify_record(
     """Decode and validate one record (the per-record CPU work)."""
     payload = a2b_base64(record.raw_event["kinesis"]["data"])
     return validator(payload, position_of(record), now_us)
+
+
+def delivered_for_good(readings: list[Reading], failed: dict[StreamPosition, str]) -> list[Reading]:
+    """The readings Lambda will not deliver again: on each shard, those before its first failed record."""
+    first_failed: dict[str, int] = {}
+    for position in failed:
+        first_failed[position.shard_id] = min(position.ordinal, first_failed.get(position.shard_id, position.ordinal))
+    return [
+        reading
+        for reading in readings
+        if reading.position.shard_id not in first_failed
+        or reading.position.ordinal < first_failed[reading.position.shard_id]
+    ]
 
 
 class TelemetryPipeline:
@@ -116,14 +130,8 @@ class TelemetryPipeline:
                     extra={"error": str(error)},
                 )
                 self._metrics.add_metric(name="BaselineUnavailable", unit=MetricUnit.Count, value=1)
+        before = {key: state.copy() for key, state in baselines.items()} if baselines is not None else None
         anomalies, changed = self._detector.detect(readings, baselines)
-        if baselines is not None and changed:
-            try:
-                self._baselines.save({key: baselines[key] for key in changed})
-            except BaselineUnavailable as error:
-                self._logger.warning(
-                    "Redis baseline update failed; readings were scored", extra={"error": str(error)}
-                )
 
         outcomes = [
             self._dead_letters.write(rejections),
@@ -133,6 +141,14 @@ class TelemetryPipeline:
             self._archive.write(readings),
         ]
         failed = self._collect_failures(outcomes)
+        if before is not None:
+            if failed:
+                # Lambda re-delivers each shard from its first failed record: fold in only what comes
+                # before it, so that the retry scores those readings against the same baseline again
+                # (folded in already, a spike would no longer stand out and its anomaly would be lost).
+                baselines = before
+                _anomalies, changed = self._detector.detect(delivered_for_good(readings, failed), baselines)
+            self._save_baselines(baselines, changed)
         self._logger.info(
             "Batch processed",
             extra={
@@ -149,6 +165,14 @@ class TelemetryPipeline:
         self._metrics.add_metric(name="AnomaliesDetected", unit=MetricUnit.Count, value=len(anomalies))
         self._metrics.add_metric(name="RecordsRetried", unit=MetricUnit.Count, value=len(failed))
         return failed
+
+    def _save_baselines(self, baselines: dict, changed: set) -> None:
+        if not changed:
+            return
+        try:
+            self._baselines.save({key: baselines[key] for key in changed})
+        except BaselineUnavailable as error:
+            self._logger.warning("Redis baseline update failed; readings were scored", extra={"error": str(error)})
 
     def _report_rejections(self, rejections: list[Rejection]) -> None:
         if not rejections:
