@@ -15,10 +15,8 @@ readings that will not come back).
 
 from __future__ import annotations
 
-import time
 from binascii import a2b_base64
 from collections import Counter
-from collections.abc import Callable
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -55,12 +53,10 @@ def position_of(record: KinesisStreamRecord) -> StreamPosition:
     )
 
 
-def classify_record(
-    record: KinesisStreamRecord, validator: MessageValidator, now_us: int
-) -> Reading | Rejection:
+def classify_record(record: KinesisStreamRecord, validator: MessageValidator) -> Reading | Rejection:
     """Decode and validate one record (the per-record CPU work)."""
     payload = a2b_base64(record.raw_event["kinesis"]["data"])
-    return validator(payload, position_of(record), now_us)
+    return validator(payload, position_of(record))
 
 
 def delivered_for_good(readings: list[Reading], failed: dict[StreamPosition, str]) -> list[Reading]:
@@ -90,7 +86,6 @@ class TelemetryPipeline:
         archive: ArchiveWriter,
         logger: Logger,
         metrics: Metrics,
-        clock: Callable[[], float] = time.time,
     ):
         self._validator = validator
         self._detector = detector
@@ -102,16 +97,10 @@ class TelemetryPipeline:
         self._archive = archive
         self._logger = logger
         self._metrics = metrics
-        self._clock = clock
-        self._now_us = 0
-
-    def start_batch(self) -> None:
-        """Fix "now" for the batch (the future-timestamp check)."""
-        self._now_us = int(self._clock() * 1_000_000)
 
     def classify(self, record: KinesisStreamRecord) -> Reading | Rejection:
         """The record handler: decode and validate one record."""
-        return classify_record(record, self._validator, self._now_us)
+        return classify_record(record, self._validator)
 
     def flush(self, classified: list[Reading | Rejection]) -> dict[StreamPosition, str]:
         """Detect, aggregate and write the batch; return the records to retry, with why."""
@@ -212,7 +201,6 @@ class TelemetryBatchProcessor(BatchProcessor):
         self.pipeline = pipeline
 
     def process(self) -> list[tuple]:
-        self.pipeline.start_batch()
         results = super().process()
         classified = [result for status, result, _record in results if status == "success"]
         failed = self.pipeline.flush(classified)

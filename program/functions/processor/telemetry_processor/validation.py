@@ -73,7 +73,9 @@ class MessageValidator:
     def __init__(self, max_future_skew_seconds: int):
         self._max_skew_us = max_future_skew_seconds * 1_000_000
 
-    def __call__(self, payload: bytes, position: StreamPosition, now_us: int) -> Reading | Rejection:
+    def __call__(self, payload: bytes, position: StreamPosition) -> Reading | Rejection:
+        """``position.arrival`` (when Kinesis took the record) is the "now" of the future-timestamp check:
+        the same on every delivery, so a retry never accepts what a first delivery dead-lettered."""
         try:
             message = orjson.loads(payload)  # rejects invalid UTF-8, NaN/Infinity, overflowing numbers
         except orjson.JSONDecodeError as error:
@@ -102,9 +104,10 @@ class MessageValidator:
         except ValueError as error:
             detail = f"data.timestamp is not a valid date-time: {error}"
             return Rejection(position, SCHEMA_VIOLATION, detail, payload)
-        if timestamp_us - now_us > self._max_skew_us:
-            ahead = (timestamp_us - now_us) / 1_000_000
-            detail = f"timestamp {message['timestamp']} is {ahead:.0f} s ahead of the processor clock"
+        arrival_us = int(position.arrival * 1_000_000)
+        if timestamp_us - arrival_us > self._max_skew_us:
+            ahead = (timestamp_us - arrival_us) / 1_000_000
+            detail = f"timestamp {message['timestamp']} is {ahead:.0f} s after the record reached Kinesis"
             return Rejection(position, FUTURE_TIMESTAMP, detail, payload)
 
         return Reading(
