@@ -51,6 +51,8 @@ class SyntheticMocks(Mocks):
         if type_token == "aws:elasticache/replicationGroup:ReplicationGroup":
             return {"primaryEndpointAddress": f"master.{host}.cache.amazonaws.com",
                     "readerEndpointAddress": f"replica.{host}.cache.amazonaws.com"}
+        if type_token in ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"):
+            return {"arn": f"arn:aws:s3:::{physical}"}  # S3 ARNs carry neither region nor account
         if type_token == "aws:sqs/queue:Queue":
             return {"url": f"https://sqs.{self.region}.amazonaws.com/{MOCK_ACCOUNT_ID}/{physical}"}
         return {}
