@@ -8,6 +8,7 @@ fail the same control (e.g. a bucket whose encryption configuration fails).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -93,6 +94,14 @@ def options(key: str, **opts: Any) -> Callable[[Resources], None]:
     return change
 
 
+def tls_denial(key: str, **changes: Any) -> Callable[[Resources], None]:
+    """The bucket policy's TLS denial with some of its fields changed."""
+    def change(r: Resources) -> None:
+        statement = json.loads(r[key]["inputs"]["policy"])["Statement"][0]
+        r[key]["inputs"]["policy"] = doc({**statement, **changes})
+    return change
+
+
 WORLD_OPEN_INGRESS = [{"protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrBlocks": ["0.0.0.0/0"]}]
 WILDCARD = doc({"Sid": "Everything", "Effect": "Allow", "Action": "*", "Resource": "*"})
 
@@ -116,6 +125,10 @@ CASES: list[Case] = [
          "set transitEncryptionEnabled to true"),
     Case("redis-no-auth", "enc-03-redis-encryption-and-auth", "redis", drop("redis", "authToken"),
          "set authToken"),
+    Case("redis-empty-auth-token", "enc-03-redis-encryption-and-auth", "redis",
+         put("redis", authToken="", userGroupIds=""), "set authToken"),
+    Case("redis-transit-preferred", "enc-03-redis-encryption-and-auth", "redis",
+         put("redis", transitEncryptionMode="preferred"), 'set transitEncryptionMode to "required"'),
     Case("redis-default-key", "enc-03-redis-encryption-and-auth", "redis", drop("redis", "kmsKeyId"),
          "the ElastiCache key"),
     Case("redis-standalone-cluster", "enc-03-redis-encryption-and-auth", "cache-node",
@@ -138,6 +151,16 @@ CASES: list[Case] = [
          "aws:SecureTransport", also=("bucket-raw-archive",)),
     Case("s3-no-bucket-policy", "enc-05-s3-bucket-encrypted-and-tls-only", "bucket-trail-logs",
          remove("policy-trail-logs"), "add a BucketPolicy that denies s3:*"),
+    Case("s3-tls-deny-on-another-bucket", "enc-05-s3-bucket-policy-denies-plain-http", "policy-raw-archive",
+         tls_denial("policy-raw-archive", Resource=["arn:aws:s3:::some-other-bucket", "arn:aws:s3:::some-other-bucket/*"]),
+         "to the bucket and its objects", also=("bucket-raw-archive",)),
+    Case("s3-tls-deny-on-the-bucket-only", "enc-05-s3-bucket-policy-denies-plain-http", "policy-raw-archive",
+         tls_denial("policy-raw-archive", Resource=["arn:aws:s3:::s3-raw-archive-dev"]),
+         "to the bucket and its objects", also=("bucket-raw-archive",)),
+    Case("s3-tls-deny-narrowed-by-a-condition", "enc-05-s3-bucket-policy-denies-plain-http", "policy-raw-archive",
+         tls_denial("policy-raw-archive", Condition={"Bool": {"aws:SecureTransport": "false"},
+                                                     "StringEquals": {"aws:PrincipalAccount": "999999999999"}}),
+         "and no other condition", also=("bucket-raw-archive",)),
     Case("s3-inline-aes256", "enc-05-s3-bucket-encrypted-and-tls-only", "bucket-raw-archive",
          both(remove("sse-raw-archive"), put("bucket-raw-archive", serverSideEncryptionConfiguration={
              "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]})),
@@ -173,6 +196,10 @@ CASES: list[Case] = [
     Case("key-policy-public", "kms-03-key-policy-no-public-principal", "key-logs",
          put("key-logs", policy=doc({"Sid": "Open", "Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt",
                                      "Resource": "*"})), "name the account root"),
+    Case("key-policy-not-principal", "kms-03-key-policy-no-public-principal", "key-logs",
+         put("key-logs", policy=doc({"Sid": "AllButOne", "Effect": "Allow",
+                                     "NotPrincipal": {"AWS": "arn:aws:iam::123456789012:role/role-other-dev"},
+                                     "Action": "kms:*", "Resource": "*"})), "every principal but NotPrincipal"),
     Case("key-deletion-window-short", "kms-03-key-deletion-window", "key-dynamodb",
          put("key-dynamodb", deletionWindowInDays=3.0), "set it between 7 and 30"),
     # RET-01 .. RET-05
@@ -199,6 +226,10 @@ CASES: list[Case] = [
          "never expire"),
     Case("trail-log-group-short", "ret-05-cloudtrail-log-retention", "trail",
          put("log-trail", retentionInDays=30.0), "set retentionInDays to 90 or more"),
+    Case("trail-log-group-elsewhere", "ret-05-cloudtrail-log-retention", "trail",
+         both(rewire("trail", "cloudWatchLogsGroupArn"),
+              put("trail", cloudWatchLogsGroupArn="arn:aws:logs:sa-east-1:123456789012:log-group:/other/trail:*")),
+         "declare the log group in the program"),
     Case("trail-bucket-expires-early", "ret-05-cloudtrail-log-retention", "trail",
          put("lifecycle-trail-logs", rules=[{"id": "expire", "status": "Enabled", "expiration": {"days": 30.0}}]),
          "expire them after 90 days or more"),
@@ -213,6 +244,18 @@ CASES: list[Case] = [
     Case("vpc-ingress-rule-world", "net-01-no-world-open-ingress", "ingress-aurora",
          both(drop("ingress-aurora", "referencedSecurityGroupId"), put("ingress-aurora", cidrIpv4="0.0.0.0/0")),
          "admits 0.0.0.0/0 on ports 5432-5432"),
+    Case("default-sg-world-ingress", "net-01-no-world-open-ingress", "sg-default",
+         add("sg-default", t.DEFAULT_SECURITY_GROUP, "default", {"vpcId": "main-id", "ingress": WORLD_OPEN_INGRESS},
+             deps={"vpcId": ["vpc"]}), "replace it with the source security group"),
+    Case("vpc-ingress-rule-world-ipv6-spelled", "net-01-no-world-open-ingress", "ingress-redis",
+         both(drop("ingress-redis", "referencedSecurityGroupId"), put("ingress-redis", cidrIpv6="::0/0")),
+         "admits ::0/0 on ports 6379-6379"),
+    Case("sg-inline-world-ingress-split", "net-01-no-world-open-ingress", "sg-processor",
+         put("sg-processor", ingress=[{**WORLD_OPEN_INGRESS[0], "cidrBlocks": ["0.0.0.0/1", "128.0.0.0/1"]}]),
+         "together every IPv4 address"),
+    Case("sg-inline-ingress-unparsable-cidr", "net-01-no-world-open-ingress", "sg-processor",
+         put("sg-processor", ingress=[{**WORLD_OPEN_INGRESS[0], "cidrBlocks": ["10.40.0.0/33"]}]),
+         "not a valid CIDR"),
     Case("db-instance-public", "net-02-data-store-not-publicly-accessible", "cluster-instance",
          put("cluster-instance", publiclyAccessible=True), "set publiclyAccessible to false"),
     Case("db-in-public-subnet", "net-02-data-store-in-private-subnets", "cluster",
@@ -222,6 +265,18 @@ CASES: list[Case] = [
          "put it in the private subnets"),
     Case("private-subnet-maps-public-ips", "net-02-data-store-in-private-subnets", "cluster",
          put("subnet-a", mapPublicIpOnLaunch=True), "maps public IPs", also=("redis", "function")),
+    Case("unassociated-subnet-public-default-table", "net-02-data-store-in-private-subnets", "cluster",
+         both(remove("assoc-private-a"),
+              add("rt-default", t.DEFAULT_ROUTE_TABLE, "default", {
+                  "defaultRouteTableId": "main-default-rt-id",
+                  "routes": [{"cidrBlock": "0.0.0.0/0", "gatewayId": "main-id"}]},
+                  deps={"defaultRouteTableId": ["vpc"], "routes": ["igw"]})),
+         "main route table 'default', which routes to an internet gateway", also=("redis", "function")),
+    Case("unassociated-subnet-public-main-association", "net-02-data-store-in-private-subnets", "cluster",
+         both(remove("assoc-private-b"),
+              add("rt-main", t.MAIN_ROUTE_TABLE_ASSOCIATION, "main", {"vpcId": "main-id", "routeTableId": "public-id"},
+                  deps={"vpcId": ["vpc"], "routeTableId": ["rt-public"]})),
+         "associate the subnet with the private route table", also=("redis", "function")),
     Case("no-kms-endpoint", "net-03-vpc-endpoints-and-no-nat", "", remove("endpoint-kms"), "no VPC endpoint for kms"),
     Case("nat-gateway", "net-03-vpc-endpoints-and-no-nat", "",
          add("nat", t.NAT_GATEWAY, "egress", {"subnetId": "public-a-id"}, deps={"subnetId": ["subnet-public"]}),
@@ -231,12 +286,34 @@ CASES: list[Case] = [
          "admit only the processor's security group"),
     Case("data-store-without-sg", "net-04-data-store-ingress-from-security-groups", "redis",
          drop("redis", "securityGroupIds"), "attach the data store's own security group"),
+    Case("data-store-sg-outside-stack", "net-04-data-store-ingress-from-security-groups", "cluster",
+         put("cluster", vpcSecurityGroupIds=["secgroup-aurora-dev-id", "sg-0123456789abcdef0"]),
+         "includes security groups not declared in this stack"),
     # IAM-01 .. IAM-04
     Case("role-policy-admin", "iam-01-no-wildcard-actions-on-all-resources", "role-policy",
          put("role-policy", policy=WILDCARD), "list the actions the principal calls"),
     Case("role-inline-service-wildcard", "iam-01-no-wildcard-actions-on-all-resources", "role",
          put("role", inlinePolicies=[{"name": "s3", "policy": doc({"Effect": "Allow", "Action": "s3:*",
                                                                      "Resource": "*"})}]), "allows s3:*"),
+    Case("role-policy-not-resource", "iam-01-no-wildcard-actions-on-all-resources", "role-policy",
+         put("role-policy", policy=doc({"Sid": "AllButOne", "Effect": "Allow", "Action": "*",
+                                        "NotResource": "arn:aws:s3:::s3-raw-archive-dev"})),
+         "every resource but NotResource"),
+    Case("role-policy-wildcard-only-action", "iam-01-no-wildcard-actions-on-all-resources", "role-policy",
+         put("role-policy", policy=doc({"Effect": "Allow", "Action": ["kinesis:GetRecords", "s3:**"],
+                                        "Resource": "*"})), "allows s3:**"),
+    Case("role-policy-any-service-wildcard", "iam-01-no-wildcard-actions-on-all-resources", "role-policy",
+         put("role-policy", policy=doc({"Effect": "Allow", "Action": "*:*", "Resource": "*"})), "allows *:*"),
+    Case("role-managed-administrator", "iam-01-no-wildcard-actions-on-all-resources", "role",
+         put("role", managedPolicyArns=["arn:aws:iam::aws:policy/AdministratorAccess"]),
+         "AWS-managed AdministratorAccess"),
+    Case("role-attachment-full-access", "iam-01-no-wildcard-actions-on-all-resources", "role-vpc-access",
+         put("role-vpc-access", policyArn="arn:aws:iam::aws:policy/AmazonS3FullAccess"),
+         "AWS-managed AmazonS3FullAccess"),
+    Case("user-attachment-power-user", "iam-01-no-wildcard-actions-on-all-resources", "user-attach",
+         add("user-attach", t.IAM_USER_POLICY_ATTACHMENT, "operator-power-user",
+             {"user": "user-operator-dev", "policyArn": "arn:aws:iam::aws:policy/PowerUserAccess"}),
+         "AWS-managed PowerUserAccess"),
     Case("iot-policy-wildcard-action", "iam-02-iot-policy-scoped-to-thing", "iot-policy",
          put("iot-policy", policy=doc({"Effect": "Allow", "Action": "iot:*",
                                        "Resource": "arn:aws:iot:*:*:client/${iot:Connection.Thing.ThingName}"})),
@@ -244,6 +321,14 @@ CASES: list[Case] = [
     Case("iot-policy-any-topic", "iam-02-iot-policy-scoped-to-thing", "iot-policy",
          put("iot-policy", policy=doc({"Effect": "Allow", "Action": "iot:Publish", "Resource": "*"})),
          "use ${iot:Connection.Thing.ThingName}"),
+    Case("iot-policy-not-action", "iam-02-iot-policy-scoped-to-thing", "iot-policy",
+         put("iot-policy", policy=doc({"Effect": "Allow", "NotAction": "iot:DeleteThing",
+                                       "Resource": "arn:aws:iot:*:*:client/${iot:Connection.Thing.ThingName}"})),
+         "list the actions a device needs"),
+    Case("iot-policy-not-resource", "iam-02-iot-policy-scoped-to-thing", "iot-policy",
+         put("iot-policy", policy=doc({"Effect": "Allow", "Action": "iot:Publish",
+                                       "NotResource": "arn:aws:iot:*:*:topic/$aws/things/*"})),
+         "every resource but NotResource"),
     Case("thing-without-certificate", "iam-03-iot-thing-has-active-certificate", "thing-temperature-01",
          remove("attach-temperature-01"), "ThingPrincipalAttachment"),
     Case("certificate-inactive", "iam-03-iot-thing-has-active-certificate", "thing-temperature-02",
@@ -260,6 +345,20 @@ CASES: list[Case] = [
     # LOG-01, LOG-02
     Case("trail-single-region", "log-01-cloudtrail-configuration", "trail", put("trail", isMultiRegionTrail=False),
          "set isMultiRegionTrail to true"),
+    Case("trail-not-logging", "log-01-cloudtrail-configuration", "trail", put("trail", enableLogging=False),
+         "set enableLogging to true"),
+    Case("table-near-namesake-only", "log-01-data-events-cover-data-stores", "table",
+         both(put("trail", eventSelectors=[{"dataResources": [
+             {"type": "AWS::S3::Object", "values": ["arn:aws:s3:::s3-raw-archive-dev/"]},
+             {"type": "AWS::DynamoDB::Table", "values": [
+                 "arn:aws:dynamodb:sa-east-1:123456789012:table/dynamodb-metrics-dev-old"]}]}]),
+              rewire("trail", "eventSelectors", "bucket-raw-archive")), "add its ARN to the trail's"),
+    Case("bucket-prefix-only", "log-01-data-events-cover-data-stores", "bucket-raw-archive",
+         both(put("trail", eventSelectors=[{"dataResources": [
+             {"type": "AWS::S3::Object", "values": ["arn:aws:s3:::s3-raw-archive-dev/only-this-prefix/"]},
+             {"type": "AWS::DynamoDB::Table", "values": [
+                 "arn:aws:dynamodb:sa-east-1:123456789012:table/dynamodb-metrics-dev"]}]}]),
+              rewire("trail", "eventSelectors", "table")), "add its ARN to the trail's"),
     Case("trail-one-insight", "log-01-cloudtrail-configuration", "trail",
          put("trail", insightSelectors=[{"insightType": "ApiCallRateInsight"}]), "ApiErrorRateInsight"),
     Case("table-without-data-events", "log-01-data-events-cover-data-stores", "table",

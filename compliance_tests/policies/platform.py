@@ -191,6 +191,8 @@ def platform() -> dict[str, dict[str, Any]]:
              "Resource": f"arn:aws:kinesis:sa-east-1:{ACCOUNT}:stream/kinesis-telemetry-dev"},
             {"Sid": "Describe", "Effect": "Allow", "Action": "kinesis:ListStreams", "Resource": "*"})},
         deps={"role": [role]})
+    add("role-vpc-access", t.IAM_ROLE_POLICY_ATTACHMENT, "processor-vpc-access", {"role": "role-processor-dev",
+        "policyArn": "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"}, deps={"role": [role]})
     dlq = add("dlq", t.SQS_QUEUE, "processor-dlq", {"name": "sqs-processor-dlq-dev", "kmsMasterKeyId": kms("lambda")},
               deps={"kmsMasterKeyId": [keys["lambda"]]})
     function = add("function", t.LAMBDA_FUNCTION, "processor", {

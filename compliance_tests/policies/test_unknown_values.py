@@ -86,6 +86,60 @@ def test_first_preview_of_the_compliant_platform_passes_with_undecided_controls_
     assert all(UNDECIDED in f.message for f in undecided)
 
 
+def _policy_object(*statements: Any) -> dict[str, Any]:
+    """A policy document given as an object (pulumi-aws 7 PolicyDocumentArgs): its parts can be unknown."""
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def test_unknown_parts_of_policy_documents_given_as_objects_are_undecided_never_a_pass():
+    resources, result = _with({
+        "role-policy": {"policy": _policy_object({"Effect": "Allow", "Action": UNKNOWN, "Resource": "*"})},
+        "role": {"inlinePolicies": [{"name": "s3", "policy": _policy_object(
+            {"Effect": UNKNOWN, "Action": "s3:*", "Resource": "*"})}]},
+        "iot-policy": {"policy": _policy_object({"Effect": "Allow", "Action": "iot:Connect", "Resource": UNKNOWN})},
+        "key-logs": {"policy": _policy_object({"Effect": "Allow", "Principal": {"AWS": UNKNOWN}, "Action": "kms:*",
+                                               "Resource": "*"})},
+        "key-s3": {"policy": _policy_object({"Effect": "Allow", "NotPrincipal": {"AWS": UNKNOWN},
+                                             "Action": "kms:*", "Resource": "*", "Condition": UNKNOWN})},
+        "key-dynamodb": {"policy": _policy_object(UNKNOWN)},
+    })
+    for control, key, path in (("IAM-01", "role-policy", "policy.Statement.0.Action"),
+                               ("IAM-01", "role", "policy.Statement.0.Effect"),
+                               ("IAM-02", "iot-policy", "policy.Statement.0.Resource"),
+                               ("KMS-03", "key-logs", "policy.Statement.0.Principal"),
+                               ("KMS-03", "key-s3", "policy.Statement.0.Condition"),
+                               ("KMS-03", "key-dynamodb", "policy.Statement.0")):
+        undecided = finding(result, control, resources[key])
+        assert undecided.status == "not_applicable", (control, key, undecided)
+        assert UNDECIDED in undecided.message and f".{path} can't be known during preview" in undecided.message
+    assert result.exit_code() == 0
+
+
+def test_what_an_unknown_part_cannot_change_is_still_a_violation():
+    """NotResource, NotAction and NotPrincipal grant everything they do not name, whatever they name."""
+    resources, result = _with({
+        "role-policy": {"policy": _policy_object({"Effect": "Allow", "Action": "*", "NotResource": UNKNOWN})},
+        "iot-policy": {"policy": _policy_object({"Effect": "Allow", "NotAction": UNKNOWN, "Resource": UNKNOWN})},
+        "key-logs": {"policy": _policy_object(
+            {"Effect": "Allow", "Principal": {"AWS": UNKNOWN}, "Action": "kms:*", "Resource": "*"},
+            {"Sid": "Open", "Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"})},
+    })
+    for control, key, fix in (("IAM-01", "role-policy", "every resource but NotResource"),
+                              ("IAM-02", "iot-policy", "list the actions a device needs"),
+                              ("KMS-03", "key-logs", "name the account root")):
+        caught = finding(result, control, resources[key])
+        assert caught.status == "fail", (control, key, caught)
+        assert fix in caught.message
+    assert result.exit_code() == 1
+
+
+def test_unknown_managed_policy_arns_are_compliant_when_present():
+    resources, result = _with({"role": {"managedPolicyArns": [UNKNOWN]}, "role-vpc-access": {"policyArn": UNKNOWN}})
+    for key in ("role", "role-vpc-access"):
+        assert finding(result, "IAM-01", resources[key]).status == "pass", key
+    assert result.exit_code() == 0
+
+
 def _leaf_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     if isinstance(value, dict) and value:
         return [p for k, v in value.items() for p in _leaf_paths(v, (*prefix, k))]

@@ -51,6 +51,11 @@ def cloudtrail_configuration(r: Resource, config: dict[str, Any]) -> Iterator[An
             yield Undecided(flag)
         elif not truthy(value):
             yield f"{flag} is {describe(value)}: set {flag} to true."
+    logging = r.lookup("enableLogging")  # absent: the trail logs (the provider's default)
+    if logging is UNKNOWN:
+        yield Undecided("enableLogging")
+    elif logging is not MISSING and not truthy(logging):
+        yield "enableLogging is false, so the trail records nothing: set enableLogging to true (or leave it unset)."
     selectors = r.lookup("insightSelectors")
     if selectors is UNKNOWN:
         yield Undecided("insightSelectors")
@@ -90,7 +95,8 @@ def _selector_arns(trail: Resource) -> list[Any] | None:
 def _covered(store: Resource, kind: str, trails: list[Resource]) -> bool | None:
     """Does some trail log data events for the store? None if that cannot be known yet."""
     name = store.lookup("bucket" if kind == "AWS::S3::Object" else "name")
-    marker = f":::{name}/" if kind == "AWS::S3::Object" else f":table/{name}"
+    # The whole bucket (arn:aws:s3:::name/ or the bucket ARN), never a prefix inside it; exactly the table.
+    endings = (f":::{name}/", f":::{name}") if kind == "AWS::S3::Object" else (f":table/{name}",)
     undecided = False
     for trail in trails:
         if any(store.urn in trail.property_dependencies.get(p, []) for p in ("eventSelectors", "advancedEventSelectors")):
@@ -101,7 +107,7 @@ def _covered(store: Resource, kind: str, trails: list[Resource]) -> bool | None:
             continue
         for arn in arns:
             if arn in _ALL_OF_KIND[kind] or (isinstance(name, str) and isinstance(arn, str)
-                                             and (marker in arn or arn.endswith(marker.rstrip("/")))):
+                                             and arn.endswith(endings)):
                 return True
     return None if undecided else False
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Iterator
 from typing import Any
 
@@ -73,9 +74,20 @@ def redis_encryption_and_auth(r: Resource, config: dict[str, Any]) -> Iterator[A
         return
     yield from _flag(r, "atRestEncryptionEnabled", "set atRestEncryptionEnabled to true.")
     yield from _flag(r, "transitEncryptionEnabled", "set transitEncryptionEnabled to true.")
-    if r.lookup("authToken") is MISSING and r.lookup("userGroupIds") in (MISSING, []):
+    mode = r.lookup("transitEncryptionMode")  # absent: "required" (AWS's default with transit encryption on)
+    if mode is UNKNOWN:
+        yield Undecided("transitEncryptionMode")
+    elif mode is not MISSING and str(mode).lower() != "required":
+        yield (f"transitEncryptionMode is {describe(mode)}, so clients may still connect in plain text: "
+               "set transitEncryptionMode to \"required\" (or leave it unset).")
+    if not _given(r.lookup("authToken")) and not any(_given(g) for g in as_list(r.lookup("userGroupIds"))):
         yield ("neither authToken nor userGroupIds is set, so clients connect without AUTH: "
                "set authToken (from Secrets Manager) or userGroupIds.")
+
+
+def _given(value: Any) -> bool:
+    """Set to something: unknown until apply counts, an empty string does not."""
+    return value is UNKNOWN or (value is not MISSING and value != "" and value is not None)
 
 
 @registry.resource("ENC-04", "secret-customer-managed-key",
@@ -129,8 +141,8 @@ def s3_default_encryption_sse_kms(r: Resource, config: dict[str, Any]) -> Iterat
     yield from _sse_rule_problems(r.lookup("rules"), "rules")
 
 
-def tls_problem(document: Any, where: str) -> Iterator[Any]:
-    """A bucket policy must deny every request made without TLS (aws:SecureTransport false)."""
+def tls_problem(document: Any, where: str, bucket: Any) -> Iterator[Any]:
+    """A bucket policy must deny every request to ``bucket`` and its objects made without TLS."""
     if document is UNKNOWN:
         yield Undecided(where)
         return
@@ -138,33 +150,67 @@ def tls_problem(document: Any, where: str) -> Iterator[Any]:
         yield f"{where} is not set: add a statement denying s3:* when aws:SecureTransport is false."
         return
     try:
-        found = any(_denies_plain_http(s) for s in statements(document))
+        denials = [s for s in statements(document) if _denies_plain_http(s)]
     except DocumentError as exc:
         yield f"{where} is {exc}: write it as a JSON policy document."
         return
-    if not found:
-        yield (f"{where} does not deny requests without TLS: add {{\"Effect\": \"Deny\", \"Principal\": \"*\", "
-               "\"Action\": \"s3:*\", \"Condition\": {\"Bool\": {\"aws:SecureTransport\": \"false\"}}} "
-               "on the bucket and its objects.")
+    if denials and bucket is UNKNOWN:
+        yield Undecided("bucket")  # which bucket the statements must cover is known at apply
+        return
+    targets = _bucket_targets(bucket)
+    if not any(_covers(s, targets) for s in denials):
+        yield (f"{where} does not deny requests without TLS to the bucket and its objects: add "
+               "{\"Effect\": \"Deny\", \"Principal\": \"*\", \"Action\": \"s3:*\", \"Resource\": [<bucket ARN>, "
+               "<bucket ARN>/*], \"Condition\": {\"Bool\": {\"aws:SecureTransport\": \"false\"}}} and no other "
+               "condition.")
 
 
 def _denies_plain_http(statement: Any) -> bool:
+    """A Deny of every S3 action to everyone whose only condition is aws:SecureTransport false.
+
+    Any other condition key narrows the denial (to one account, one VPC...),
+    so plain HTTP stays open to the rest.
+    """
     if not statement.denies or "*" not in statement.principals:
         return False
-    if not {"s3:*", "*"} & set(statement.actions):
+    if not {"s3:*", "*"} & {action.lower() for action in statement.actions}:
         return False
-    condition = statement.raw.get("Condition") or {}
-    for operator in ("Bool", "BoolIfExists"):
-        values = as_list((condition.get(operator) or {}).get("aws:SecureTransport"))
-        if any(str(v).lower() == "false" for v in values):
-            return True
-    return False
+    condition = statement.raw.get("Condition")
+    if not isinstance(condition, dict) or not condition:
+        return False
+    for operator, keys in condition.items():
+        if operator not in ("Bool", "BoolIfExists") or not isinstance(keys, dict) or set(keys) != {"aws:SecureTransport"}:
+            return False
+        if not any(str(v).lower() == "false" for v in as_list(keys["aws:SecureTransport"])):
+            return False
+    return True
+
+
+def _bucket_targets(bucket: Any) -> tuple[str, ...]:
+    """The ARNs a TLS denial must cover: the bucket and its objects (any bucket when the name is not given)."""
+    name = bucket if isinstance(bucket, str) else "*"
+    return (f"arn:aws:s3:::{name}", f"arn:aws:s3:::{name}/*")
+
+
+def _covers(statement: Any, targets: tuple[str, ...]) -> bool:
+    """Whether the statement's Resource (or NotResource) reaches every target; an unknown entry counts."""
+    excluded = as_list(statement.raw.get("NotResource"))
+    if excluded:
+        return not any(_matches(target, pattern) for target in targets for pattern in excluded)
+    return all(any(_matches(target, pattern) for pattern in statement.resources) for target in targets)
+
+
+def _matches(target: str, pattern: Any) -> bool:
+    """IAM resource matching: ``*`` and ``?`` wildcards; an unknown (computed) entry is taken as matching."""
+    if pattern is UNKNOWN:
+        return True
+    return isinstance(pattern, str) and fnmatch.fnmatchcase(target, pattern.replace("[", "[[]"))
 
 
 @registry.resource("ENC-05", "s3-bucket-policy-denies-plain-http",
                    "S3 bucket policies deny every request made without TLS.", [t.S3_BUCKET_POLICY])
 def s3_bucket_policy_denies_plain_http(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
-    yield from tls_problem(r.lookup("policy"), "policy")
+    yield from tls_problem(r.lookup("policy"), "policy", physical(r, "bucket"))
 
 
 @registry.stack("ENC-05", "s3-bucket-encrypted-and-tls-only",
@@ -191,20 +237,20 @@ def s3_bucket_encrypted_and_tls_only(stack: StackView, config: dict[str, Any]) -
         inline_policy = bucket.lookup("policy")
         policies = stack.linked(bucket, name, "bucket", t.S3_BUCKET_POLICY)
         if inline_policy is not MISSING:
-            for problem in tls_problem(inline_policy, "policy"):
+            for problem in tls_problem(inline_policy, "policy", name):
                 yield problem if isinstance(problem, Undecided) else Violation(
                     f"bucket '{bucket.name}': {problem}", bucket.urn)
         elif not policies:
             yield Violation(f"bucket '{bucket.name}' has no bucket policy: add a BucketPolicy that denies s3:* "
                             "when aws:SecureTransport is false.", bucket.urn)
-        elif not any(_tls_ok_or_unknown(p) for p in policies):
+        elif not any(_tls_ok_or_unknown(p, name) for p in policies):
             yield Violation(f"bucket '{bucket.name}': no bucket policy denies requests without TLS: add a "
                             "statement denying s3:* when aws:SecureTransport is false.", bucket.urn)
 
 
-def _tls_ok_or_unknown(policy: Resource) -> bool:
+def _tls_ok_or_unknown(policy: Resource, bucket: Any) -> bool:
     """Known and compliant, or unknown (then judged on the policy resource itself)."""
-    problems = list(tls_problem(policy.lookup("policy"), "policy"))
+    problems = list(tls_problem(policy.lookup("policy"), "policy", bucket))
     return not problems or all(isinstance(p, Undecided) for p in problems)
 
 

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from rules import types as t
-from rules.documents import DocumentError, Statement, statements
+from rules.documents import Statement, judged, names, policy_statements
 from rules.model import Resource, StackView
 from rules.registry import Registry, Undecided, Violation
-from rules.values import MISSING, UNKNOWN, as_list, describe, lookup, number, truthy
+from rules.values import MISSING, UNKNOWN, as_list, describe, is_unknown, lookup, number, truthy
 
 registry = Registry()
 
@@ -25,63 +25,145 @@ def _documents(r: Resource) -> Iterator[tuple[str, Any]]:
             return
         for index, inline in enumerate(as_list(policies)):
             yield f"inlinePolicies[{index}].policy", lookup(inline, "policy") if inline is not UNKNOWN else UNKNOWN
-    else:
+    elif r.type in _DOCUMENT_TYPES:
         yield "policy", r.lookup("policy")
 
 
-def _statements(where: str, document: Any) -> Iterator[Statement | str | Undecided]:
-    if document is UNKNOWN:
-        yield Undecided(where)
-        return
-    if document is MISSING:
-        return
-    try:
-        yield from statements(document)
-    except DocumentError as exc:
-        yield f"{where} is {exc}: write it as a JSON policy document."
+_DOCUMENT_TYPES = (t.IAM_POLICY, t.IAM_ROLE_POLICY, t.IAM_USER_POLICY, t.IAM_GROUP_POLICY)
+
+# The input naming the managed policies each type attaches (one ARN, or a list of them).
+_MANAGED_POLICY_INPUTS = {
+    t.IAM_ROLE: "managedPolicyArns",
+    t.IAM_POLICY_ATTACHMENT: "policyArn",
+    t.IAM_ROLE_POLICY_ATTACHMENT: "policyArn",
+    t.IAM_USER_POLICY_ATTACHMENT: "policyArn",
+    t.IAM_GROUP_POLICY_ATTACHMENT: "policyArn",
+    t.IAM_ROLE_POLICY_ATTACHMENTS_EXCLUSIVE: "policyArns",
+    t.IAM_USER_POLICY_ATTACHMENTS_EXCLUSIVE: "policyArns",
+    t.IAM_GROUP_POLICY_ATTACHMENTS_EXCLUSIVE: "policyArns",
+}
+
+# AWS-managed policies that allow * or service:* on Resource "*" (AdministratorAccess, PowerUserAccess,
+# AmazonS3FullAccess, IAMFullAccess, CloudWatchFullAccessV2 ...), in any partition and under any path.
+_BROAD_MANAGED_POLICY = re.compile(
+    r"arn:aws[a-z-]*:iam::aws:policy/(?:[^/]*/)*(AdministratorAccess|PowerUserAccess|[^/]*FullAccess[^/]*)",
+    re.IGNORECASE)
+
+# An action made of wildcards only, with or without a service prefix: *, **, s3:*, s3:**, *:*, iot:?*.
+_WILDCARD_ACTION = re.compile(r"(?:[^:]*:)?[*?]*\*[*?]*")
+
+# A resource naming every resource: only wildcards, or an ARN whose service is only wildcards (arn:aws:*:*:*:*).
+_EVERY_RESOURCE = re.compile(r"[*?]*\*[*?]*|arn:[^:]*:[*?]*\*[*?]*(?::.*)?")
 
 
 def _wildcard(action: str) -> bool:
-    return action == "*" or action.endswith(":*")
+    return bool(_WILDCARD_ACTION.fullmatch(action))
+
+
+def _resource_scope(statement: Statement) -> Any:
+    """How the statement reaches every resource (for the message), ``None`` if it does not, or ``UNKNOWN``.
+
+    NotResource allows everything it does not name, so it counts as Resource "*"
+    whatever it lists, even an unknown value.
+    """
+    every = [res for res in statement.resources if isinstance(res, str) and _EVERY_RESOURCE.fullmatch(res)]
+    if every:
+        return "Resource " + ", ".join(f'"{res}"' for res in every)
+    if statement.not_resources:
+        return f"every resource but NotResource {names(statement.raw.get('NotResource'))}"
+    if "Resource" in statement.unknown:
+        return UNKNOWN
+    return None
+
+
+def _broad_grant(statement: Statement, where: str) -> Iterator[Any]:
+    scope = _resource_scope(statement)
+    broad = [a for a in statement.actions if _wildcard(a)]
+    if statement.not_actions:
+        broad.append(f"every action but NotAction {names(statement.raw.get('NotAction'))}")
+    actions_unknown = not broad and "Action" in statement.unknown
+    if scope is None or not (broad or actions_unknown):
+        return
+    if scope is UNKNOWN or actions_unknown:
+        yield from judged(statement, where, [], ["Resource" if scope is UNKNOWN else "Action"])
+        return
+    yield from judged(statement, where, [
+        f"{where}: statement {statement.label} allows {', '.join(broad)} on {scope}: list the actions the "
+        "principal calls and the ARNs it calls them on."], [])
+
+
+def _managed_policy_arns(r: Resource) -> Iterator[tuple[str, Any]]:
+    prop = _MANAGED_POLICY_INPUTS.get(r.type)
+    if prop is None:
+        return
+    value = r.lookup(prop)
+    if isinstance(value, list):
+        yield from ((f"{prop}[{index}]", arn) for index, arn in enumerate(value))
+    else:
+        yield prop, value
+
+
+def _broad_managed_policies(r: Resource) -> Iterator[str]:
+    """AWS-managed policies that grant wildcards; customer policies are judged where the stack declares them.
+
+    An unknown ARN is compliant: AWS-managed ARNs are literals in a program, an
+    unknown one is the ARN of a policy being created (and judged) in the stack.
+    """
+    for where, arn in _managed_policy_arns(r):
+        match = _BROAD_MANAGED_POLICY.fullmatch(arn) if isinstance(arn, str) else None
+        if match:
+            yield (f"{where} attaches the AWS-managed {match.group(1)}, which allows wildcard actions on "
+                   "Resource \"*\": attach a policy of your own instead; list the actions the principal calls "
+                   "and the ARNs it calls them on.")
 
 
 @registry.resource("IAM-01", "no-wildcard-actions-on-all-resources",
                    "No IAM policy allows * or service:* actions on resource *.",
-                   [t.IAM_POLICY, t.IAM_ROLE_POLICY, t.IAM_USER_POLICY, t.IAM_GROUP_POLICY, t.IAM_ROLE])
+                   [*_DOCUMENT_TYPES, *_MANAGED_POLICY_INPUTS])
 def no_wildcard_actions_on_all_resources(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
+    yield from _broad_managed_policies(r)
     for where, document in _documents(r):
-        for statement in _statements(where, document):
-            if not isinstance(statement, Statement):
+        for statement in policy_statements(where, document):
+            if isinstance(statement, Statement):
+                yield from _broad_grant(statement, where)
+            else:
                 yield statement
-                continue
-            if not statement.allows or "*" not in statement.resources:
-                continue
-            broad = [a for a in statement.actions if _wildcard(a)]
-            if statement.not_actions:
-                broad.append(f"NotAction {', '.join(statement.not_actions)}")
-            if broad:
-                sid = statement.raw.get("Sid", "")
-                yield (f"{where}: statement {sid!r} allows {', '.join(broad)} on Resource \"*\": list the actions "
-                       "the principal calls and the ARNs it calls them on.")
+
+
+def _iot_problems(statement: Statement) -> tuple[list[str], list[str]]:
+    """(violations, unknown elements) of one IoT policy statement, taken as an Allow."""
+    problems, unclear = [], []
+    if statement.not_actions:
+        problems.append(f"policy statement {statement.label} allows every action but NotAction "
+                        f"{names(statement.raw.get('NotAction'))}: list the actions a device needs (iot:Connect, "
+                        "iot:Publish) in Action.")
+    wildcards = [a for a in statement.actions if "*" in a or "?" in a]
+    if wildcards:
+        problems.append(f"policy allows {', '.join(wildcards)}: list the actions a device needs (iot:Connect, "
+                        "iot:Publish).")
+    elif "Action" in statement.unknown:
+        unclear.append("Action")
+    if statement.not_resources:
+        problems.append(f"policy statement {statement.label} allows every resource but NotResource "
+                        f"{names(statement.raw.get('NotResource'))}: use {THING_NAME_VARIABLE} in the client "
+                        "and topic ARNs, listed in Resource.")
+    unscoped = [res for res in statement.resources if not is_unknown(res) and THING_NAME_VARIABLE not in str(res)]
+    if unscoped:
+        problems.append(f"policy allows {names(statement.raw.get('Action'))} on {names(unscoped)}, not scoped to "
+                        f"the connecting thing: use {THING_NAME_VARIABLE} in the client and topic ARNs.")
+    elif "Resource" in statement.unknown:
+        unclear.append("Resource")
+    return problems, unclear
 
 
 @registry.resource("IAM-02", "iot-policy-scoped-to-thing",
                    "IoT policies let a device act only as its own thing; no iot:* or * actions.", [t.IOT_POLICY])
 def iot_policy_scoped_to_thing(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
-    for statement in _statements("policy", r.lookup("policy")):
-        if not isinstance(statement, Statement):
+    for statement in policy_statements("policy", r.lookup("policy")):
+        if isinstance(statement, Statement):
+            yield from judged(statement, "policy", *_iot_problems(statement))
+        else:
             yield statement
-            continue
-        if not statement.allows:
-            continue
-        wildcards = [a for a in statement.actions if "*" in a]
-        if wildcards:
-            yield (f"policy allows {', '.join(wildcards)}: list the actions a device needs (iot:Connect, "
-                   "iot:Publish).")
-        unscoped = [str(res) for res in statement.resources if THING_NAME_VARIABLE not in str(res)]
-        if unscoped:
-            yield (f"policy allows {', '.join(statement.actions)} on {', '.join(unscoped)}, not scoped to the "
-                   f"connecting thing: use {THING_NAME_VARIABLE} in the client and topic ARNs.")
 
 
 def _principal_certificates(stack: StackView, thing: Resource) -> list[Resource]:

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from rules import types as t
-from rules.documents import DocumentError, statements
+from rules.documents import Statement, judged, names, policy_statements
 from rules.keyrefs import KEY_CONSUMERS, aws_managed
 from rules.model import Resource, StackView
 from rules.registry import NotApplicable, Registry, Undecided, Violation
 from rules.retention import trail_buckets
-from rules.values import MISSING, UNKNOWN, describe, lookup, number, truthy
+from rules.values import MISSING, UNKNOWN, describe, is_unknown, lookup, number, truthy
 
 registry = Registry()
 
@@ -31,6 +31,27 @@ def key_rotation_enabled(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
         yield f"enableKeyRotation is {describe(rotation)}: set enableKeyRotation to true."
 
 
+def _public_grant(statement: Statement) -> tuple[list[str], list[str]]:
+    """(violations, unknown elements) of one key policy statement, taken as an Allow.
+
+    NotPrincipal grants everyone it does not name, so it counts as Principal "*".
+    A Condition that is present decides nothing here: it narrows the grant.
+    """
+    if statement.has_condition:
+        return [], []
+    if statement.not_principals:
+        grantee = f"every principal but NotPrincipal {names(list(statement.not_principals))}"
+    elif "*" in statement.principals:
+        grantee = 'Principal "*"'
+    else:
+        return [], ["Principal"] if "Principal" in statement.unknown else []
+    if is_unknown(statement.raw.get("Condition")):
+        return [], ["Condition"]
+    actions = names(statement.raw.get("Action")) or "actions"
+    return [f"statement {statement.label} allows {actions} to {grantee} without a Condition: name the account "
+            "root and the service principals instead."], []
+
+
 @registry.resource("KMS-03", "key-policy-no-public-principal",
                    "Key policies grant nothing to a wildcard principal without a condition.",
                    [t.KMS_KEY, t.KMS_KEY_POLICY])
@@ -40,19 +61,11 @@ def key_policy_no_public_principal(r: Resource, config: dict[str, Any]) -> Itera
         if r.type == t.KMS_KEY_POLICY:
             yield "policy is not set: write a key policy naming the account root and the service principals."
         return  # a key without a policy gets the default policy: the account root only
-    if document is UNKNOWN:
-        yield Undecided("policy")
-        return
-    try:
-        parsed = list(statements(document))
-    except DocumentError as exc:
-        yield f"policy is {exc}: write the key policy as a JSON document."
-        return
-    for index, statement in enumerate(parsed):
-        if statement.allows and "*" in statement.principals and not statement.has_condition:
-            sid = statement.raw.get("Sid", index)
-            yield (f"statement {sid!r} allows {', '.join(statement.actions) or 'actions'} to Principal \"*\" "
-                   "without a Condition: name the account root and the service principals instead.")
+    for statement in policy_statements("policy", document, "write the key policy as a JSON document"):
+        if isinstance(statement, Statement):
+            yield from judged(statement, "policy", *_public_grant(statement))
+        else:
+            yield statement
 
 
 @registry.resource("KMS-03", "key-deletion-window",

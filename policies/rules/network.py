@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,7 +13,7 @@ from rules.values import MISSING, UNKNOWN, as_list, describe, lookup, truthy
 
 registry = Registry()
 
-WORLD = ("0.0.0.0/0", "::/0")
+WHOLE = {4: ipaddress.ip_network("0.0.0.0/0"), 6: ipaddress.ip_network("::/0")}
 DATA_STORES = (t.RDS_CLUSTER, t.RDS_INSTANCE, t.ELASTICACHE_REPLICATION_GROUP, t.ELASTICACHE_SERVERLESS)
 
 
@@ -25,13 +26,43 @@ def _ingress_sources(rule: Any, *cidr_keys: str) -> Iterator[Any]:
             yield from as_list(value)
 
 
+def _network(cidr: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    """The CIDR as a network, None if it is not one (only strings: ``ip_network(0)`` would read 0.0.0.0/32)."""
+    if not isinstance(cidr, str):
+        return None
+    try:
+        return ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return None
+
+
+def _world_open(cidrs: list[Any], allowed: set[str]) -> tuple[list[str], list[Any]]:
+    """(sources that admit every address, sources that are not CIDRs) among the known CIDRs of one ingress rule.
+
+    Compared as networks, not strings: ``::0/0`` and ``0:0:0:0:0:0:0:0/0`` are ``::/0``, and CIDRs that
+    together cover a whole address family (``0.0.0.0/1`` + ``128.0.0.0/1``) open the rule to the world
+    just as well. An allow-listed CIDR is matched the same way; a split world is allowed only if the whole
+    family's CIDR is.
+    """
+    permitted = {net for net in map(_network, allowed) if net is not None}
+    networks = [(cidr, _network(cidr)) for cidr in cidrs]
+    invalid = [cidr for cidr, net in networks if net is None]
+    world = [cidr for cidr, net in networks if net is not None and net.prefixlen == 0 and net not in permitted]
+    for version, whole in WHOLE.items():
+        parts = [(cidr, net) for cidr, net in networks if net is not None and net.version == version and net.prefixlen]
+        if parts and whole not in permitted and list(ipaddress.collapse_addresses(n for _, n in parts)) == [whole]:
+            world.append(f"{' + '.join(cidr for cidr, _ in parts)} (together every IPv{version} address)")
+    return list(dict.fromkeys(world)), list({repr(c): c for c in invalid}.values())
+
+
 @registry.resource("NET-01", "no-world-open-ingress",
                    "No security-group ingress from 0.0.0.0/0 or ::/0.",
-                   [t.SECURITY_GROUP, t.SECURITY_GROUP_RULE, t.SECURITY_GROUP_INGRESS_RULE],
+                   [t.SECURITY_GROUP, t.DEFAULT_SECURITY_GROUP, t.SECURITY_GROUP_RULE, t.SECURITY_GROUP_INGRESS_RULE],
                    parameters=("allowedCidrs",))
 def no_world_open_ingress(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
+    """A VPC's default security group is judged like any other: its inline ingress is as open as it says."""
     allowed = set(config["allowedCidrs"])
-    if r.type == t.SECURITY_GROUP:
+    if r.type in (t.SECURITY_GROUP, t.DEFAULT_SECURITY_GROUP):
         ingress = r.lookup("ingress")
         if ingress is UNKNOWN:
             yield Undecided("ingress")
@@ -52,13 +83,17 @@ def no_world_open_ingress(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
         if rule is UNKNOWN:
             yield Undecided(where)
             continue
-        for cidr in _ingress_sources(rule, *keys):
-            if cidr is UNKNOWN:
-                yield Undecided(where)
-            elif cidr in WORLD and cidr not in allowed:
-                ports = f"{describe(lookup(rule, 'fromPort'))}-{describe(lookup(rule, 'toPort'))}"
-                yield (f"{where} admits {cidr} on ports {ports}: replace it with the source security group "
-                       "or the VPC CIDR.")
+        sources = list(_ingress_sources(rule, *keys))
+        world, invalid = _world_open([c for c in sources if c is not UNKNOWN], allowed)
+        ports = f"{describe(lookup(rule, 'fromPort'))}-{describe(lookup(rule, 'toPort'))}"
+        for cidr in world:
+            yield (f"{where} admits {cidr} on ports {ports}: replace it with the source security group "
+                   "or the VPC CIDR.")
+        for cidr in invalid:
+            yield (f"{where} admits {describe(cidr)}, which is not a valid CIDR, so what it opens cannot be "
+                   "verified: write it as address/prefix, e.g. the VPC CIDR.")
+        if any(c is UNKNOWN for c in sources):
+            yield Undecided(where)
 
 
 @registry.resource("NET-02", "data-store-not-publicly-accessible",
@@ -92,20 +127,67 @@ def _subnet_inputs(stack: StackView, store: Resource) -> tuple[str, list[Resourc
     return f"{setting} {describe(value)}", subnets, value if not groups else groups[0].lookup("subnetIds")
 
 
-def _public_routes(stack: StackView, subnet: Resource) -> list[str]:
-    """Names of route tables of the subnet that route to an internet gateway."""
-    tables = [tbl for a in stack.referrers(subnet, "subnetId", t.ROUTE_TABLE_ASSOCIATION)
-              for tbl in stack.sources(a, "routeTableId", t.ROUTE_TABLE)]
-    public = []
+def _routes_to_internet(stack: StackView, table: Resource) -> bool:
+    """The route table (RouteTable or DefaultRouteTable) has a route, inline or a Route, to an internet gateway."""
+    inline = stack.sources(table, "routes", t.INTERNET_GATEWAY) or [
+        r for r in as_list(table.lookup("routes")) if str(lookup(r, "gatewayId")).startswith("igw-")]
+    return bool(inline) or any(_is_internet_route(stack, r) for r in stack.referrers(table, "routeTableId", t.ROUTE))
+
+
+def _is_internet_route(stack: StackView, route: Resource) -> bool:
+    return bool(stack.sources(route, "gatewayId", t.INTERNET_GATEWAY)) \
+        or str(route.lookup("gatewayId")).startswith("igw-")
+
+
+def _public_routes(stack: StackView, subnet: Resource) -> Iterator[str]:
+    """Why the subnet can reach an internet gateway (or cannot be shown not to), as message tails."""
+    associations = stack.referrers(subnet, "subnetId", t.ROUTE_TABLE_ASSOCIATION)
+    if not associations:
+        yield from _main_table_routes(stack, subnet)
+    for association in associations:
+        tables = stack.sources(association, "routeTableId", t.ROUTE_TABLE, t.DEFAULT_ROUTE_TABLE)
+        if not tables:
+            yield (f"whose route table association '{association.name}' names a route table not declared in this "
+                   "stack, so its routes cannot be verified: associate the subnet with the private route table.")
+        for table in tables:
+            if _routes_to_internet(stack, table):
+                yield f"whose route table '{table.name}' routes to an internet gateway: use the private subnets."
+
+
+def _main_table_routes(stack: StackView, subnet: Resource) -> Iterator[str]:
+    """Why the main route table of the subnet's VPC, which a subnet without association uses, is public.
+
+    AWS creates a VPC's main route table with the local route only, so a stack that declares nothing
+    changing it leaves the unassociated subnet private: absence is compliant. What the stack does declare
+    is checked: a MainRouteTableAssociation makes its table the main one (a table not declared in the stack
+    cannot be verified); without one, a DefaultRouteTable manages the VPC's original main table; a Route on
+    the VPC's main or default route table id adds to it. A declaration whose VPC is not the subnet's
+    in-stack VPC counts unless both VPCs are known, so nothing is skipped because its VPC is unresolved.
+    """
+    vpcs = stack.sources(subnet, "vpcId", t.VPC)
+
+    def same_vpc(resource: Resource, prop: str) -> bool:
+        theirs = stack.sources(resource, prop, t.VPC)
+        return not vpcs or not theirs or any(v in vpcs for v in theirs)
+
+    mains = [m for m in stack.of_type(t.MAIN_ROUTE_TABLE_ASSOCIATION) if same_vpc(m, "vpcId")]
+    tables = [d for d in stack.of_type(t.DEFAULT_ROUTE_TABLE) if same_vpc(d, "defaultRouteTableId")] \
+        if not mains else []
+    for main in mains:
+        found = stack.sources(main, "routeTableId", t.ROUTE_TABLE, t.DEFAULT_ROUTE_TABLE)
+        if not found:
+            yield (f"which has no RouteTableAssociation, so it uses the main route table set by '{main.name}', "
+                   "which is not declared in this stack and cannot be verified: associate the subnet with the "
+                   "private route table.")
+        tables += found
     for table in tables:
-        inline = stack.sources(table, "routes", t.INTERNET_GATEWAY) or [
-            r for r in as_list(table.lookup("routes")) if str(lookup(r, "gatewayId")).startswith("igw-")]
-        routes = [r for r in stack.referrers(table, "routeTableId", t.ROUTE)
-                  if stack.sources(r, "gatewayId", t.INTERNET_GATEWAY)
-                  or str(r.lookup("gatewayId")).startswith("igw-")]
-        if inline or routes:
-            public.append(table.name)
-    return public
+        if _routes_to_internet(stack, table):
+            yield (f"which has no RouteTableAssociation, so it uses the VPC's main route table '{table.name}', which "
+                   "routes to an internet gateway: associate the subnet with the private route table.")
+    for route in (r for vpc in vpcs for r in stack.referrers(vpc, "routeTableId", t.ROUTE)):
+        if _is_internet_route(stack, route):
+            yield (f"which has no RouteTableAssociation, so it uses the VPC's main route table, where route "
+                   f"'{route.name}' routes to an internet gateway: associate the subnet with the private route table.")
 
 
 @registry.stack("NET-02", "data-store-in-private-subnets",
@@ -134,9 +216,8 @@ def data_store_in_private_subnets(stack: StackView, config: dict[str, Any]) -> I
             elif truthy(public_ip):
                 yield Violation(f"{store.label()} is in subnet '{subnet.name}', which maps public IPs on launch: "
                                 "use the private subnets.", store.urn)
-            for table in _public_routes(stack, subnet):
-                yield Violation(f"{store.label()} is in subnet '{subnet.name}', whose route table '{table}' routes "
-                                "to an internet gateway: use the private subnets.", store.urn)
+            for why in _public_routes(stack, subnet):
+                yield Violation(f"{store.label()} is in subnet '{subnet.name}', {why}", store.urn)
 
 
 @registry.stack("NET-03", "vpc-endpoints-and-no-nat",
@@ -161,9 +242,10 @@ def vpc_endpoints_and_no_nat(stack: StackView, config: dict[str, Any]) -> Iterat
                         "and reach AWS services through VPC endpoints.")
 
 
-def _security_groups(stack: StackView, store: Resource) -> tuple[str, list[Resource]]:
+def _security_groups(stack: StackView, store: Resource) -> tuple[str, Any, list[Resource]]:
+    """(the setting, its raw value, the security groups declared in the stack it was computed from)."""
     setting = "vpcSecurityGroupIds" if store.type in (t.RDS_CLUSTER, t.RDS_INSTANCE) else "securityGroupIds"
-    return setting, stack.sources(store, setting, t.SECURITY_GROUP)
+    return setting, store.lookup(setting), stack.sources(store, setting, t.SECURITY_GROUP, t.DEFAULT_SECURITY_GROUP)
 
 
 def _cidr_rules(stack: StackView, group: Resource) -> Iterator[Any]:
@@ -192,12 +274,15 @@ def _cidr_rules(stack: StackView, group: Resource) -> Iterator[Any]:
                 DATA_STORES)
 def data_store_ingress_from_security_groups(stack: StackView, config: dict[str, Any]) -> Iterator[Any]:
     for store in stack.of_type(*DATA_STORES):
-        setting, groups = _security_groups(stack, store)
+        setting, raw, groups = _security_groups(stack, store)
         if not groups:
             yield Violation(f"{store.label()}: {setting} names no security group declared in this stack (the "
                             "VPC's default group applies or cannot be verified): attach the data store's own "
                             "security group.", store.urn)
             continue
+        if len(as_list(raw) if raw is not UNKNOWN else []) > len(groups):
+            yield Violation(f"{store.label()}: {setting} includes security groups not declared in this stack, whose "
+                            "ingress cannot be verified: attach only the data store's own security group.", store.urn)
         for group in groups:
             for finding in _cidr_rules(stack, group):
                 if isinstance(finding, Undecided):

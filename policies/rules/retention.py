@@ -158,13 +158,29 @@ def log_group_retention(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
         yield f"retentionInDays is {describe(value)}, below {minimum}: set retentionInDays to {minimum} or more."
 
 
+def _log_groups_named(stack: StackView, arn: Any) -> list[Resource]:
+    """The stack's log groups a literal ARN (arn:aws:logs:<region>:<account>:log-group:<name>[:*]) names."""
+    if not isinstance(arn, str):
+        return []
+    names = {group.urn: physical(group, "name") for group in stack.of_type(t.LOG_GROUP)}
+    return [stack.by_urn[urn] for urn, name in names.items()
+            if isinstance(name, str) and f":log-group:{name}:" in f"{arn}:"]
+
+
 @registry.stack("RET-05", "cloudtrail-log-retention",
                 "CloudTrail logs are kept at least 90 days in the trail's bucket and log group.", [t.TRAIL],
                 parameters=("minDays",))
 def cloudtrail_log_retention(stack: StackView, config: dict[str, Any]) -> Iterator[Any]:
     minimum = config["minDays"]
     for trail in stack.of_type(t.TRAIL):
-        for group in stack.sources(trail, "cloudWatchLogsGroupArn", t.LOG_GROUP):
+        groups = stack.sources(trail, "cloudWatchLogsGroupArn", t.LOG_GROUP) or _log_groups_named(
+            stack, trail.lookup("cloudWatchLogsGroupArn"))
+        if not groups and trail.lookup("cloudWatchLogsGroupArn") is not MISSING:
+            yield Violation(f"trail '{trail.name}' delivers to log group "
+                            f"{describe(trail.lookup('cloudWatchLogsGroupArn'))}, which is not declared in this "
+                            "stack, so its retention cannot be verified: declare the log group in the program.",
+                            trail.urn)
+        for group in groups:
             retention = group.lookup("retentionInDays")
             if retention is UNKNOWN:
                 yield Undecided("retentionInDays")
