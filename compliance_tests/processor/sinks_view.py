@@ -12,6 +12,8 @@ import statistics
 from collections import defaultdict
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from telemetry_processor.sequence_ranges import SequenceRanges
+
 METRICS = ("temperature_c", "pressure_kpa", "vibration_mm_s", "production_count")
 NINE_PLACES = Decimal("1e-9")
 
@@ -38,7 +40,7 @@ def reference_aggregates(messages: list[dict]) -> dict[tuple[str, str, str], dic
             "max": max(numbers),
             "mean": statistics.mean(numbers).quantize(NINE_PLACES, rounding=ROUND_HALF_EVEN),
             "stddev": statistics.pstdev(numbers),
-            "appliedSequences": set(by_sequence),
+            "appliedSequences": SequenceRanges(by_sequence),
         }
     return expected
 
@@ -63,7 +65,7 @@ def stored_aggregates(dynamodb, table: str, devices: set[str]) -> dict[tuple[str
                         "max": Decimal(item["max"]["N"]),
                         "mean": Decimal(item["mean"]["N"]),
                         "stddev": Decimal(item["stddev"]["N"]),
-                        "appliedSequences": {int(n) for n in item["appliedSequences"]["NS"]},
+                        "appliedSequences": SequenceRanges.parse(item["appliedSequences"]["S"]),
                         "item": item,
                     }
     return found

@@ -243,7 +243,7 @@ def test_a_write_that_loses_a_race_is_read_again_and_merged(handler, aws, resour
         "max": {"N": "70"},
         "mean": {"N": "70"},
         "stddev": {"N": "0"},
-        "appliedSequences": {"NS": ["9000"]},
+        "appliedSequences": {"S": "9000"},
         "version": {"N": "1"},
     }
     raced = []

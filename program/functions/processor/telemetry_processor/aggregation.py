@@ -16,6 +16,7 @@ from the summary and rounded to 9 decimal places for storage.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import NamedTuple
@@ -122,7 +123,7 @@ class WindowContribution:
     ]  # the device's records in the batch by sequence (shared by its aggregates)
     values: dict[int, int] = field(default_factory=dict)  # device sequence -> micro-units
 
-    def stats_excluding(self, applied: set[int] | frozenset[int]) -> tuple[WindowStats, list[int]]:
+    def stats_excluding(self, applied: Container[int]) -> tuple[WindowStats, list[int]]:
         """The summary of the readings not yet applied, and their sequence numbers."""
         fresh = [sequence for sequence in self.values if sequence not in applied]
         return WindowStats.of(self.values[sequence] for sequence in fresh), fresh

@@ -10,7 +10,7 @@ Item (METRICS_TABLE, hash ``pk``, range ``sk``)::
     sum, sumSquares   N   exact sums of the readings and of their squares
     min, max          N
     mean, stddev      N   derived (population stddev), 9 decimal places
-    appliedSequences  NS  device sequence numbers already counted
+    appliedSequences  S   device sequence numbers already counted, as ranges ("0-41,43-60": sequence_ranges.py)
     version           N   optimistic-concurrency counter
     updatedAt         S   ISO 8601 UTC
     expiresAt         N   epoch seconds, the table's TTL attribute
@@ -42,6 +42,7 @@ from telemetry_processor.aggregation import (
     squares_to_units,
     units_to_micros,
 )
+from telemetry_processor.sequence_ranges import SequenceRanges
 from telemetry_processor.sinks import TRANSIENT_ERRORS, SinkOutcome, describe
 from telemetry_processor.sinks.dynamodb import batch_get, key_id, number
 from telemetry_processor.timestamps import utc_seconds_text
@@ -54,7 +55,7 @@ def item_key(key: AggregateKey) -> dict:
     return {"pk": {"S": f"AGG#{key.device_id}#{key.metric}"}, "sk": {"S": utc_seconds_text(key.window_start)}}
 
 
-def stored_stats(item: dict) -> tuple[WindowStats, frozenset[int], int]:
+def stored_stats(item: dict) -> tuple[WindowStats, SequenceRanges, int]:
     """The summary, applied sequence numbers and version held by an aggregate item."""
     stats = WindowStats(
         count=int(item["count"]["N"]),
@@ -63,7 +64,7 @@ def stored_stats(item: dict) -> tuple[WindowStats, frozenset[int], int]:
         minimum=units_to_micros(item["min"]["N"]),
         maximum=units_to_micros(item["max"]["N"]),
     )
-    applied = frozenset(int(number) for number in item["appliedSequences"]["NS"])
+    applied = SequenceRanges.parse(item["appliedSequences"]["S"])
     return stats, applied, int(item["version"]["N"])
 
 
@@ -100,7 +101,7 @@ class AggregateWriter:
         """Merge and conditionally put one aggregate: (1 if written else 0, error or None)."""
         for _attempt in range(RACE_RETRIES):
             if item is None:
-                base, applied, version = WindowStats(), frozenset(), 0
+                base, applied, version = WindowStats(), SequenceRanges(), 0
             else:
                 base, applied, version = stored_stats(item)
             fresh_stats, fresh = contribution.stats_excluding(applied)
@@ -149,7 +150,7 @@ class AggregateWriter:
             "max": number(micros_to_units(stats.maximum)),
             "mean": number(stats.mean()),
             "stddev": number(stats.stddev()),
-            "appliedSequences": {"NS": [str(sequence) for sequence in sorted(applied)]},
+            "appliedSequences": {"S": str(applied)},
             "version": number(version),
             "updatedAt": {"S": utc_seconds_text(int(time.time()))},
             "expiresAt": number(key.window_start + self._ttl_seconds),
