@@ -90,12 +90,12 @@ def mutate(clean: dict[str, Any]) -> tuple[dict[str, Any], list[Mutation]]:
         "urn": rule_urn, "type": "aws:ec2/securityGroupRule:SecurityGroupRule", "name": "redis-world", "custom": True,
         "parent": redis_group["parent"],
         "inputs": {"type": "ingress", "fromPort": 6379.0, "toPort": 6379.0, "protocol": "tcp",
-                   "ipv6CidrBlocks": ["::/0"], "securityGroupId": f"{redis_group['name']}-id", "description": "mutation"},
+                   "ipv6CidrBlocks": ["::0/0"], "securityGroupId": f"{redis_group['name']}-id", "description": "mutation"},
         "options": {"protect": False, "retainOnDelete": False},
         "dependencies": [redis_group["urn"]], "propertyDependencies": {"securityGroupId": [redis_group["urn"]]},
         "source": None,
     })
-    record("::/0 on 6379 (SecurityGroupRule)", "NET-01", "CKV_IOT_1", ":SecurityGroupRule", "redis-world", added=True)
+    record("::0/0 (the world, spelled out) on 6379 (SecurityGroupRule)", "NET-01", "CKV_IOT_1", ":SecurityGroupRule", "redis-world", added=True)
 
     g.get(":Table", "metrics")["inputs"]["pointInTimeRecovery"] = {"enabled": False}
     record("DynamoDB without PITR", "RET-02", "CKV_AWS_28", ":Table", "metrics")

@@ -9,6 +9,7 @@ variable that ``compliance scan`` sets from the graph's config.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from functools import cache
@@ -20,7 +21,6 @@ import yaml
 CATALOG_PATH = Path(__file__).resolve().parents[2] / "controls.yaml"
 SUFFIX_ENV = "IOT_ENVIRONMENT_SUFFIX"
 
-WORLD_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
 DATA_STORE_PORTS = {5432: "PostgreSQL (Aurora)", 6379: "Redis (ElastiCache)"}
 ALL_PROTOCOLS = frozenset({"-1", "all"})
 INGRESS_RESOURCES = ("aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule")
@@ -151,7 +151,18 @@ class Ingress:
         return self.protocol in ALL_PROTOCOLS or self.from_port <= port <= self.to_port
 
     def world_cidrs(self, allowed: list[str]) -> list[str]:
-        return [c for c in self.cidrs if c in WORLD_CIDRS and c not in allowed]
+        """Sources admitting every address, compared as networks: ``::0/0`` is ``::/0`` (NET-01)."""
+        permitted = {_network(c) for c in allowed} - {None}
+        return [c for c in self.cidrs if (net := _network(c)) is not None and net.prefixlen == 0 and net not in permitted]
+
+
+def _network(cidr: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    if not isinstance(cidr, str):
+        return None
+    try:
+        return ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return None
 
 
 def _port(raw: Any, default: int) -> int:
