@@ -353,6 +353,16 @@ CASES: list[Case] = [
              {"type": "AWS::DynamoDB::Table", "values": [
                  "arn:aws:dynamodb:sa-east-1:123456789012:table/dynamodb-metrics-dev-old"]}]}]),
               rewire("trail", "eventSelectors", "bucket-raw-archive")), "add its ARN to the trail's"),
+    Case("bucket-excluded-by-advanced-selector", "log-01-data-events-cover-data-stores", "bucket-raw-archive",
+         both(put("trail", eventSelectors=[{"dataResources": [
+             {"type": "AWS::DynamoDB::Table", "values": [
+                 "arn:aws:dynamodb:sa-east-1:123456789012:table/dynamodb-metrics-dev"]}]}],
+             advancedEventSelectors=[{"fieldSelectors": [
+                 {"field": "eventCategory", "equals": ["Data"]},
+                 {"field": "resources.type", "equals": ["AWS::S3::Object"]},
+                 {"field": "resources.ARN", "notStartsWith": ["arn:aws:s3:::s3-raw-archive-dev/"]}]}]),
+              rewire("trail", "eventSelectors", "table"), rewire("trail", "advancedEventSelectors", "bucket-raw-archive")),
+         "add its ARN to the trail's"),
     Case("bucket-prefix-only", "log-01-data-events-cover-data-stores", "bucket-raw-archive",
          both(put("trail", eventSelectors=[{"dataResources": [
              {"type": "AWS::S3::Object", "values": ["arn:aws:s3:::s3-raw-archive-dev/only-this-prefix/"]},

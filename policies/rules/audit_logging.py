@@ -92,6 +92,24 @@ def _selector_arns(trail: Resource) -> list[Any] | None:
     return arns
 
 
+_EXCLUDING_OPERATORS = ("notEquals", "notStartsWith", "notEndsWith")
+
+
+def _including_selectors(trail: Resource) -> tuple[str, ...]:
+    """The selector inputs in which a reference to a store means "log it".
+
+    An advanced selector can name a store to leave it out (notStartsWith its
+    ARN): once any field uses an excluding operator, a reference there proves
+    nothing, and the store must be matched by the ARNs the selectors name.
+    """
+    advanced = trail.lookup("advancedEventSelectors")
+    fields = [f for s in as_list(advanced) if s is not UNKNOWN
+              for f in as_list(lookup(s, "fieldSelectors")) if f is not UNKNOWN]
+    if any(lookup(f, op) is not MISSING for f in fields for op in _EXCLUDING_OPERATORS):
+        return ("eventSelectors",)
+    return ("eventSelectors", "advancedEventSelectors")
+
+
 def _covered(store: Resource, kind: str, trails: list[Resource]) -> bool | None:
     """Does some trail log data events for the store? None if that cannot be known yet."""
     name = store.lookup("bucket" if kind == "AWS::S3::Object" else "name")
@@ -99,7 +117,7 @@ def _covered(store: Resource, kind: str, trails: list[Resource]) -> bool | None:
     endings = (f":::{name}/", f":::{name}") if kind == "AWS::S3::Object" else (f":table/{name}",)
     undecided = False
     for trail in trails:
-        if any(store.urn in trail.property_dependencies.get(p, []) for p in ("eventSelectors", "advancedEventSelectors")):
+        if any(store.urn in trail.property_dependencies.get(p, []) for p in _including_selectors(trail)):
             return True
         arns = _selector_arns(trail)
         if arns is None:
