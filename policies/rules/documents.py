@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rules.registry import Undecided
-from rules.values import MISSING, UNKNOWN, as_list, is_unknown
+from rules.values import MISSING, as_list, is_unknown
 
 # The statement elements a check may need; ``Statement.unknown`` names those not known until apply.
 ELEMENTS = ("Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal", "Condition")
@@ -93,7 +93,7 @@ def statements(document: Any) -> Iterator[Statement]:
             raw=raw,
             not_resources=tuple(as_list(raw.get("NotResource"))),
             not_principals=tuple(_principals(raw.get("NotPrincipal"))),
-            unknown=frozenset(e for e in ELEMENTS if _has_unknown(raw.get(e))),
+            unknown=frozenset(e for e in ELEMENTS if contains_unknown(raw.get(e))),
             index=index,
         )
 
@@ -150,18 +150,9 @@ def _principals(principal: Any) -> Iterator[Any]:
         yield from as_list(principal)
 
 
-def _has_unknown(value: Any) -> bool:
-    if is_unknown(value):
-        return True
-    if isinstance(value, dict):
-        return any(_has_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_unknown(v) for v in value)
-    return False
-
-
 def contains_unknown(document: Any) -> bool:
-    if document is UNKNOWN:
+    """Whether any part of a value, however deeply nested, is unknown until apply."""
+    if is_unknown(document):
         return True
     if isinstance(document, dict):
         return any(contains_unknown(v) for v in document.values())

@@ -25,12 +25,16 @@ class SequenceRanges:
     def __init__(self, numbers: Iterable[int] = ()):
         self._firsts: list[int] = []
         self._lasts: list[int] = []
-        for number in sorted(set(numbers)):
-            if self._lasts and number == self._lasts[-1] + 1:
-                self._lasts[-1] = number
+        self._add_spans((number, number) for number in numbers)
+
+    def _add_spans(self, spans: Iterable[tuple[int, int]]) -> None:
+        """Fold [first, last] spans in, merging the ones that overlap or touch."""
+        for first, last in sorted(spans):
+            if self._lasts and first <= self._lasts[-1] + 1:
+                self._lasts[-1] = max(self._lasts[-1], last)
             else:
-                self._firsts.append(number)
-                self._lasts.append(number)
+                self._firsts.append(first)
+                self._lasts.append(last)
 
     @classmethod
     def parse(cls, text: str) -> SequenceRanges:
@@ -54,14 +58,7 @@ class SequenceRanges:
     def union(self, numbers: Iterable[int]) -> SequenceRanges:
         """These ranges and ``numbers`` (a few thousand at most: a batch's readings of one window)."""
         merged = SequenceRanges()
-        added = sorted(set(numbers))
-        spans = sorted([*zip(self._firsts, self._lasts, strict=True), *((n, n) for n in added)])
-        for first, last in spans:
-            if merged._lasts and first <= merged._lasts[-1] + 1:
-                merged._lasts[-1] = max(merged._lasts[-1], last)
-            else:
-                merged._firsts.append(first)
-                merged._lasts.append(last)
+        merged._add_spans([*zip(self._firsts, self._lasts, strict=True), *((n, n) for n in numbers)])
         return merged
 
     def __len__(self) -> int:
