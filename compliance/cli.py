@@ -11,6 +11,8 @@ import argparse
 import importlib
 import sys
 
+from controls.catalog import CatalogError
+
 from compliance.errors import EXIT_ERROR, EXIT_USAGE, HarnessError
 
 STAGE_MODULES = (
@@ -47,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     except HarnessError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except CatalogError as exc:  # the pack's catalog reader: a catalog that cannot be used is a usage error
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return EXIT_ERROR

@@ -110,10 +110,10 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_the_pack_imports_nothing_from_the_harness_and_pins_what_it_needs():
-    modules = [PACK / "__main__.py", *(PACK / "rules").glob("*.py")]
+    modules = [PACK / "__main__.py", *(PACK / "rules").glob("*.py"), *(PACK / "controls").glob("*.py")]
     for module in modules:
         assert "compliance" not in _imports(module), module
-    third_party = {name for m in modules for name in _imports(m)} - {"rules", "__future__"}
+    third_party = {name for m in modules for name in _imports(m)} - {"rules", "controls", "__future__"}
     pinned = {line.split("==")[0].strip().lower().replace("-", "_")
               for line in (PACK / "requirements.txt").read_text().splitlines() if "==" in line}
     repo = (REPO_ROOT / "requirements.txt").read_text()
@@ -122,6 +122,13 @@ def test_the_pack_imports_nothing_from_the_harness_and_pins_what_it_needs():
             assert line.strip() in repo, f"{line} differs from the repository's pin"
     assert {"pulumi", "pulumi_policy", "yaml"} >= third_party - _stdlib()
     assert {"pulumi", "pulumi_policy", "pyyaml"} <= pinned
+
+
+def test_decision_modules_need_the_standard_library_only():
+    """They load in checkov's own virtualenv and in the pack: only the catalog reader needs PyYAML."""
+    for module in (PACK / "controls").glob("*.py"):
+        allowed = {"controls", "__future__"} | ({"yaml"} if module.name == "catalog.py" else set())
+        assert _imports(module) - _stdlib() <= allowed, module
 
 
 def _stdlib() -> set[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pulumi_policy import Policy
 
 from rules import audit_logging, destroy, encryption, governance, identity, keys, network, retention
-from rules.catalog import CatalogError, Control, load_controls
+from controls.catalog import CatalogError, Control, load_catalog
 from rules.registry import Rule, build_policy
 
 MODULES = (encryption, keys, retention, network, identity, audit_logging, governance, destroy)
@@ -26,8 +26,8 @@ def all_rules() -> list[Rule]:
 
 def build_policies(controls: dict[str, Control] | None = None) -> list[Policy]:
     """One CrossGuard policy per rule; fails if a rule names a control the catalog lacks."""
-    controls = load_controls() if controls is None else controls
+    controls = load_catalog().controls if controls is None else controls
     return [build_policy(rule, controls) for rule in all_rules()]
 
 
-__all__ = ["all_rules", "build_policies", "load_controls", "CatalogError"]
+__all__ = ["all_rules", "build_policies", "load_catalog", "CatalogError"]

@@ -39,7 +39,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
-from rules.catalog import FRAMEWORK_NAMES, CatalogError, Control
+from controls.catalog import FRAMEWORKS, CatalogError, Control
 from rules.model import Resource, StackView
 
 ALL_RESOURCES = "*"
@@ -152,7 +152,7 @@ def _schema_for(default: Any) -> dict[str, Any]:
 
 def framework(control: Control) -> PolicyComplianceFramework | None:
     """The first framework the catalog maps (NIST first); all of them are also tags."""
-    for key, (name, version) in FRAMEWORK_NAMES.items():
+    for key, (name, version) in FRAMEWORKS.items():
         refs = control.frameworks.get(key)
         if refs:
             return PolicyComplianceFramework(name=name, version=version or None, reference=", ".join(refs))

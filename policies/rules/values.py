@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from controls.values import MISSING, UNKNOWN, as_list, describe, lookup, number, truthy
+
 # _DictProxy/_ListProxy: the SDK's proxy classes (pulumi-policy 1.21), unwrapped through their "__target" key.
 from pulumi_policy.proxy import (
     UNKNOWN_ARCHIVE_VALUE,
@@ -34,25 +36,13 @@ from pulumi_policy.proxy import (
     _ListProxy,
 )
 
+__all__ = ["MISSING", "UNKNOWN", "SENTINELS", "as_list", "describe", "is_unknown", "lookup", "number", "plain",
+           "truthy"]
+
 SENTINELS = frozenset({
     UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE, UNKNOWN_ARRAY_VALUE,
     UNKNOWN_ASSET_VALUE, UNKNOWN_ARCHIVE_VALUE, UNKNOWN_OBJECT_VALUE,
 })
-
-
-class _Marker:
-    def __init__(self, name: str) -> None:
-        self._name = name
-
-    def __repr__(self) -> str:
-        return self._name
-
-    def __bool__(self) -> bool:
-        return False
-
-
-MISSING = _Marker("MISSING")
-UNKNOWN = _Marker("UNKNOWN")
 
 
 def is_unknown(value: Any) -> bool:
@@ -86,64 +76,3 @@ def plain(value: Any) -> Any:
                 items.append(UNKNOWN)
         return items
     return value
-
-
-def lookup(props: Any, path: str) -> Any:
-    """The value at a dotted path of plain props: the value, ``MISSING`` or ``UNKNOWN``.
-
-    ``None`` counts as absent (the engine drops null inputs; graph files may keep them).
-    """
-    current = props
-    for part in path.split("."):
-        if current is UNKNOWN:
-            return UNKNOWN
-        if isinstance(current, Mapping):
-            if part not in current or current[part] is None:
-                return MISSING
-            current = current[part]
-        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
-            current = current[int(part)]
-        else:
-            return MISSING
-    return current
-
-
-def as_list(value: Any) -> list[Any]:
-    """A JSON policy field that may be a scalar or a list (Action, Resource, Statement)."""
-    if value is MISSING or value is None:
-        return []
-    if isinstance(value, list):
-        return value
-    return [value]
-
-
-def truthy(value: Any) -> bool:
-    """Booleans as providers accept them: true, "true" (case-insensitive)."""
-    if isinstance(value, bool):
-        return value
-    return isinstance(value, str) and value.strip().lower() == "true"
-
-
-def number(value: Any) -> float | None:
-    """A numeric input (floats on the wire, sometimes strings); None if not a number."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
-
-
-def describe(value: Any) -> str:
-    """How a value appears in a violation message."""
-    if value is MISSING:
-        return "not set"
-    if value is UNKNOWN:
-        return "unknown until apply"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return repr(value) if isinstance(value, str) else str(value)

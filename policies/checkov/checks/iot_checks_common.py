@@ -2,23 +2,29 @@
 
 Plain Python (no checkov import), so that the harness's tests can read the same
 tables. The checks run inside checkov's own virtualenv; they read the control
-parameters straight from ``policies/controls.yaml`` so that a threshold lives in
-one place, and the stack's environment suffix (GOV-01) from the environment
-variable that ``compliance scan`` sets from the graph's config.
+parameters through the pack's one catalog reader (``policies/controls/catalog.py``)
+so that a threshold lives in one place, and the stack's environment suffix
+(GOV-01) from the environment variable that ``compliance scan`` sets from the
+graph's config. ``policies/`` goes on the path so that the checks import the
+controls' decision modules (``controls.*``) exactly as the pack does.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+POLICIES_DIR = Path(__file__).resolve().parents[2]
+if str(POLICIES_DIR) not in sys.path:
+    sys.path.insert(0, str(POLICIES_DIR))
 
-CATALOG_PATH = Path(__file__).resolve().parents[2] / "controls.yaml"
+from controls.catalog import Control, load_catalog  # noqa: E402 (needs policies/ on the path)
+
 SUFFIX_ENV = "IOT_ENVIRONMENT_SUFFIX"
 
 DATA_STORE_PORTS = {5432: "PostgreSQL (Aurora)", 6379: "Redis (ElastiCache)"}
@@ -94,14 +100,13 @@ TAGGABLE_TYPES = (
 
 
 @cache
-def _catalog() -> dict[str, dict[str, Any]]:
-    data = yaml.safe_load(CATALOG_PATH.read_text())
-    return {control["id"]: control for control in data["controls"]}
+def _catalog() -> dict[str, Control]:
+    return load_catalog().controls
 
 
 def parameters(control_id: str) -> dict[str, Any]:
     """The control's ``parameters`` from the catalog (KeyError names an unknown control)."""
-    return dict(_catalog()[control_id]["parameters"])
+    return dict(_catalog()[control_id].parameters)
 
 
 def environment_suffix() -> str:
