@@ -2,98 +2,71 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
+from controls import net_01
+
 from rules import types as t
 from rules.model import Resource, StackView
-from rules.registry import STACK, Registry, Undecided, Violation
+from rules.registry import STACK, Registry, Undecided, Violation, stack_results
 from rules.values import MISSING, UNKNOWN, as_list, describe, lookup, truthy
 
 registry = Registry()
 
-WHOLE = {4: ipaddress.ip_network("0.0.0.0/0"), 6: ipaddress.ip_network("::/0")}
 DATA_STORES = (t.RDS_CLUSTER, t.RDS_INSTANCE, t.ELASTICACHE_REPLICATION_GROUP, t.ELASTICACHE_SERVERLESS)
+GROUPS = (t.SECURITY_GROUP, t.DEFAULT_SECURITY_GROUP)
+RULES = (t.SECURITY_GROUP_RULE, t.SECURITY_GROUP_INGRESS_RULE)
 
 
-def _ingress_sources(rule: Any, *cidr_keys: str) -> Iterator[Any]:
-    for key in cidr_keys:
-        value = lookup(rule, key)
-        if value is UNKNOWN:
-            yield UNKNOWN
-        else:
-            yield from as_list(value)
+def _inline_permissions(group: Resource) -> list[net_01.Permission]:
+    ingress = group.lookup("ingress")
+    if ingress is UNKNOWN:
+        return [net_01.Permission("ingress", UNKNOWN, UNKNOWN, UNKNOWN, (UNKNOWN,))]
+    return [_permission(f"ingress[{index}]", rule, "protocol", ("cidrBlocks", "ipv6CidrBlocks"))
+            for index, rule in enumerate(as_list(ingress))]
 
 
-def _network(cidr: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
-    """The CIDR as a network, None if it is not one (only strings: ``ip_network(0)`` would read 0.0.0.0/32)."""
-    if not isinstance(cidr, str):
-        return None
-    try:
-        return ipaddress.ip_network(cidr, strict=False)
-    except ValueError:
-        return None
+def _rule_permissions(rule: Resource) -> list[net_01.Permission]:
+    """A standalone rule's permission ([] for an egress SecurityGroupRule)."""
+    part = f"rule '{rule.name}'"
+    if rule.type == t.SECURITY_GROUP_INGRESS_RULE:
+        return [_permission(part, rule.props, "ipProtocol", ("cidrIpv4", "cidrIpv6"))]
+    kind = rule.lookup("type")
+    if kind is UNKNOWN:
+        return [net_01.Permission(part, UNKNOWN, UNKNOWN, UNKNOWN, (UNKNOWN,))]
+    return [_permission(part, rule.props, "protocol", ("cidrBlocks", "ipv6CidrBlocks"))] if kind == "ingress" else []
 
 
-def _world_open(cidrs: list[Any], allowed: set[str]) -> tuple[list[str], list[Any]]:
-    """(sources that admit every address, sources that are not CIDRs) among the known CIDRs of one ingress rule.
+def _permission(part: str, rule: Any, protocol: str, cidr_keys: tuple[str, ...]) -> net_01.Permission:
+    if rule is UNKNOWN:
+        return net_01.Permission(part, UNKNOWN, UNKNOWN, UNKNOWN, (UNKNOWN,))
+    cidrs = [c for key in cidr_keys
+             for c in ([UNKNOWN] if lookup(rule, key) is UNKNOWN else as_list(lookup(rule, key)))]
+    return net_01.Permission(part, lookup(rule, protocol), lookup(rule, "fromPort"), lookup(rule, "toPort"),
+                             tuple(cidrs))
 
-    Compared as networks, not strings: ``::0/0`` and ``0:0:0:0:0:0:0:0/0`` are ``::/0``, and CIDRs that
-    together cover a whole address family (``0.0.0.0/1`` + ``128.0.0.0/1``) open the rule to the world
-    just as well. An allow-listed CIDR is matched the same way; a split world is allowed only if the whole
-    family's CIDR is.
+
+@registry.stack("NET-01", "no-world-open-ingress",
+                "No security-group ingress from 0.0.0.0/0 or ::/0 (inline, SecurityGroupRule or "
+                "SecurityGroupIngressRule), judged per group.", [*GROUPS, *RULES], parameters=("allowedCidrs",))
+def no_world_open_ingress(stack: StackView, config: dict[str, Any]) -> Iterator[Any]:
+    """Each group with every rule that names it; a rule whose group is not in the stack, alone.
+
+    A VPC's default security group is judged like any other. A violation is reported on
+    the group and on each rule that contributes to it.
     """
-    permitted = {net for net in map(_network, allowed) if net is not None}
-    networks = [(cidr, _network(cidr)) for cidr in cidrs]
-    invalid = [cidr for cidr, net in networks if net is None]
-    world = [cidr for cidr, net in networks if net is not None and net.prefixlen == 0 and net not in permitted]
-    for version, whole in WHOLE.items():
-        parts = [(cidr, net) for cidr, net in networks if net is not None and net.version == version and net.prefixlen]
-        if parts and whole not in permitted and list(ipaddress.collapse_addresses(n for _, n in parts)) == [whole]:
-            world.append(f"{' + '.join(cidr for cidr, _ in parts)} (together every IPv{version} address)")
-    return list(dict.fromkeys(world)), list({repr(c): c for c in invalid}.values())
-
-
-@registry.resource("NET-01", "no-world-open-ingress",
-                   "No security-group ingress from 0.0.0.0/0 or ::/0.",
-                   [t.SECURITY_GROUP, t.DEFAULT_SECURITY_GROUP, t.SECURITY_GROUP_RULE, t.SECURITY_GROUP_INGRESS_RULE],
-                   parameters=("allowedCidrs",))
-def no_world_open_ingress(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
-    """A VPC's default security group is judged like any other: its inline ingress is as open as it says."""
-    allowed = set(config["allowedCidrs"])
-    if r.type in (t.SECURITY_GROUP, t.DEFAULT_SECURITY_GROUP):
-        ingress = r.lookup("ingress")
-        if ingress is UNKNOWN:
-            yield Undecided("ingress")
-            return
-        entries = [(f"ingress[{i}]", rule) for i, rule in enumerate(as_list(ingress))]
-        keys = ("cidrBlocks", "ipv6CidrBlocks")
-    elif r.type == t.SECURITY_GROUP_RULE:
-        kind = r.lookup("type")
-        if kind is UNKNOWN:
-            yield Undecided("type")
-            return
-        entries = [("this rule", r.props)] if kind == "ingress" else []
-        keys = ("cidrBlocks", "ipv6CidrBlocks")
-    else:
-        entries = [("this rule", r.props)]
-        keys = ("cidrIpv4", "cidrIpv6")
-    for where, rule in entries:
-        if rule is UNKNOWN:
-            yield Undecided(where)
-            continue
-        sources = list(_ingress_sources(rule, *keys))
-        world, invalid = _world_open([c for c in sources if c is not UNKNOWN], allowed)
-        ports = f"{describe(lookup(rule, 'fromPort'))}-{describe(lookup(rule, 'toPort'))}"
-        for cidr in world:
-            yield (f"{where} admits {cidr} on ports {ports}: replace it with the source security group "
-                   "or the VPC CIDR.")
-        for cidr in invalid:
-            yield (f"{where} admits {describe(cidr)}, which is not a valid CIDR, so what it opens cannot be "
-                   "verified: write it as address/prefix, e.g. the VPC CIDR.")
-        if any(c is UNKNOWN for c in sources):
-            yield Undecided(where)
+    allowed = config["allowedCidrs"]
+    judged: set[str] = set()
+    for group in stack.of_type(*GROUPS):
+        rules = stack.referrers(group, "securityGroupId", *RULES)
+        judged.update(rule.urn for rule in rules)
+        permissions = _inline_permissions(group) + [p for rule in rules for p in _rule_permissions(rule)]
+        yield from stack_results(net_01.decide(permissions, allowed), group.urn,
+                                 {f"rule '{rule.name}'": rule.urn for rule in rules})
+    for rule in stack.of_type(*RULES):
+        if rule.urn not in judged:
+            yield from stack_results(net_01.decide(_rule_permissions(rule), allowed), rule.urn)
 
 
 @registry.resource("NET-02", "data-store-not-publicly-accessible",

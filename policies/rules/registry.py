@@ -24,9 +24,11 @@ messages); it may raise ``NotApplicable``. A stack check is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from controls.verdict import NOT_APPLICABLE, Verdict
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -74,6 +76,27 @@ class Undecided:
     """
 
     path: str
+
+
+def resource_results(verdict: Verdict) -> Iterator[str | Undecided]:
+    """A decision's verdict as a resource policy reports it: its violations, then its undecided facts."""
+    if verdict.status == NOT_APPLICABLE:
+        raise NotApplicable(verdict.reason)
+    yield from (problem.reason for problem in verdict.problems)
+    yield from (Undecided(problem.path) for problem in verdict.undecided)
+
+
+def stack_results(verdict: Verdict, urn: str, part_urns: Mapping[str, str] | None = None
+                  ) -> Iterator[Violation | Undecided]:
+    """A verdict about the resource ``urn`` as a stack policy reports it.
+
+    A problem about parts of the facts that other resources declared (a rule of a
+    security group) is also reported on those resources (``part_urns``: part -> URN).
+    """
+    for problem in verdict.problems:
+        urns = dict.fromkeys([urn, *((part_urns or {}).get(part, urn) for part in problem.parts)])
+        yield from (Violation(problem.reason, target) for target in urns)
+    yield from (Undecided(problem.path) for problem in verdict.undecided)
 
 
 @dataclass(frozen=True)
