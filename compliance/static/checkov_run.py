@@ -34,6 +34,7 @@ DEFAULT_CHECKOV_BIN = REPO_ROOT / ".venv-checkov" / "bin" / "checkov"
 CHECKS_DIR = REPO_ROOT / "policies" / "checkov" / "checks"
 SKIPS_PATH = REPO_ROOT / "policies" / "checkov" / "skips.yaml"
 SUFFIX_ENV = "IOT_ENVIRONMENT_SUFFIX"  # read by policies/checkov/checks/gov_01_naming.py
+PLAN_ENV = "IOT_PLAN_FILE"  # read by policies/checkov/checks/plan_index.py: the plan our checks index
 TIMEOUT_SECONDS = 900
 # Regexes checkov's --skip-path matches against paths: virtualenvs, git, generated output, caches,
 # and the vendored bridge metadata (type and property names only, whose long type tokens
@@ -52,6 +53,7 @@ class CheckovReport:
 
     passed: list[dict[str, Any]] = field(default_factory=list)
     failed: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # format -> file written beside static.json
 
@@ -100,6 +102,7 @@ def _read_report(raw: Any, check_type: str, where: Path) -> CheckovReport:
             raise EvaluationError(f"checkov could not parse {', '.join(results['parsing_errors'])}")
         report.passed += results.get("passed_checks", [])
         report.failed += results.get("failed_checks", [])
+        report.skipped += results.get("skipped_checks", [])
         report.summary = block.get("summary", {})
     if report.summary.get("parsing_errors"):
         raise EvaluationError(f"checkov reported {report.summary['parsing_errors']} parsing errors in {where}")
@@ -151,7 +154,8 @@ def scan_plan(plan_file: Path, expected_resources: int, out_dir: Path, skips: di
     args = ["-f", str(plan_file), "--framework", "terraform_plan", "--external-checks-dir", str(checks_dir)]
     if skips:
         args += ["--skip-check", ",".join(sorted(skips))]
-    report = run_checkov([*args, *extra_args], out_dir, "plan", "terraform_plan", env={SUFFIX_ENV: suffix})
+    report = run_checkov([*args, *extra_args], out_dir, "plan", "terraform_plan",
+                         env={SUFFIX_ENV: suffix, PLAN_ENV: str(Path(plan_file).resolve())})
     scanned = int(report.summary.get("resource_count", 0))
     if scanned != expected_resources:
         raise EvaluationError(f"checkov scanned {scanned} of the plan's {expected_resources} resources "

@@ -1,9 +1,21 @@
 """checkov results -> findings, through the catalog's ``checkov`` lists.
 
-- A check the catalog maps to a control gives one finding per (control,
-  resource, check): ``pass`` or ``fail`` with the control's enforcement and
-  severity, about the Pulumi resource (URN, type, logical name), with evidence
-  (checkov check id, Terraform address, the program's file and line).
+A control's static verdict on a resource is decided by *our* checks
+(``CKV_IOT_*``), which call the control's decision module
+(``policies/controls/``). checkov's built-in checks that the catalog lists for the
+control corroborate: their results ride along as evidence of our finding
+("checkov also: CKV_AWS_185 passed"), and a built-in that disagrees with our
+verdict is marked, never merged into it. A control that has no check of ours yet
+is still decided by the checks the catalog lists.
+
+- One finding per (control, resource, deciding check): ``pass``, ``fail``,
+  ``not_applicable`` (our check said the control does not apply: checkov reports
+  it as skipped, marked ``not_applicable:``) or ``error`` (our check could not
+  decide: a failure whose details are all marked ``unknown:``, or a claimed check
+  that checkov skipped), about the Pulumi resource (URN, type, logical name), with
+  evidence (checkov check id, Terraform address, the program's file and line).
+- A built-in result on a resource none of the control's deciding checks judged is
+  kept as a ``not_applicable`` finding that says so (a disagreement when it failed).
 - A failed check no control claims gives a ``UNMAPPED`` finding, advisory: it
   is reported, it does not fail the run. Passed unmapped checks are counted only.
 - A static control none of whose checks ran on any resource is
@@ -14,15 +26,18 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from compliance.catalog import Catalog
+from controls.verdict import NOT_APPLICABLE, UNKNOWN, marked_status
+
+from compliance.catalog import Catalog, Control
 from compliance.errors import EvaluationError
 from compliance.findings import Finding, ResourceRef
 from compliance.static.checkov_run import CheckovReport
-from compliance.static.convert import Plan
+from compliance.static.convert import Plan, PlanResource
 
 LAYER = "static"
 UNMAPPED = "UNMAPPED"
@@ -35,48 +50,124 @@ class Mapped:
     unmapped_failed: int
 
 
-def _message(result: dict, failed: bool) -> str:
+@dataclass(frozen=True)
+class _Result:
+    check: str
+    status: str  # pass | fail | error | not_applicable
+    message: str
+    details: tuple[str, ...]
+    entry: PlanResource
+
+
+def deciding_checks(control: Control) -> tuple[str, ...]:
+    """Our checks decide; a control without one yet is decided by the checks the catalog lists."""
+    return control.deciding_checks or control.checkov
+
+
+def _status(outcome: str, details: list[str]) -> str:
+    marks = {marked_status(d) for d in details}
+    if outcome == "fail":
+        return "error" if details and marks == {UNKNOWN} else "fail"
+    if outcome == "skipped":
+        return "not_applicable" if details and marks == {NOT_APPLICABLE} else "error"
+    return "pass"
+
+
+def _message(result: dict[str, Any], status: str, details: list[str]) -> str:
     name = result.get("check_name", result["check_id"])
-    details = "; ".join(str(d) for d in result.get("details") or [])
-    if failed and details:
-        return f"{name}: {details}"
+    if status in ("fail", "error", "not_applicable") and details:
+        return f"{name}: {'; '.join(details)}"
+    if status == "error":
+        return f"{name}: checkov skipped this check ({result.get('suppress_comment') or 'no reason given'}), so it was not evaluated"
     return name
 
 
-def plan_findings(report: CheckovReport, plan: Plan, catalog: Catalog, plan_file: str) -> Mapped:
-    owners = catalog.by_checkov_id()
+def _collect(report: CheckovReport, plan: Plan, owners: dict[str, str]) -> tuple[list[_Result], Counter[str]]:
     by_address = plan.by_address()
-    findings: list[Finding] = []
-    unmapped = Counter()
-    for status, results in (("pass", report.passed), ("fail", report.failed)):
+    collected: list[tuple[str, _Result]] = []
+    unmapped: Counter[str] = Counter()
+    for outcome, results in (("pass", report.passed), ("fail", report.failed), ("skipped", report.skipped)):
         for result in results:
             address = result.get("resource_address") or result.get("resource")
             entry = by_address.get(address)
             if entry is None:
                 raise EvaluationError(f"checkov reported {result['check_id']} on {address}, which is not in the plan")
             check = result["check_id"]
-            control_id = owners.get(check)
-            if control_id is None:
-                unmapped[status] += 1
-                if status == "pass":
+            details = [str(d) for d in result.get("details") or []]
+            if check not in owners:
+                if outcome != "skipped":
+                    unmapped[outcome] += 1
+                if outcome != "fail":
                     continue
-            control = catalog[control_id] if control_id else None
-            evidence = {"checkovCheck": check, "terraformAddress": address, "planFile": plan_file,
-                        "file": entry.source}
-            if result.get("details"):
-                evidence["details"] = [str(d) for d in result["details"]]
-            findings.append(Finding(
-                control=control_id or UNMAPPED,
-                layer=LAYER,
-                status=status,
-                resource=ResourceRef(id=entry.urn, type=entry.pulumi_type, name=entry.name),
-                message=_message(result, status == "fail"),
-                check=check,
-                enforcement=control.enforcement if control else "advisory",
-                severity=control.severity if control else "low",
-                evidence=evidence,
-            ))
+            status = _status(outcome, details)
+            collected.append((owners.get(check, UNMAPPED),
+                              _Result(check, status, _message(result, status, details), tuple(details), entry)))
+    return [r for _, r in collected], unmapped
+
+
+def plan_findings(report: CheckovReport, plan: Plan, catalog: Catalog, plan_file: str) -> Mapped:
+    owners = catalog.by_checkov_id()
+    results, unmapped = _collect(report, plan, owners)
+    deciding: dict[tuple[str, str], list[_Result]] = defaultdict(list)
+    corroborating: dict[tuple[str, str], list[_Result]] = defaultdict(list)
+    findings: list[Finding] = []
+    for result in results:
+        control_id = owners.get(result.check)
+        if control_id is None:
+            findings.append(_finding(None, result, plan_file, {}))
+            continue
+        key = (control_id, result.entry.address)
+        target = deciding if result.check in deciding_checks(catalog[control_id]) else corroborating
+        target[key].append(result)
+    for key, ours in deciding.items():
+        control = catalog[key[0]]
+        others = corroborating.get(key, [])
+        for result in ours:
+            findings.append(_finding(control, result, plan_file, _corroboration(result.status, others)))
+    for key, others in corroborating.items():
+        if key in deciding:
+            continue
+        control = catalog[key[0]]
+        for result in others:
+            failed = result.status == "fail"
+            note = (f"none of {', '.join(deciding_checks(control))} judges this resource; checkov's {result.check} "
+                    f"{'failed' if failed else 'passed'}: {result.message}")
+            findings.append(_finding(control, _Result(result.check, "not_applicable", note, result.details,
+                                                      result.entry), plan_file,
+                                     {"corroboratedBy": result.check, "builtinDisagrees": failed}))
     return Mapped(findings, unmapped["pass"], unmapped["fail"])
+
+
+def _corroboration(status: str, others: list[_Result]) -> dict[str, Any]:
+    """checkov's built-ins on the same control and resource, and those that disagree with our verdict."""
+    if not others:
+        return {}
+    verdicts = [{"check": r.check, "status": r.status} for r in sorted(others, key=lambda r: r.check)]
+    disagreeing = [v["check"] for v in verdicts if v["status"] in ("pass", "fail") and status in ("pass", "fail")
+                   and v["status"] != status]
+    return {"checkovAlso": verdicts, **({"builtinDisagrees": disagreeing} if disagreeing else {})}
+
+
+def _finding(control: Control | None, result: _Result, plan_file: str, extra: dict[str, Any]) -> Finding:
+    entry = result.entry
+    evidence: dict[str, Any] = {"checkovCheck": result.check, "terraformAddress": entry.address,
+                                "planFile": plan_file, "file": entry.source, **extra}
+    if result.details:
+        evidence["details"] = list(result.details)
+    message = result.message
+    if extra.get("builtinDisagrees") and isinstance(extra["builtinDisagrees"], list):
+        message += f" (checkov's {', '.join(extra['builtinDisagrees'])} disagrees)"
+    return Finding(
+        control=control.id if control else UNMAPPED,
+        layer=LAYER,
+        status=result.status,
+        resource=ResourceRef(id=entry.urn, type=entry.pulumi_type, name=entry.name),
+        message=message,
+        check=result.check,
+        enforcement=control.enforcement if control else "advisory",
+        severity=control.severity if control else "low",
+        evidence=evidence,
+    )
 
 
 def secrets_findings(report: CheckovReport, catalog: Catalog, root: Path, stack: str) -> list[Finding]:

@@ -75,14 +75,14 @@ def mutate(clean: dict[str, Any]) -> tuple[dict[str, Any], list[Mutation]]:
     ingress = g.get(":SecurityGroupIngressRule", "aurora-from-processor")
     g.drop(ingress, "referencedSecurityGroupId")
     ingress["inputs"]["cidrIpv4"] = WORLD
-    record("0.0.0.0/0 on 5432 (ingress rule)", "NET-01", "CKV_IOT_1", ":SecurityGroupIngressRule", "aurora-from-processor")
-    record("world ingress (ingress rule)", "NET-01", "CKV_IOT_2", ":SecurityGroupIngressRule", "aurora-from-processor")
+    record("0.0.0.0/0 on 5432 (ingress rule)", "NET-01", "CKV_IOT_2", ":SecurityGroupIngressRule", "aurora-from-processor")
+    record("world ingress, judged on the rule's group", "NET-01", "CKV_IOT_2", ":SecurityGroup", "aurora")
     record("CIDR source on 5432", "NET-04", "CKV_IOT_3", ":SecurityGroupIngressRule", "aurora-from-processor")
 
     endpoints = g.get(":SecurityGroup", "endpoints")
     endpoints["inputs"]["ingress"] = [{"fromPort": 6379.0, "toPort": 6379.0, "protocol": "tcp", "cidrBlocks": [WORLD],
                                        "description": "mutation"}]
-    record("0.0.0.0/0 on 6379 (inline rule)", "NET-01", "CKV_IOT_1", ":SecurityGroup", "endpoints")
+    record("0.0.0.0/0 on 6379 (inline rule)", "NET-01", "CKV_IOT_2", ":SecurityGroup", "endpoints")
 
     redis_group = g.get(":SecurityGroup", "redis")
     rule_urn = redis_group["urn"].rsplit("::", 2)[0] + "::aws:ec2/securityGroupRule:SecurityGroupRule::redis-world"
@@ -95,7 +95,9 @@ def mutate(clean: dict[str, Any]) -> tuple[dict[str, Any], list[Mutation]]:
         "dependencies": [redis_group["urn"]], "propertyDependencies": {"securityGroupId": [redis_group["urn"]]},
         "source": None,
     })
-    record("::0/0 (the world, spelled out) on 6379 (SecurityGroupRule)", "NET-01", "CKV_IOT_1", ":SecurityGroupRule", "redis-world", added=True)
+    record("::0/0 (the world, spelled out) on 6379 (SecurityGroupRule)", "NET-01", "CKV_IOT_2", ":SecurityGroupRule",
+           "redis-world", added=True)
+    record("::0/0 on 6379, judged on the rule's group", "NET-01", "CKV_IOT_2", ":SecurityGroup", "redis")
 
     g.get(":Table", "metrics")["inputs"]["pointInTimeRecovery"] = {"enabled": False}
     record("DynamoDB without PITR", "RET-02", "CKV_AWS_28", ":Table", "metrics")

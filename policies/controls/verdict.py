@@ -70,6 +70,17 @@ class Verdict:
         return frozenset(part for p in self.problems for part in p.parts)
 
 
+def detail_mark(verdict: Verdict, text: str) -> str:
+    """A checkov detail that carries an unknown or not_applicable verdict to the static scan's mapping."""
+    return f"{verdict.status}: {text}"
+
+
+def marked_status(detail: str) -> str | None:
+    """The verdict status a checkov detail was marked with (``detail_mark``), if any."""
+    status = detail.split(": ", 1)[0]
+    return status if status in (UNKNOWN, NOT_APPLICABLE) else None
+
+
 def not_applicable(reason: str) -> Verdict:
     return Verdict(NOT_APPLICABLE, reason)
 
