@@ -215,9 +215,12 @@ def _program_environment(config: dict[str, str]) -> Iterator[None]:
                 del sys.modules[name]
 
 
-def _run_main(monitor: RecordingMonitor) -> None:
+def _run_main(monitor: RecordingMonitor, main: Callable[[], None] | None) -> None:
     pulumi.runtime.register_stack_transformation(_record_source(monitor))
-    runpy.run_path(str(PROGRAM_DIR / "__main__.py"), run_name="__main__")
+    if main is None:
+        runpy.run_path(str(PROGRAM_DIR / "__main__.py"), run_name="__main__")
+    else:
+        main()
 
 
 @dataclass
@@ -235,14 +238,18 @@ def run_program(
     *,
     config_overrides: dict[str, Any] | None = None,
     preview: bool = True,
+    config: dict[str, str] | None = None,
+    main: Callable[[], None] | None = None,
 ) -> ProgramRun:
     """Run ``program/`` for ``stack`` under ``mocks``; return what it registered.
 
-    A program error (including the program's own config validation) is raised as
+    ``main`` runs another program in its place (the control case tables declare
+    their resources that way), with ``config`` (``PULUMI_CONFIG``'s shape) instead
+    of the stack file's. A program error (including the program's own config validation) is raised as
     ``UsageError`` when it is a ``pulumi.RunError``/``ValueError``, else as
     ``EvaluationError``; either way with one line naming the cause.
     """
-    config = stack_config(stack, config_overrides)
+    config = dict(config) if config is not None else stack_config(stack, config_overrides)
     project = project_name()
     monitor = RecordingMonitor(mocks)
 
@@ -256,7 +263,7 @@ def run_program(
             # set_mocks installs a finished root Stack for unit tests; the program runs in a fresh one,
             # as under the CLI, so that its exports become the stack's outputs.
             settings.set_root_resource(None)
-            loop.run_until_complete(run_in_stack(lambda: _run_main(monitor)))
+            loop.run_until_complete(run_in_stack(lambda: _run_main(monitor, main)))
         except BaseException:
             _drop_pending_tasks()
             raise

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,30 +86,43 @@ def deploy(stack: str = "dev", suffix: str | None = None, *, endpoint: str, regi
         overrides["aws:region"] = region
     config = stack_config(stack, overrides)
     region = config.get("aws:region") or "us-east-1"
-    suffix = config.get(f"{project_name()}:environmentSuffix", "")
-    started = time.perf_counter()
-    deployment = Deployment(SandboxClients(endpoint, region), account_of(endpoint, region))
-    mocks = SandboxMocks(deployment, region)
-    with _DEPLOY_LOCK:
-        try:
-            run = run_program(stack, mocks, config_overrides=overrides, preview=False)
-        except HarnessError as exc:
-            # The engine drops the failed run's pending tasks; wait for its in-flight creations.
-            mocks.wait_idle(LEFTOVER_TIMEOUT_SECONDS)
-            raise type(exc)(deployment.redact(str(exc))) from exc.__cause__
-    _refuse_secrets_in(run.outputs, deployment)
-    result = SandboxStack(
-        stack=stack, suffix=suffix, region=region, endpoint=endpoint, account_id=deployment.account_id,
-        outputs=run.outputs, gaps=sorted(deployment.gaps, key=lambda g: (g.resource_type, g.name, g.api, g.resource)),
-        resources=[{"urn": r.urn, "type": r.type, "name": r.name, "id": r.id} for r in run.registrations if r.custom],
-        seconds=time.perf_counter() - started,
-    )
+    result = deploy_program(stack, config, endpoint=endpoint, region=region)
     if outputs_path is not None:
         result.outputs_path = Path(outputs_path)
         result.gaps_path = result.outputs_path.with_name(GAPS_FILE)
         write_json_atomic(result.gaps_path, [gap.to_json() for gap in result.gaps])
         write_json_atomic(result.outputs_path, result.outputs)
     return result
+
+
+def deploy_program(stack: str, config: dict[str, str], *, endpoint: str, region: str,
+                   main: Callable[[], None] | None = None) -> SandboxStack:
+    """Deploy a program (``program/``, or ``main``) with ``config`` into the sandbox at ``endpoint``."""
+    started = time.perf_counter()
+    deployment = Deployment(SandboxClients(endpoint, region), account_of(endpoint, region))
+    mocks = SandboxMocks(deployment, region)
+    with _DEPLOY_LOCK:
+        try:
+            run = run_program(stack, mocks, config=config, main=main, preview=False)
+        except HarnessError as exc:
+            # The engine drops the failed run's pending tasks; wait for its in-flight creations.
+            mocks.wait_idle(LEFTOVER_TIMEOUT_SECONDS)
+            raise type(exc)(deployment.redact(str(exc))) from exc.__cause__
+    _refuse_secrets_in(run.outputs, deployment)
+    return SandboxStack(
+        stack=stack, suffix=config.get(f"{project_name()}:environmentSuffix", ""), region=region,
+        endpoint=endpoint, account_id=deployment.account_id, outputs=run.outputs,
+        gaps=sorted(deployment.gaps, key=lambda g: (g.resource_type, g.name, g.api, g.resource)),
+        resources=[{"urn": r.urn, "type": r.type, "name": r.name, "id": r.id,
+                    "arn": str(r.outputs.get("arn", "")), "physicalName": _physical_name(r.outputs)}
+                   for r in run.registrations if r.custom],
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _physical_name(outputs: dict[str, Any]) -> str:
+    return next((str(outputs[k]) for k in ("name", "bucket", "functionName", "clusterIdentifier",
+                                           "replicationGroupId", "identifier") if outputs.get(k)), "")
 
 
 def _refuse_secrets_in(outputs: dict[str, Any], deployment: Deployment) -> None:

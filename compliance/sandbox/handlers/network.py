@@ -120,8 +120,50 @@ def security_group(ctx: Context, inputs: Inputs) -> Created:
     default_egress = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]["IpPermissionsEgress"]
     if default_egress:
         ec2.revoke_security_group_egress(GroupId=group_id, IpPermissions=default_egress)
+    ingress, egress = inputs.get("ingress", []), inputs.get("egress", [])
+    if ingress:  # NET-01: inline rules, authorized as the provider does after creating the group
+        ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=[_inline_permission(r) for r in ingress])
+    if egress:
+        ec2.authorize_security_group_egress(GroupId=group_id, IpPermissions=[_inline_permission(r) for r in egress])
     return Created(group_id, {"arn": _ec2_arn(ctx, "security-group", group_id), "ownerId": ctx.account_id,
-                              "name": name, "description": description, "ingress": [], "egress": []})
+                              "name": name, "description": description, "ingress": ingress, "egress": egress})
+
+
+def _inline_permission(rule: dict[str, Any], *, source_group: str | None = None) -> dict[str, Any]:
+    """An inline rule (or a SecurityGroupRule's inputs) as an EC2 IpPermission."""
+    protocol = str(rule.get("protocol", "-1"))
+    permission: dict[str, Any] = {"IpProtocol": protocol}
+    if protocol not in ("-1", "all"):
+        permission.update(FromPort=num(rule.get("fromPort")), ToPort=num(rule.get("toPort")))
+    else:
+        permission["IpProtocol"] = "-1"
+    description = {"Description": rule["description"]} if rule.get("description") else {}
+    if rule.get("cidrBlocks"):
+        permission["IpRanges"] = [{"CidrIp": c, **description} for c in rule["cidrBlocks"]]
+    if rule.get("ipv6CidrBlocks"):
+        permission["Ipv6Ranges"] = [{"CidrIpv6": c, **description} for c in rule["ipv6CidrBlocks"]]
+    groups = [*rule.get("securityGroups", []), *([source_group] if source_group else [])]
+    if groups:
+        permission["UserIdGroupPairs"] = [{"GroupId": g, **description} for g in groups]
+    if rule.get("prefixListIds"):
+        permission["PrefixListIds"] = [{"PrefixListId": p, **description} for p in rule["prefixListIds"]]
+    return permission
+
+
+@handles("aws:ec2/securityGroupRule:SecurityGroupRule")
+def security_group_rule(ctx: Context, inputs: Inputs) -> Created:
+    """NET-01/NET-04: a rule the legacy way (one resource, ingress or egress, several sources)."""
+    group_id = inputs["securityGroupId"]
+    source = inputs.get("sourceSecurityGroupId") or (group_id if inputs.get("self") else None)
+    rule = {key: inputs.get(key) for key in ("protocol", "fromPort", "toPort", "cidrBlocks", "ipv6CidrBlocks",
+                                             "prefixListIds", "description")}
+    permission = _inline_permission({k: v for k, v in rule.items() if v is not None}, source_group=source)
+    ec2 = ctx.client("ec2")
+    authorize = ec2.authorize_security_group_ingress if inputs["type"] == "ingress" \
+        else ec2.authorize_security_group_egress
+    authorize(GroupId=group_id, IpPermissions=[permission])
+    # The provider's ID for a rule: "sgrule-" + a hash of the group and the permission.
+    return Created(f"sgrule-{zlib.crc32(repr((group_id, permission)).encode())}", {})
 
 
 @handles("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
