@@ -1,20 +1,35 @@
-"""Screenshot an HTML report in headless Chromium (Debian's /usr/bin/chromium), for the README.
+"""Screenshot an HTML report in headless Chromium (Debian's /usr/bin/chromium), for the docs.
 
 ``python -m compliance.report.screenshot reports/latest/index.html docs/report.png``
 
 Playwright drives the system Chromium (never a downloaded browser); the page is
 opened from a file:// URL, and the report needs no network.
+
+Chromium is a test-only Debian package (``make test`` installs it; ``make run`` does not), so what
+needs a browser checks ``chromium_missing()`` first: asked for explicitly (this command), a missing
+browser is a one-line error (``EvaluationError``, exit 3); where the browser output is an extra of a
+run, the caller skips it with a one-line note instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+
+from compliance.errors import EvaluationError
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
+
+
+def chromium_missing() -> str | None:
+    """Why headless Chromium cannot be used here, in one line naming the fix; None when it can."""
+    if os.access(CHROMIUM, os.X_OK):
+        return None
+    return f"no headless Chromium at {CHROMIUM}: install the Debian package chromium (`make test` does)"
 
 
 def screenshot(html: Path, png: Path, width: int = 1280, height: int = 1400, browser: object | None = None) -> None:
@@ -33,6 +48,9 @@ def screenshot(html: Path, png: Path, width: int = 1280, height: int = 1400, bro
     if browser is not None:
         shoot(browser)
         return
+    missing = chromium_missing()
+    if missing:
+        raise EvaluationError(missing)
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -51,7 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.html.is_file():
         print(f"error: {args.html}: no such report; run `python -m compliance run` first", file=sys.stderr)
         return 2
-    screenshot(args.html, args.png, args.width, args.height)
+    try:
+        screenshot(args.html, args.png, args.width, args.height)
+    except EvaluationError as exc:  # asked for explicitly: a missing browser is an error, in one line
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
     print(args.png)
     return 0
 
