@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from compliance.errors import UsageError
 from controls.catalog import CATALOG_FILE, FRAMEWORK_LABELS, Catalog, CatalogError, Control
 from controls.catalog import load_catalog as _load
-
-from compliance.errors import UsageError
 
 CATALOG_PATH = CATALOG_FILE
 FRAMEWORKS = FRAMEWORK_LABELS

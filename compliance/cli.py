@@ -11,9 +11,8 @@ import argparse
 import importlib
 import sys
 
-from controls.catalog import CatalogError
-
 from compliance.errors import EXIT_ERROR, EXIT_USAGE, HarnessError
+from controls.catalog import CatalogError
 
 STAGE_MODULES = (
     "compliance.render.cli",

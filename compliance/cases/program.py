@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-from controls.cases import Case, Ref, Resource, references
 
 from compliance.errors import UsageError
+from controls.cases import Case, Ref, Resource, references
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def case_program(planned: list[Planned], fixtures: dict[str, Resource], suffix: 
     owners = {p.short: p for p in planned}
     ordered = declarations(planned, fixtures)
     wanted: dict[str, set[str]] = defaultdict(set)
-    for key, (resource, short) in ordered.items():
+    for resource, short in ordered.values():
         for r in references(resource.inputs):
             wanted[_owner_key(owners, short, r)].add(r.output)
 

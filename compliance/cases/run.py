@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from controls.cases import Case
 
 from compliance.audit.aws import RetryPolicy
 from compliance.audit.gaps import Gap as AuditGap
@@ -37,6 +36,7 @@ from compliance.render.synthetic import SyntheticMocks
 from compliance.sandbox.clients import DUMMY_CREDENTIALS
 from compliance.sandbox.deploy import SandboxStack, deploy_program
 from compliance.static.scan import ScanOptions, run_scan
+from controls.cases import Case
 
 STACK = "cases"
 SUFFIX = "cases"

@@ -5,10 +5,9 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable
 
-from controls.cases import Case, Resource
-
 from compliance import POLICIES_DIR
 from compliance.errors import UsageError
+from controls.cases import Case, Resource
 
 CONTROLS_DIR = POLICIES_DIR / "controls"
 FIXTURES_MODULE = "controls.case_fixtures"

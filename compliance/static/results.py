@@ -31,13 +31,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from controls.verdict import NOT_APPLICABLE, UNKNOWN, marked_status
-
 from compliance.catalog import Catalog, Control
 from compliance.errors import EvaluationError
 from compliance.findings import Finding, ResourceRef
 from compliance.static.checkov_run import CheckovReport
 from compliance.static.convert import Plan, PlanResource
+from controls.verdict import NOT_APPLICABLE, UNKNOWN, marked_status
 
 LAYER = "static"
 UNMAPPED = "UNMAPPED"

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from rules.governance import TAGGABLE
 
 from compliance.catalog import load_catalog
 from compliance_tests.gate.harness import finding, mutated, run
 from compliance_tests.policies.test_pack_catalog import _args_class
+from rules.governance import TAGGABLE
 
 UNDECIDED = "not decided during preview"
 

@@ -13,10 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from rules import types as t
-
 from compliance_tests.gate.harness import resource
 from compliance_tests.policies.platform import doc
+from rules import types as t
 
 Resources = dict[str, dict[str, Any]]
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rules import types as t
-from rules.governance import TAGGABLE
-
 from compliance.graph import Graph
 from compliance_tests.gate.harness import ACCOUNT, graph, key_arn, resource
+from rules import types as t
+from rules.governance import TAGGABLE
 
 TAGS = {"Environment": "dev", "Project": "iot-sensor-platform", "Owner": "platform-team",
         "DataClassification": "confidential"}

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import analyzer_pb2
-from rules import all_rules
-from rules.governance import PHYSICAL_NAMES, TAGGABLE
 
 from compliance import REPO_ROOT
 from compliance.gate.pack import PackProcess
 from compliance_tests.gate.harness import POOL, catalog
 from compliance_tests.policies.platform import platform_graph
+from rules import all_rules
+from rules.governance import PHYSICAL_NAMES, TAGGABLE
 
 PACK = REPO_ROOT / "policies"
 LEVELS = {analyzer_pb2.MANDATORY: "mandatory", analyzer_pb2.ADVISORY: "advisory"}

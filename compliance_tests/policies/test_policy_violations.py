@@ -10,12 +10,12 @@ from __future__ import annotations
 import io
 
 import pytest
-from rules import all_rules
 
 from compliance.gate.console import print_report
 from compliance_tests.gate.harness import finding, run, stack_finding
 from compliance_tests.policies.cases import CASES, Case
 from compliance_tests.policies.platform import platform, platform_graph
+from rules import all_rules
 
 
 def test_the_compliant_platform_passes_every_control_with_every_policy_exercised():

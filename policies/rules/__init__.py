@@ -6,17 +6,29 @@ blocks forever); only ``policies/__main__.py`` does.
 
 from __future__ import annotations
 
+import importlib
+import re
+from pathlib import Path
+from types import ModuleType
+
 from pulumi_policy import Policy
 
-from rules import audit_logging, destroy, encryption, governance, identity, keys, network, retention
 from controls.catalog import CatalogError, Control, load_catalog
+from rules import audit_logging, destroy, encryption, governance, identity, keys, network, retention
 from rules.registry import Rule, build_policy
 
-MODULES = (encryption, keys, retention, network, identity, audit_logging, governance, destroy)
+CONCERN_MODULES = (encryption, keys, retention, network, identity, audit_logging, governance, destroy)
+_CONTROL_MODULE = re.compile(r"^[a-z]{3}_[0-9]{2}$")  # net_01.py: the pack's adapter of NET-01
+
+
+def control_modules() -> list[ModuleType]:
+    """One module per control (``rules/net_01.py``), found by name so that adding a control edits no list."""
+    names = sorted(p.stem for p in Path(__file__).parent.glob("*.py") if _CONTROL_MODULE.match(p.stem))
+    return [importlib.import_module(f"rules.{name}") for name in names]
 
 
 def all_rules() -> list[Rule]:
-    rules = [rule for module in MODULES for rule in module.registry.rules]
+    rules = [rule for module in (*CONCERN_MODULES, *control_modules()) for rule in module.registry.rules]
     names = [r.name for r in rules]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

@@ -28,8 +28,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from controls.verdict import NOT_APPLICABLE, Verdict
-
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
@@ -42,6 +40,7 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
 from controls.catalog import FRAMEWORKS, CatalogError, Control
+from controls.verdict import NOT_APPLICABLE, Verdict
 from rules.model import Resource, StackView
 
 ALL_RESOURCES = "*"

@@ -20,8 +20,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from controls.values import MISSING, UNKNOWN, as_list, describe, lookup, number, truthy
-
 # _DictProxy/_ListProxy: the SDK's proxy classes (pulumi-policy 1.21), unwrapped through their "__target" key.
 from pulumi_policy.proxy import (
     UNKNOWN_ARCHIVE_VALUE,
@@ -35,6 +33,8 @@ from pulumi_policy.proxy import (
     _DictProxy,
     _ListProxy,
 )
+
+from controls.values import MISSING, UNKNOWN, as_list, describe, lookup, number, truthy
 
 __all__ = ["MISSING", "UNKNOWN", "SENTINELS", "as_list", "describe", "is_unknown", "lookup", "number", "plain",
            "truthy"]

@@ -23,8 +23,9 @@ from typing import Any
 import iot_checks_common  # noqa: F401 (puts policies/ on the path for ``controls``)
 from checkov.common.models.enums import CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-from controls.verdict import FAIL, NOT_APPLICABLE, PASS, Verdict, detail_mark
 from plan_index import PlanIndex, PlanUnavailable, plan
+
+from controls.verdict import FAIL, NOT_APPLICABLE, PASS, Verdict, detail_mark
 
 
 class DecidedCheck(BaseResourceCheck):

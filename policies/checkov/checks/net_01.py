@@ -12,12 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from checkov.common.models.enums import CheckCategories
-from controls import net_01
-from controls.values import UNKNOWN
-from controls.verdict import Verdict
 from decided import DecidedCheck
 from iot_checks_common import as_list, parameters
 from plan_index import REFERENCE, PlanIndex
+
+from controls import net_01
+from controls.values import UNKNOWN
+from controls.verdict import Verdict
 
 GROUPS = ("aws_security_group", "aws_default_security_group")
 SG_RULE, INGRESS_RULE = "aws_security_group_rule", "aws_vpc_security_group_ingress_rule"
