@@ -22,6 +22,7 @@ STAGE_MODULES = (
     "compliance.pipeline.cli",
     "compliance.sandbox.cli",
     "compliance.static.cli",
+    "compliance.cases.cli",
 )
 
 
