@@ -64,7 +64,7 @@ def declarations(planned: list[Planned], fixtures: dict[str, Resource]) -> dict[
     while pending:
         key = pending.pop()
         if key not in fixtures:
-            raise UsageError(f"a case references fixture {key}, which policies/controls/case_fixtures.py lacks")
+            raise UsageError(f"a case references fixture {key}, which no case module offers in FIXTURES")
         if key not in found:
             found[key] = (fixtures[key], "fixture", None)
             pending += [r.key for r in references(fixtures[key].inputs) if r.key.startswith("@")]

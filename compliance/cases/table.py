@@ -10,7 +10,6 @@ from compliance.errors import UsageError
 from controls.cases import Case, Resource
 
 CONTROLS_DIR = POLICIES_DIR / "controls"
-FIXTURES_MODULE = "controls.case_fixtures"
 
 
 def case_modules() -> list[str]:
@@ -34,11 +33,11 @@ def load_cases(controls: Iterable[str] = ()) -> list[Case]:
 
 
 def load_fixtures() -> dict[str, Resource]:
-    """Shared resources cases reference as ``@key`` (``policies/controls/case_fixtures.py``), if any."""
-    try:
-        module = importlib.import_module(FIXTURES_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name != FIXTURES_MODULE:
-            raise
-        return {}
-    return {f"@{r.key}": r for r in module.FIXTURES}
+    """Shared resources cases reference as ``@key``: any case module may offer some in ``FIXTURES``."""
+    found: dict[str, Resource] = {}
+    for module in case_modules():
+        for resource in getattr(importlib.import_module(module), "FIXTURES", ()):
+            if f"@{resource.key}" in found:
+                raise UsageError(f"fixture @{resource.key} is defined twice ({module} and another case module)")
+            found[f"@{resource.key}"] = resource
+    return found

@@ -8,7 +8,8 @@ must reach on it: the pack over gRPC (preview), checkov on the converted plan
 
 * ``ref(key, output)`` stands for another resource's output, as ``key.arn`` in a
   program: it becomes a property dependency in the graph and the real value in the
-  sandbox. Keys starting with ``@`` name shared fixtures (``case_fixtures``).
+  sandbox. Keys starting with ``@`` name shared fixtures: resources a case module
+  offers in its ``FIXTURES`` list (declared once per run, only when referenced).
 * Strings may hold ``{id}`` (the case's short id, unique in a run) and ``{suffix}``
   (the stack's environment suffix), so physical names stay unique and follow the
   naming convention: ``"secgroup-{id}-{suffix}"``.

@@ -204,3 +204,30 @@ def ingress_rules(resource_type: str, conf: dict[str, Any]) -> list[Ingress]:
             tuple(as_list(conf.get("referenced_security_group_id"))),
         )]
     return []
+
+
+KEY_TYPES = ("aws_kms_key", "aws_kms_alias")
+
+
+def key_ref(plan: Any, address: str, attribute: str, value: Any = None) -> Any:
+    """The key a resource names in ``attribute`` (``value`` when it sits deeper, e.g. in an SSE rule).
+
+    A key or alias of the plan is customer-managed: when the attribute references one,
+    or names one by its literal alias name. Anything else is left unresolved for the
+    decision (``controls.keys``); a plain absent value stays absent.
+    """
+    from controls.keys import CUSTOMER, KeyRef
+    from controls.values import MISSING, UNKNOWN
+    from plan_index import REFERENCE
+
+    if plan.references(address, attribute, KEY_TYPES):
+        return KeyRef(UNKNOWN if value is None else value, CUSTOMER)
+    if value is None:
+        raw = plan.value(address, attribute)
+        value = UNKNOWN if raw is REFERENCE else raw
+    if isinstance(value, str) and value:
+        for declared in plan.of_type(*KEY_TYPES):
+            name = plan.values(declared).get("name")
+            if isinstance(name, str) and (value == name or value.endswith(f":{name}")):
+                return KeyRef(value, CUSTOMER)
+    return KeyRef(MISSING if value is None else value)
