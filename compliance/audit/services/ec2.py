@@ -59,43 +59,34 @@ def nat_gateways(inventory: Inventory, region: str) -> list[dict[str, Any]]:
 
 # -- scoped listings -----------------------------------------------------------
 
-def ec2_arn(region: str, kind: str, resource_id: str, owner: str) -> str:
-    return f"arn:aws:ec2:{region}:{owner}:{kind}/{resource_id}"
+def ec2_arn(region: str, item: dict[str, Any], kind: str, id_field: str, arn_field: str | None = None) -> str:
+    """The item's ARN: its own field where the describe has one, else built from region, owner and id."""
+    return (item.get(arn_field) if arn_field else None) \
+        or f"arn:aws:ec2:{region}:{item.get('OwnerId', '')}:{kind}/{item[id_field]}"
 
 
-def scoped(inventory: Inventory, region: str, operation: str, key: str, type_: str, id_field: str,
-           arn: Callable[[dict[str, Any]], str], name: Callable[[dict[str, Any], dict[str, str]], str],
+def scoped(inventory: Inventory, region: str, type_: str, operation: str, key: str, id_field: str, kind: str, *,
+           arn_field: str | None = None, name: Callable[[dict[str, Any], dict[str, str]], str] | None = None,
            managed_by_aws: Callable[[dict[str, Any], dict[str, str]], bool]) -> Iterator[Resource | None]:
-    """EC2 describes carry their tags; an EC2 resource's name is its Name tag (or its own name)."""
+    """EC2 describes carry their tags; an EC2 resource's name is its Name tag (or its id)."""
     for item in ec2_all(inventory, region, operation, key):
         tags = tag_dict(item.get("Tags"))
-        yield inventory.keep(type_, region, name(item, tags), (item[id_field], arn(item)), item,
-                             lambda t=tags: t, resource_id=arn(item), managed_by_aws=managed_by_aws(item, tags))
+        arn = ec2_arn(region, item, kind, id_field, arn_field)
+        yield inventory.keep(type_, region, name(item, tags) if name else tags.get("Name", item[id_field]),
+                             (item[id_field], arn), item, lambda t=tags: t, resource_id=arn,
+                             managed_by_aws=managed_by_aws(item, tags))
 
 
 @listing(VPC)
 def vpcs(inventory: Inventory, region: str) -> Iterator[Resource | None]:
-    return scoped(
-        inventory, region, "DescribeVpcs", "Vpcs", VPC, "VpcId",
-        lambda v: ec2_arn(region, "vpc", v["VpcId"], v.get("OwnerId", "")),
-        lambda v, tags: tags.get("Name", v["VpcId"]),
-        lambda v, tags: bool(v.get("IsDefault")),
-    )
+    return scoped(inventory, region, VPC, "DescribeVpcs", "Vpcs", "VpcId", "vpc",
+                  managed_by_aws=lambda v, tags: bool(v.get("IsDefault")))
 
 
 @listing(SUBNET)
 def subnets(inventory: Inventory, region: str) -> Iterator[Resource | None]:
-    return scoped(
-        inventory, region, "DescribeSubnets", "Subnets", SUBNET, "SubnetId",
-        lambda s: s.get("SubnetArn") or ec2_arn(region, "subnet", s["SubnetId"], s.get("OwnerId", "")),
-        lambda s, tags: tags.get("Name", s["SubnetId"]),
-        lambda s, tags: bool(s.get("DefaultForAz")),
-    )
-
-
-def security_group_arn(region: str, group: dict[str, Any]) -> str:
-    return group.get("SecurityGroupArn") or ec2_arn(region, "security-group", group["GroupId"],
-                                                     group.get("OwnerId", ""))
+    return scoped(inventory, region, SUBNET, "DescribeSubnets", "Subnets", "SubnetId", "subnet",
+                  arn_field="SubnetArn", managed_by_aws=lambda s, tags: bool(s.get("DefaultForAz")))
 
 
 def security_group_name(group: dict[str, Any], tags: dict[str, str]) -> str:
@@ -105,28 +96,22 @@ def security_group_name(group: dict[str, Any], tags: dict[str, str]) -> str:
 
 @listing(SECURITY_GROUP)
 def security_groups(inventory: Inventory, region: str) -> Iterator[Resource | None]:
-    return scoped(
-        inventory, region, "DescribeSecurityGroups", "SecurityGroups", SECURITY_GROUP, "GroupId",
-        lambda g: security_group_arn(region, g),
-        security_group_name,
-        lambda g, tags: g["GroupName"] == "default" and not tags,
-    )
+    return scoped(inventory, region, SECURITY_GROUP, "DescribeSecurityGroups", "SecurityGroups", "GroupId",
+                  "security-group", arn_field="SecurityGroupArn", name=security_group_name,
+                  managed_by_aws=lambda g, tags: g["GroupName"] == "default" and not tags)
 
 
 @listing(VPC_ENDPOINT)
 def vpc_endpoints(inventory: Inventory, region: str) -> Iterator[Resource | None]:
-    return scoped(
-        inventory, region, "DescribeVpcEndpoints", "VpcEndpoints", VPC_ENDPOINT, "VpcEndpointId",
-        lambda e: ec2_arn(region, "vpc-endpoint", e["VpcEndpointId"], e.get("OwnerId", "")),
-        lambda e, tags: tags.get("Name", e["VpcEndpointId"]),
-        lambda e, tags: False,
-    )
+    return scoped(inventory, region, VPC_ENDPOINT, "DescribeVpcEndpoints", "VpcEndpoints", "VpcEndpointId",
+                  "vpc-endpoint", managed_by_aws=lambda e, tags: False)
 
 
 def security_group_ref(region: str, group: dict[str, Any]) -> ResourceRef:
     """The reference of a group read unscoped (NET-04 judges the groups that guard the data stores)."""
-    return ResourceRef(id=security_group_arn(region, group), type=SECURITY_GROUP,
-                       name=security_group_name(group, tag_dict(group.get("Tags"))), region=region)
+    return ResourceRef(id=ec2_arn(region, group, "security-group", "GroupId", "SecurityGroupArn"),
+                       type=SECURITY_GROUP, name=security_group_name(group, tag_dict(group.get("Tags"))),
+                       region=region)
 
 
 # -- checks --------------------------------------------------------------------
