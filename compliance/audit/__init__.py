@@ -2,8 +2,9 @@
 
 ``python -m compliance audit`` (``cli``) builds an ``AuditRequest`` and calls
 ``runner.run_audit(session, request)``, which runs every check of the
-``registry`` (``checks/``, one module per control family) against the
-in-scope resources that ``inventory`` lists through ``aws`` (the only door to
+``registry`` (``services/``, one module per AWS service: its listings and the
+checks on its resources) against the in-scope resources that the listings
+registered in ``inventory`` return through ``aws`` (the only door to
 AWS: one boto3 session, an optional endpoint URL, botocore retries, fail-closed
 errors). Results are ``compliance.findings.Finding`` records in ``audit.json``.
 ``auditor-policy.json`` is the auditor's least-privilege read-only policy.

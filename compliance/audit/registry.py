@@ -3,7 +3,8 @@
 A check is a function ``(ctx: CheckContext) -> Iterable[Outcome]`` registered
 with ``@live_check("ENC-01", "enc-01-kinesis-stream-key")``. It runs once per
 audited region (or once for the account when ``scope="global"``, e.g. IAM),
-reads the in-scope resources from ``ctx.inventory`` and yields one Outcome per
+reads the in-scope resources from its service's listing (``streams(ctx.inventory,
+ctx.region)``, see ``compliance.audit.inventory``) and yields one Outcome per
 resource: pass or fail with the evidence that decided it. API failures on one
 resource are turned into ``error`` for that resource by ``ctx.each``; a failure
 of the listing itself becomes one ``error`` for the check (in ``runner``).
@@ -103,7 +104,7 @@ def live_check(control: str, name: str, *, resource_type: str, scope: str = "reg
 
 
 def all_checks() -> list[LiveCheck]:
-    """Every registered check, after importing the check modules (which register themselves)."""
-    import compliance.audit.checks  # noqa: F401  (registration side effect)
+    """Every registered check, after importing the service modules (which register themselves)."""
+    import compliance.audit.services  # noqa: F401  (registration side effect)
 
     return [check for control in sorted(REGISTRY) for check in REGISTRY[control]]

@@ -8,14 +8,15 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from compliance.audit.aws import ApiError, RetryPolicy, classify
-from compliance.audit.checks.encryption import denies_insecure_transport
-from compliance.audit.checks.identity import iot_policy_problems, rotation_days, wildcard_grants
-from compliance.audit.checks.logging import records_data_events
-from compliance.audit.checks.network import world_open_rules
-from compliance.audit.checks.retention import archive_lifecycle_problems, is_raw_archive
 from compliance.audit.gaps import load_gaps
 from compliance.audit.registry import all_checks
 from compliance.audit.scope import Scope, follows_naming, load_outputs
+from compliance.audit.services.cloudtrail import records_data_events
+from compliance.audit.services.ec2 import world_open_rules
+from compliance.audit.services.iam import wildcard_grants
+from compliance.audit.services.iot import iot_policy_problems
+from compliance.audit.services.s3 import archive_lifecycle_problems, denies_insecure_transport, is_raw_archive
+from compliance.audit.services.secretsmanager import rotation_days
 from compliance.catalog import load_catalog
 from compliance.cli import main
 from compliance.errors import EXIT_USAGE, UsageError

@@ -1,4 +1,4 @@
-"""Helpers the live checks share: verdicts, evidence, customer-managed keys, policy statements."""
+"""Helpers the live checks of every service share: verdicts, evidence, customer-managed keys, policy statements."""
 
 from __future__ import annotations
 
@@ -51,6 +51,18 @@ def key_problem(ctx: CheckContext, key_ref: str | None, evidence: dict[str, Any]
     return None
 
 
+def customer_key_on(ctx: CheckContext, resources: Iterable[Resource], api: str, key_field: str, subject: str, *,
+                    passed: str = "encrypted with a customer-managed KMS key", shown: tuple[str, ...] = ()):
+    """The check for resources whose one requirement is that the key in ``key_field`` is customer-managed."""
+
+    def evaluate(resource: Resource) -> Outcome:
+        evidence: dict[str, Any] = {api: pick(resource.data, key_field, *shown)}
+        problem = key_problem(ctx, resource.data.get(key_field), evidence, subject)
+        return verdict(resource, [problem] if problem else [], passed, evidence)
+
+    return ctx.each(resources, evaluate)
+
+
 def as_list(value: Any) -> list[Any]:
     if value is None:
         return []
@@ -69,6 +81,3 @@ def wildcard_principal(principal: Any) -> bool:
         return any(item == "*" for item in as_list(principal.get("AWS")))
     return False
 
-
-def names(resources: Iterable[Resource]) -> list[str]:
-    return sorted(r.name for r in resources)

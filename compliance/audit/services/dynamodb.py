@@ -1,0 +1,67 @@
+"""DynamoDB: tables; ENC-06 (table key), RET-02 (point-in-time recovery), DES-02 (deletion protection)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from compliance.audit.common import key_problem, pick, verdict
+from compliance.audit.inventory import DELETING, Inventory, Resource, listing, tag_dict
+from compliance.audit.registry import CheckContext, Outcome, live_check
+
+TABLE = "aws:dynamodb/table:Table"
+
+
+@listing(TABLE)
+def tables(inventory: Inventory, region: str) -> Iterator[Resource | None]:
+    """Tables with their DescribeTable, not those being deleted."""
+    for name in inventory.aws.pages("dynamodb", region, "ListTables", "TableNames"):
+        table = inventory.aws.call("dynamodb", region, "DescribeTable", TableName=name)["Table"]
+        if table.get("TableStatus") in DELETING:
+            continue
+
+        def read(arn: str = table["TableArn"]) -> dict[str, str]:
+            return tag_dict(list(inventory.aws.pages("dynamodb", region, "ListTagsOfResource", "Tags",
+                                                     ResourceArn=arn)))
+
+        yield inventory.keep(TABLE, region, name, (table["TableArn"],), table, read, resource_id=table["TableArn"])
+
+
+@live_check("ENC-06", "enc-06-dynamodb-table-key", resource_type=TABLE)
+def table_keys(ctx: CheckContext):
+    def evaluate(table: Resource) -> Outcome:
+        sse = table.data.get("SSEDescription") or {}
+        evidence: dict[str, Any] = {"dynamodb:DescribeTable": {"SSEDescription": pick(
+            sse, "Status", "SSEType", "KMSMasterKeyArn")}}
+        problems = []
+        if sse.get("Status") not in ("ENABLED", "UPDATING") or sse.get("SSEType") != "KMS":
+            problems.append("encrypted with the AWS-owned key: set server-side encryption with the DynamoDB key")
+        elif problem := key_problem(ctx, sse.get("KMSMasterKeyArn"), evidence, "the table"):
+            problems.append(problem)
+        return verdict(table, problems, "encrypted with a customer-managed KMS key", evidence)
+
+    return ctx.each(tables(ctx.inventory, ctx.region), evaluate)
+
+
+@live_check("RET-02", "ret-02-dynamodb-pitr", resource_type=TABLE)
+def dynamodb_pitr(ctx: CheckContext):
+    def evaluate(table: Resource) -> Outcome:
+        answer = ctx.call("dynamodb", "DescribeContinuousBackups", TableName=table.name)
+        pitr = (answer.get("ContinuousBackupsDescription") or {}).get("PointInTimeRecoveryDescription") or {}
+        evidence = {"dynamodb:DescribeContinuousBackups": pick(pitr, "PointInTimeRecoveryStatus", "RecoveryPeriodInDays")}
+        status = pitr.get("PointInTimeRecoveryStatus")
+        problems = [] if status == "ENABLED" else [f"point-in-time recovery is {status}: enable it"]
+        return verdict(table, problems, "point-in-time recovery enabled", evidence)
+
+    return ctx.each(tables(ctx.inventory, ctx.region), evaluate)
+
+
+@live_check("DES-02", "des-02-dynamodb-deletion-protection", resource_type=TABLE)
+def tables_destroyable(ctx: CheckContext):
+    def evaluate(table: Resource) -> Outcome:
+        protected = table.data.get("DeletionProtectionEnabled")
+        problems = ["deletion protection is on: set deletionProtectionEnabled false"] if protected else []
+        return verdict(table, problems, "no deletion protection",
+                       {"dynamodb:DescribeTable": pick(table.data, "DeletionProtectionEnabled")})
+
+    return ctx.each(tables(ctx.inventory, ctx.region), evaluate)

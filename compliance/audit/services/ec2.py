@@ -1,0 +1,193 @@
+"""EC2 (VPC): VPCs, subnets, security groups, endpoints, route tables, NAT gateways; NET-01 and NET-03.
+
+Each EC2 describe is made once per region, unscoped, and shared: the scoped
+listings (what GOV-01/02/03 hold to the conventions) filter it, and the network
+checks read it whole (a data store's subnet group may name any subnet, a
+subnet's route table decides whether it is private). ``subnet_problems`` is the
+private-placement reading NET-02 applies to Aurora, Redis and the function
+(``rds``, ``elasticache``, ``lambda_``); NET-04 reads those services and lives
+in ``data_store_ingress``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from compliance.audit.common import pick, verdict
+from compliance.audit.inventory import Inventory, Resource, listing, tag_dict
+from compliance.audit.registry import CheckContext, Outcome, live_check
+from compliance.findings import ResourceRef
+
+VPC = "aws:ec2/vpc:Vpc"
+SUBNET = "aws:ec2/subnet:Subnet"
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+
+WORLD = ("0.0.0.0/0", "::/0")
+
+
+# -- unscoped reads, one describe per region ---------------------------------
+
+def ec2_all(inventory: Inventory, region: str, operation: str, key: str) -> list[dict[str, Any]]:
+    """One unscoped EC2 describe per region, shared by the scoped listing and the network checks."""
+    return inventory.memo.get(("ec2", operation, region),
+                              lambda: list(inventory.aws.pages("ec2", region, operation, key)))
+
+
+def route_tables(inventory: Inventory, region: str) -> list[dict[str, Any]]:
+    """Every route table of the region (unscoped: a subnet's table decides whether it is private)."""
+    return ec2_all(inventory, region, "DescribeRouteTables", "RouteTables")
+
+
+def all_subnets(inventory: Inventory, region: str) -> dict[str, dict[str, Any]]:
+    """Every subnet of the region by id (a data store's subnet group may name any)."""
+    return {s["SubnetId"]: s for s in ec2_all(inventory, region, "DescribeSubnets", "Subnets")}
+
+
+def all_security_groups(inventory: Inventory, region: str) -> dict[str, dict[str, Any]]:
+    return {g["GroupId"]: g for g in ec2_all(inventory, region, "DescribeSecurityGroups", "SecurityGroups")}
+
+
+def all_vpc_endpoints(inventory: Inventory, region: str) -> list[dict[str, Any]]:
+    return ec2_all(inventory, region, "DescribeVpcEndpoints", "VpcEndpoints")
+
+
+def nat_gateways(inventory: Inventory, region: str) -> list[dict[str, Any]]:
+    return ec2_all(inventory, region, "DescribeNatGateways", "NatGateways")
+
+
+# -- scoped listings -----------------------------------------------------------
+
+def ec2_arn(region: str, item: dict[str, Any], kind: str, id_field: str, arn_field: str | None = None) -> str:
+    """The item's ARN: its own field where the describe has one, else built from region, owner and id."""
+    return (item.get(arn_field) if arn_field else None) \
+        or f"arn:aws:ec2:{region}:{item.get('OwnerId', '')}:{kind}/{item[id_field]}"
+
+
+def scoped(inventory: Inventory, region: str, type_: str, operation: str, key: str, id_field: str, kind: str, *,
+           arn_field: str | None = None, name: Callable[[dict[str, Any], dict[str, str]], str] | None = None,
+           managed_by_aws: Callable[[dict[str, Any], dict[str, str]], bool]) -> Iterator[Resource | None]:
+    """EC2 describes carry their tags; an EC2 resource's name is its Name tag (or its id)."""
+    for item in ec2_all(inventory, region, operation, key):
+        tags = tag_dict(item.get("Tags"))
+        arn = ec2_arn(region, item, kind, id_field, arn_field)
+        yield inventory.keep(type_, region, name(item, tags) if name else tags.get("Name", item[id_field]),
+                             (item[id_field], arn), item, lambda t=tags: t, resource_id=arn,
+                             managed_by_aws=managed_by_aws(item, tags))
+
+
+@listing(VPC)
+def vpcs(inventory: Inventory, region: str) -> Iterator[Resource | None]:
+    return scoped(inventory, region, VPC, "DescribeVpcs", "Vpcs", "VpcId", "vpc",
+                  managed_by_aws=lambda v, tags: bool(v.get("IsDefault")))
+
+
+@listing(SUBNET)
+def subnets(inventory: Inventory, region: str) -> Iterator[Resource | None]:
+    return scoped(inventory, region, SUBNET, "DescribeSubnets", "Subnets", "SubnetId", "subnet",
+                  arn_field="SubnetArn", managed_by_aws=lambda s, tags: bool(s.get("DefaultForAz")))
+
+
+def security_group_name(group: dict[str, Any], tags: dict[str, str]) -> str:
+    """A group's name; a default group (every VPC has one, all named "default") goes by its Name tag if any."""
+    return tags.get("Name", group["GroupName"]) if group["GroupName"] == "default" else group["GroupName"]
+
+
+@listing(SECURITY_GROUP)
+def security_groups(inventory: Inventory, region: str) -> Iterator[Resource | None]:
+    return scoped(inventory, region, SECURITY_GROUP, "DescribeSecurityGroups", "SecurityGroups", "GroupId",
+                  "security-group", arn_field="SecurityGroupArn", name=security_group_name,
+                  managed_by_aws=lambda g, tags: g["GroupName"] == "default" and not tags)
+
+
+@listing(VPC_ENDPOINT)
+def vpc_endpoints(inventory: Inventory, region: str) -> Iterator[Resource | None]:
+    return scoped(inventory, region, VPC_ENDPOINT, "DescribeVpcEndpoints", "VpcEndpoints", "VpcEndpointId",
+                  "vpc-endpoint", managed_by_aws=lambda e, tags: False)
+
+
+def security_group_ref(region: str, group: dict[str, Any]) -> ResourceRef:
+    """The reference of a group read unscoped (NET-04 judges the groups that guard the data stores)."""
+    return ResourceRef(id=ec2_arn(region, group, "security-group", "GroupId", "SecurityGroupArn"),
+                       type=SECURITY_GROUP, name=security_group_name(group, tag_dict(group.get("Tags"))),
+                       region=region)
+
+
+# -- checks --------------------------------------------------------------------
+
+def world_open_rules(group: dict[str, Any], allowed: set[str]) -> list[dict[str, Any]]:
+    """The ingress permissions that admit 0.0.0.0/0 or ::/0 (unless allow-listed)."""
+    found = []
+    for permission in group.get("IpPermissions", []):
+        cidrs = [r.get("CidrIp") for r in permission.get("IpRanges", [])] + \
+                [r.get("CidrIpv6") for r in permission.get("Ipv6Ranges", [])]
+        opened = [c for c in cidrs if c in WORLD and c not in allowed]
+        if opened:
+            found.append({**pick(permission, "IpProtocol", "FromPort", "ToPort"), "Cidrs": opened})
+    return found
+
+
+@live_check("NET-01", "net-01-no-world-ingress", resource_type=SECURITY_GROUP)
+def no_world_ingress(ctx: CheckContext):
+    allowed = set(ctx.parameters.get("allowedCidrs") or [])
+
+    def evaluate(group: Resource) -> Outcome:
+        opened = world_open_rules(group.data, allowed)
+        evidence = {"ec2:DescribeSecurityGroups": {"GroupId": group.data["GroupId"], "WorldOpenIngress": opened}}
+        problems = [f"ingress from {', '.join(r['Cidrs'])} on {r.get('IpProtocol')} "
+                    f"{r.get('FromPort', 'all')}-{r.get('ToPort', 'all')}: restrict the source" for r in opened]
+        return verdict(group, problems, "no ingress from 0.0.0.0/0 or ::/0", evidence)
+
+    return ctx.each(security_groups(ctx.inventory, ctx.region), evaluate)
+
+
+def subnet_problems(ctx: CheckContext, subnet_ids: list[str]) -> tuple[list[str], dict[str, Any]]:
+    """A subnet is private when it maps no public IP and its route table has no internet-gateway route (NET-02)."""
+    subnets_by_id = all_subnets(ctx.inventory, ctx.region)
+    tables = route_tables(ctx.inventory, ctx.region)
+    problems: list[str] = []
+    evidence: dict[str, Any] = {"ec2:DescribeSubnets": {}, "ec2:DescribeRouteTables": {}}
+    for subnet_id in subnet_ids:
+        subnet = subnets_by_id.get(subnet_id)
+        if subnet is None:
+            problems.append(f"subnet {subnet_id} not found")
+            continue
+        table = next((t for t in tables for a in t.get("Associations", []) if a.get("SubnetId") == subnet_id), None) \
+            or next((t for t in tables if t.get("VpcId") == subnet["VpcId"]
+                     and any(a.get("Main") for a in t.get("Associations", []))), None)
+        to_internet = [r.get("DestinationCidrBlock") or r.get("DestinationIpv6CidrBlock")
+                       for r in (table or {}).get("Routes", []) if str(r.get("GatewayId", "")).startswith("igw-")]
+        evidence["ec2:DescribeSubnets"][subnet_id] = pick(subnet, "VpcId", "MapPublicIpOnLaunch")
+        evidence["ec2:DescribeRouteTables"][subnet_id] = {"RouteTableId": (table or {}).get("RouteTableId"),
+                                                          "InternetGatewayRoutes": to_internet}
+        if subnet.get("MapPublicIpOnLaunch"):
+            problems.append(f"subnet {subnet_id} maps public IPs on launch: use a private subnet")
+        if to_internet:
+            problems.append(f"subnet {subnet_id} routes {', '.join(map(str, to_internet))} to an internet gateway: "
+                            "use a private subnet")
+    return problems, evidence
+
+
+@live_check("NET-03", "net-03-vpc-endpoints-no-nat", resource_type=VPC)
+def endpoints_no_nat(ctx: CheckContext):
+    required = list(ctx.parameters.get("requiredServices") or [])
+    endpoints = all_vpc_endpoints(ctx.inventory, ctx.region)
+    nats_in_region = nat_gateways(ctx.inventory, ctx.region)
+
+    def evaluate(vpc: Resource) -> Outcome:
+        vpc_id = vpc.data["VpcId"]
+        present = sorted({e["ServiceName"].rsplit(".", 1)[-1] for e in endpoints
+                          if e.get("VpcId") == vpc_id and e.get("State", "").lower() in ("available", "pending")})
+        nats = [n["NatGatewayId"] for n in nats_in_region
+                if n.get("VpcId") == vpc_id and n.get("State") in ("pending", "available")]
+        missing = [s for s in required if s not in present]
+        problems = []
+        if missing:
+            problems.append(f"no VPC endpoint for {', '.join(missing)}: add them")
+        if nats:
+            problems.append(f"NAT gateways {', '.join(nats)}: remove them, reach AWS through endpoints")
+        evidence = {"ec2:DescribeVpcEndpoints": {"Services": present}, "ec2:DescribeNatGateways": {"NatGatewayIds": nats}}
+        return verdict(vpc, problems, f"endpoints for {', '.join(required)}; no NAT gateway", evidence)
+
+    return ctx.each([v for v in vpcs(ctx.inventory, ctx.region) if not v.managed_by_aws], evaluate)

@@ -1,0 +1,78 @@
+"""ElastiCache (Redis): replication groups and their member clusters; ENC-03 and NET-02."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from compliance.audit.aws import ApiError
+from compliance.audit.common import key_problem, pick, verdict
+from compliance.audit.inventory import DELETING, Inventory, Resource, listing, tag_dict
+from compliance.audit.registry import CheckContext, Outcome, live_check
+from compliance.audit.services.ec2 import subnet_problems
+
+REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
+
+
+@listing(REPLICATION_GROUP)
+def replication_groups(inventory: Inventory, region: str) -> Iterator[Resource | None]:
+    """Replication groups (DescribeReplicationGroups), not those being deleted."""
+    for group in inventory.aws.pages("elasticache", region, "DescribeReplicationGroups", "ReplicationGroups"):
+        if group.get("Status") in DELETING:
+            continue
+
+        def read(arn: str = group["ARN"]) -> dict[str, str]:
+            return tag_dict(inventory.aws.call("elasticache", region, "ListTagsForResource",
+                                               ResourceName=arn).get("TagList"))
+
+        primary = ((group.get("NodeGroups") or [{}])[0].get("PrimaryEndpoint") or {}).get("Address")
+        yield inventory.keep(REPLICATION_GROUP, region, group["ReplicationGroupId"], (group["ARN"], primary),
+                             group, read, resource_id=group["ARN"])
+
+
+def redis_member(ctx: CheckContext, group: Resource) -> dict[str, Any]:
+    """The first member cluster of a replication group: where its subnet group and security groups live."""
+    members = group.data.get("MemberClusters") or []
+    if not members:
+        raise ApiError("elasticache:DescribeReplicationGroups", "unexpected",
+                       f"elasticache:DescribeReplicationGroups lists no member cluster for {group.name}: cannot "
+                       "locate its subnets and security groups")
+    return ctx.inventory.memo.get(("DescribeCacheClusters", ctx.region, members[0]), lambda: ctx.call(
+        "elasticache", "DescribeCacheClusters", CacheClusterId=members[0])["CacheClusters"][0])
+
+
+@live_check("ENC-03", "enc-03-redis-encryption-and-auth", resource_type=REPLICATION_GROUP)
+def redis_encryption(ctx: CheckContext):
+    def evaluate(group: Resource) -> Outcome:
+        data = group.data
+        evidence: dict[str, Any] = {"elasticache:DescribeReplicationGroups": pick(
+            data, "AtRestEncryptionEnabled", "KmsKeyId", "TransitEncryptionEnabled", "TransitEncryptionMode",
+            "AuthTokenEnabled", "UserGroupIds")}
+        problems = []
+        if not data.get("AtRestEncryptionEnabled"):
+            problems.append("at-rest encryption is off: recreate with atRestEncryptionEnabled and the ElastiCache key")
+        elif problem := key_problem(ctx, data.get("KmsKeyId"), evidence, "at-rest encryption"):
+            problems.append(problem)
+        if not data.get("TransitEncryptionEnabled") or data.get("TransitEncryptionMode") == "preferred":
+            problems.append("in-transit encryption is not required: set transitEncryptionEnabled (mode required)")
+        if not data.get("AuthTokenEnabled") and not data.get("UserGroupIds"):
+            problems.append("no AUTH token and no RBAC user group: set an authToken or user groups")
+        return verdict(group, problems, "encrypted at rest (customer-managed key) and in transit, AUTH on", evidence)
+
+    return ctx.each(replication_groups(ctx.inventory, ctx.region), evaluate)
+
+
+@live_check("NET-02", "net-02-redis-private", resource_type=REPLICATION_GROUP)
+def redis_private(ctx: CheckContext):
+    def evaluate(group: Resource) -> Outcome:
+        member = redis_member(ctx, group)
+        subnet_group = member["CacheSubnetGroupName"]
+        answer = ctx.call("elasticache", "DescribeCacheSubnetGroups", CacheSubnetGroupName=subnet_group)
+        subnet_ids = [s["SubnetIdentifier"] for s in answer["CacheSubnetGroups"][0].get("Subnets", [])]
+        problems, subnets = subnet_problems(ctx, subnet_ids)
+        evidence = {"elasticache:DescribeCacheClusters": pick(member, "CacheClusterId", "CacheSubnetGroupName"),
+                    "elasticache:DescribeCacheSubnetGroups": {"SubnetIds": subnet_ids},
+                    **subnets}
+        return verdict(group, problems, "in private subnets only (ElastiCache has no public endpoint)", evidence)
+
+    return ctx.each(replication_groups(ctx.inventory, ctx.region), evaluate)

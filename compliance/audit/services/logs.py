@@ -1,0 +1,58 @@
+"""CloudWatch Logs: log groups; ENC-07 (log group key) and RET-04 (retention)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from compliance.audit.common import customer_key_on, pick, verdict
+from compliance.audit.inventory import Inventory, Resource, listing
+from compliance.audit.registry import CheckContext, Outcome, live_check
+
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+
+
+@listing(LOG_GROUP)
+def log_groups(inventory: Inventory, region: str) -> Iterator[Resource | None]:
+    for group in inventory.aws.pages("logs", region, "DescribeLogGroups", "logGroups"):
+        arn = group.get("logGroupArn") or group["arn"].removesuffix(":*")
+
+        def read(resource_arn: str = arn) -> dict[str, str]:
+            return inventory.aws.call("logs", region, "ListTagsForResource", resourceArn=resource_arn).get("tags", {})
+
+        yield inventory.keep(LOG_GROUP, region, group["logGroupName"], (arn, group.get("arn")), group, read,
+                             resource_id=arn)
+
+
+def log_groups_named(ctx: CheckContext, name: str) -> list[dict[str, Any]]:
+    """The log group called ``name`` in the check's region, read on its own, whatever the scope ([] if none)."""
+    return [g for g in ctx.aws.pages("logs", ctx.region, "DescribeLogGroups", "logGroups", logGroupNamePrefix=name)
+            if g["logGroupName"] == name]
+
+
+@live_check("ENC-07", "enc-07-log-group-key", resource_type=LOG_GROUP)
+def log_group_keys(ctx: CheckContext):
+    return customer_key_on(ctx, log_groups(ctx.inventory, ctx.region), "logs:DescribeLogGroups", "kmsKeyId",
+                           "the log group")
+
+
+def retention_problem(group: dict[str, Any], minimum: int) -> str | None:
+    days = group.get("retentionInDays")
+    if days is None:
+        return f"never expires: set retentionInDays to {minimum} or more"
+    if days < minimum:
+        return f"retention {days} days: set retentionInDays to {minimum} or more"
+    return None
+
+
+@live_check("RET-04", "ret-04-log-group-retention", resource_type=LOG_GROUP)
+def log_retention(ctx: CheckContext):
+    minimum = int(ctx.parameters.get("minDays", 30))
+
+    def evaluate(group: Resource) -> Outcome:
+        evidence = {"logs:DescribeLogGroups": pick(group.data, "retentionInDays")}
+        problem = retention_problem(group.data, minimum)
+        return verdict(group, [problem] if problem else [],
+                       f"retention {group.data.get('retentionInDays')} days (>= {minimum})", evidence)
+
+    return ctx.each(log_groups(ctx.inventory, ctx.region), evaluate)

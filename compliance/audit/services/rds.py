@@ -1,0 +1,128 @@
+"""RDS (Aurora): clusters and their instances, and the live checks on clusters.
+
+ENC-02 (storage key), ENC-10 (``rds.force_ssl``), RET-01 (backups), NET-02
+(private placement), DES-02 (deletion protection). IAM-04 (the master secret's
+rotation) reads Secrets Manager and lives in ``secretsmanager``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+from typing import Any
+
+from compliance.audit.common import key_problem, pick, verdict
+from compliance.audit.inventory import DELETING, Inventory, Resource, listing, tag_dict
+from compliance.audit.registry import CheckContext, Outcome, live_check
+from compliance.audit.services.ec2 import subnet_problems
+from compliance.findings import ResourceRef
+
+CLUSTER = "aws:rds/cluster:Cluster"
+CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
+
+
+@listing(CLUSTER)
+def clusters(inventory: Inventory, region: str) -> Iterator[Resource | None]:
+    """Aurora clusters (DescribeDBClusters), not those being deleted."""
+    for cluster in inventory.aws.pages("rds", region, "DescribeDBClusters", "DBClusters"):
+        if not str(cluster.get("Engine", "")).startswith("aurora") or cluster.get("Status") in DELETING:
+            continue
+        yield inventory.keep(CLUSTER, region, cluster["DBClusterIdentifier"],
+                             (cluster["DBClusterArn"], cluster.get("Endpoint")), cluster,
+                             partial(tag_dict, cluster.get("TagList")), resource_id=cluster["DBClusterArn"])
+
+
+@listing(CLUSTER_INSTANCE)
+def cluster_instances(inventory: Inventory, region: str) -> Iterator[Resource | None]:
+    """Aurora instances in scope, and every instance of an in-scope cluster (whatever its own name or tags)."""
+    in_scope = {c.data["DBClusterIdentifier"] for c in clusters(inventory, region)}
+    for instance in inventory.aws.pages("rds", region, "DescribeDBInstances", "DBInstances"):
+        if not str(instance.get("Engine", "")).startswith("aurora"):
+            continue
+        ids = (instance["DBInstanceArn"], (instance.get("Endpoint") or {}).get("Address"))
+        kept = inventory.keep(CLUSTER_INSTANCE, region, instance["DBInstanceIdentifier"], ids, instance,
+                              partial(tag_dict, instance.get("TagList")), resource_id=instance["DBInstanceArn"])
+        if kept or instance.get("DBClusterIdentifier") in in_scope:
+            ref = ResourceRef(id=instance["DBInstanceArn"], type=CLUSTER_INSTANCE,
+                              name=instance["DBInstanceIdentifier"], region=region)
+            yield kept or Resource(ref, instance, tag_dict(instance.get("TagList")))
+
+
+@live_check("ENC-02", "enc-02-aurora-storage-key", resource_type=CLUSTER)
+def aurora_storage(ctx: CheckContext):
+    def evaluate(cluster: Resource) -> Outcome:
+        evidence: dict[str, Any] = {"rds:DescribeDBClusters": pick(cluster.data, "StorageEncrypted", "KmsKeyId")}
+        problems = []
+        if not cluster.data.get("StorageEncrypted"):
+            problems.append("storage is not encrypted: recreate the cluster with storageEncrypted and the Aurora key")
+        elif problem := key_problem(ctx, cluster.data.get("KmsKeyId"), evidence, "the storage"):
+            problems.append(problem)
+        return verdict(cluster, problems, "storage encrypted with a customer-managed KMS key", evidence)
+
+    return ctx.each(clusters(ctx.inventory, ctx.region), evaluate)
+
+
+@live_check("ENC-10", "enc-10-aurora-force-ssl", resource_type=CLUSTER)
+def aurora_tls(ctx: CheckContext):
+    def evaluate(cluster: Resource) -> Outcome:
+        group = cluster.data.get("DBClusterParameterGroup")
+        parameters = ctx.inventory.memo.get(("DescribeDBClusterParameters", ctx.region, group), lambda: list(
+            ctx.aws.pages("rds", ctx.region, "DescribeDBClusterParameters", "Parameters",
+                          DBClusterParameterGroupName=group)))
+        force_ssl = next((p for p in parameters if p.get("ParameterName") == "rds.force_ssl"), {})
+        evidence = {"rds:DescribeDBClusters": {"DBClusterParameterGroup": group},
+                    "rds:DescribeDBClusterParameters": pick(force_ssl, "ParameterName", "ParameterValue", "Source")}
+        problems = []
+        if str(force_ssl.get("ParameterValue")) != "1":
+            problems.append(f"rds.force_ssl is {force_ssl.get('ParameterValue', 'not set')} in parameter group "
+                            f"{group}: set it to 1")
+        return verdict(cluster, problems, f"rds.force_ssl=1 in parameter group {group}", evidence)
+
+    return ctx.each(clusters(ctx.inventory, ctx.region), evaluate)
+
+
+@live_check("RET-01", "ret-01-aurora-backup-retention", resource_type=CLUSTER)
+def aurora_backups(ctx: CheckContext):
+    minimum = int(ctx.parameters.get("minDays", 30))
+
+    def evaluate(cluster: Resource) -> Outcome:
+        days = cluster.data.get("BackupRetentionPeriod") or 0
+        evidence = {"rds:DescribeDBClusters": pick(cluster.data, "BackupRetentionPeriod")}
+        problems = [] if days >= minimum else [f"backups kept {days} days: set backupRetentionPeriod to {minimum}+"]
+        return verdict(cluster, problems, f"backups kept {days} days (>= {minimum})", evidence)
+
+    return ctx.each(clusters(ctx.inventory, ctx.region), evaluate)
+
+
+@live_check("NET-02", "net-02-aurora-private", resource_type=CLUSTER)
+def aurora_private(ctx: CheckContext):
+    instances = cluster_instances(ctx.inventory, ctx.region)
+
+    def evaluate(cluster: Resource) -> Outcome:
+        group = cluster.data.get("DBSubnetGroup")
+        answer = ctx.call("rds", "DescribeDBSubnetGroups", DBSubnetGroupName=group)
+        subnet_ids = [s["SubnetIdentifier"] for s in answer["DBSubnetGroups"][0].get("Subnets", [])]
+        problems, subnets = subnet_problems(ctx, subnet_ids)
+        members = [i for i in instances if i.data.get("DBClusterIdentifier") == cluster.name]
+        public = [i.name for i in members if i.data.get("PubliclyAccessible")]
+        if cluster.data.get("PubliclyAccessible"):
+            public.append(cluster.name)
+        problems += [f"{name} is publicly accessible: set publiclyAccessible false" for name in public]
+        evidence = {"rds:DescribeDBInstances": {i.name: pick(i.data, "PubliclyAccessible") for i in members},
+                    "rds:DescribeDBSubnetGroups": {"DBSubnetGroupName": group, "SubnetIds": subnet_ids},
+                    **subnets}
+        return verdict(cluster, problems, "not publicly accessible; private subnets only", evidence)
+
+    return ctx.each(clusters(ctx.inventory, ctx.region), evaluate)
+
+
+@live_check("DES-02", "des-02-aurora-deletion-protection", resource_type=CLUSTER)
+def aurora_destroyable(ctx: CheckContext):
+    def evaluate(cluster: Resource) -> Outcome:
+        protected = cluster.data.get("DeletionProtection")
+        problems = ["deletion protection is on: set deletionProtection false"] if protected else []
+        return verdict(cluster, problems, "no deletion protection (skipFinalSnapshot and forceDestroy are delete-time "
+                       "settings, checked at preview and static)", {"rds:DescribeDBClusters": pick(
+                           cluster.data, "DeletionProtection")})
+
+    return ctx.each(clusters(ctx.inventory, ctx.region), evaluate)
