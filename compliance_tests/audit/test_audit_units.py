@@ -12,7 +12,7 @@ from compliance.audit.gaps import load_gaps
 from compliance.audit.registry import all_checks
 from compliance.audit.scope import Scope, follows_naming, load_outputs
 from compliance.audit.services.cloudtrail import records_data_events
-from compliance.audit.services.ec2 import world_open_rules
+from compliance.audit.services.ec2 import ingress_permissions
 from compliance.audit.services.iam import wildcard_grants
 from compliance.audit.services.iot import iot_policy_problems
 from compliance.audit.services.s3 import archive_lifecycle_problems, denies_insecure_transport, is_raw_archive
@@ -20,6 +20,7 @@ from compliance.audit.services.secretsmanager import rotation_days
 from compliance.catalog import load_catalog
 from compliance.cli import main
 from compliance.errors import EXIT_USAGE, UsageError
+from controls import net_01
 
 
 def test_registry_holds_exactly_the_catalogs_live_controls():
@@ -189,8 +190,10 @@ def test_archive_lifecycle_and_other_thresholds():
     assert rotation_days({"RotationRules": {"ScheduleExpression": "cron(0 0 * * ? *)"}}) is None
     group = {"IpPermissions": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
                                 "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}]}
-    assert world_open_rules(group, set())[0]["Cidrs"] == ["0.0.0.0/0", "::/0"]
-    assert world_open_rules(group, {"0.0.0.0/0", "::/0"}) == []
+    permissions = ingress_permissions(group)
+    assert permissions[0].cidrs == ("0.0.0.0/0", "::/0") and permissions[0].from_port == 443
+    assert net_01.decide(permissions, []).status == "fail"
+    assert net_01.decide(permissions, ["0.0.0.0/0", "::/0"]).status == "pass"
 
 
 @pytest.mark.parametrize(("args", "words"), [

@@ -10,11 +10,11 @@ from __future__ import annotations
 import importlib
 
 import pytest
-from controls.cases import case, resource
 
 from compliance.cases.run import LAYERS, run_cases
 from compliance.cases.table import CONTROLS_DIR, load_cases
 from compliance.catalog import load_catalog
+from controls.cases import case, resource
 
 CATALOG = load_catalog()
 CASES = load_cases()

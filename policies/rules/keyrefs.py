@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from controls.keys import CUSTOMER, KeyRef
-
 from rules import types as t
 from rules.model import Resource, StackView
 from rules.values import MISSING, UNKNOWN, describe, lookup

@@ -14,17 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from compliance.audit.common import pick, verdict
+from compliance.audit.common import pick, verdict, verdict_outcome
 from compliance.audit.inventory import Inventory, Resource, listing, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, live_check
 from compliance.findings import ResourceRef
+from controls import net_01
 
 VPC = "aws:ec2/vpc:Vpc"
 SUBNET = "aws:ec2/subnet:Subnet"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
-
-WORLD = ("0.0.0.0/0", "::/0")
 
 
 # -- unscoped reads, one describe per region ---------------------------------
@@ -116,28 +115,26 @@ def security_group_ref(region: str, group: dict[str, Any]) -> ResourceRef:
 
 # -- checks --------------------------------------------------------------------
 
-def world_open_rules(group: dict[str, Any], allowed: set[str]) -> list[dict[str, Any]]:
-    """The ingress permissions that admit 0.0.0.0/0 or ::/0 (unless allow-listed)."""
-    found = []
-    for permission in group.get("IpPermissions", []):
-        cidrs = [r.get("CidrIp") for r in permission.get("IpRanges", [])] + \
-                [r.get("CidrIpv6") for r in permission.get("Ipv6Ranges", [])]
-        opened = [c for c in cidrs if c in WORLD and c not in allowed]
-        if opened:
-            found.append({**pick(permission, "IpProtocol", "FromPort", "ToPort"), "Cidrs": opened})
-    return found
+def ingress_permissions(group: dict[str, Any]) -> list[net_01.Permission]:
+    """NET-01's facts: the group's ingress as DescribeSecurityGroups gives it (AWS has merged the rules)."""
+    return [net_01.Permission(f"IpPermissions[{index}]", permission.get("IpProtocol"), permission.get("FromPort"),
+                              permission.get("ToPort"),
+                              tuple([r.get("CidrIp") for r in permission.get("IpRanges", [])]
+                                    + [r.get("CidrIpv6") for r in permission.get("Ipv6Ranges", [])]))
+            for index, permission in enumerate(group.get("IpPermissions", []))]
 
 
 @live_check("NET-01", "net-01-no-world-ingress", resource_type=SECURITY_GROUP)
 def no_world_ingress(ctx: CheckContext):
-    allowed = set(ctx.parameters.get("allowedCidrs") or [])
+    allowed = list(ctx.parameters.get("allowedCidrs") or [])
 
     def evaluate(group: Resource) -> Outcome:
-        opened = world_open_rules(group.data, allowed)
-        evidence = {"ec2:DescribeSecurityGroups": {"GroupId": group.data["GroupId"], "WorldOpenIngress": opened}}
-        problems = [f"ingress from {', '.join(r['Cidrs'])} on {r.get('IpProtocol')} "
-                    f"{r.get('FromPort', 'all')}-{r.get('ToPort', 'all')}: restrict the source" for r in opened]
-        return verdict(group, problems, "no ingress from 0.0.0.0/0 or ::/0", evidence)
+        permissions = ingress_permissions(group.data)
+        decided = net_01.decide(permissions, allowed)
+        evidence = {"ec2:DescribeSecurityGroups": {"GroupId": group.data["GroupId"], "IpPermissions": [
+            {"IpProtocol": p.protocol, "FromPort": p.from_port, "ToPort": p.to_port, "Cidrs": list(p.cidrs)}
+            for p in permissions if p.cidrs]}}
+        return verdict_outcome(group, decided, evidence)
 
     return ctx.each(security_groups(ctx.inventory, ctx.region), evaluate)
 

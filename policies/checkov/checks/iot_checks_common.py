@@ -216,9 +216,10 @@ def key_ref(plan: Any, address: str, attribute: str, value: Any = None) -> Any:
     or names one by its literal alias name. Anything else is left unresolved for the
     decision (``controls.keys``); a plain absent value stays absent.
     """
+    from plan_index import REFERENCE
+
     from controls.keys import CUSTOMER, KeyRef
     from controls.values import MISSING, UNKNOWN
-    from plan_index import REFERENCE
 
     if plan.references(address, attribute, KEY_TYPES):
         return KeyRef(UNKNOWN if value is None else value, CUSTOMER)
