@@ -144,7 +144,8 @@ def _live_layer(planned: list[Planned], config: dict[str, str], endpoint: str, c
     if not deployable:
         return
     stack = deploy_program(STACK, config, endpoint=endpoint, region=config["aws:region"], main=_main(deployable))
-    findings = _audit(stack, endpoint, catalog)
+    regions = {r.inputs["region"] for p in deployable for r in p.case.resources if isinstance(r.inputs.get("region"), str)}
+    findings = _audit(stack, endpoint, catalog, tuple(sorted(regions - {stack.region})))
     by_name = {r["name"]: r for r in stack.resources}
     for p in deployable:
         subject = by_name.get(p.logical(p.case.live_subject or p.case.subject), {})
@@ -157,12 +158,13 @@ def _live_layer(planned: list[Planned], config: dict[str, str], endpoint: str, c
         results[p.short].verdicts["live"], results[p.short].messages["live"] = verdict, message
 
 
-def _audit(stack: SandboxStack, endpoint: str, catalog: Catalog) -> list[Finding]:
+def _audit(stack: SandboxStack, endpoint: str, catalog: Catalog, other_regions: tuple[str, ...]) -> list[Finding]:
+    """The audit of the case stack, in its region and in every other region a case placed a resource in."""
     session = boto3.Session(**DUMMY_CREDENTIALS, region_name=stack.region)
     read_gaps = load_gaps([MOTO_READ_GAPS])
     deployed = tuple(AuditGap(reason=g.reason, api=g.api, resource=g.resource) for g in stack.gaps if g.api)
     gaps = KnownGaps(read_gaps.gaps + deployed)
-    request = AuditRequest(regions=(stack.region,), scope=Scope(suffix=SUFFIX), endpoint_url=endpoint,
+    request = AuditRequest(regions=(stack.region, *other_regions), scope=Scope(suffix=SUFFIX), endpoint_url=endpoint,
                            retry=RetryPolicy(max_attempts=2), gaps=gaps)
     return run_audit(session, request, catalog).findings
 
