@@ -8,7 +8,12 @@ aliases that target a key, and, when the deployment's outputs are given, the
 deployed value of each stack output that the graph exports from a resource.
 
 A drift is one control on one resource where a declaring layer (preview or
-static) and the live layer disagree on pass versus fail, before waivers.
+static) and the live layer disagree on pass versus fail, before waivers. Each
+side is that layer's verdict on the control and the resource, all of its checks
+combined (any fail is a fail), never one check against another: a passing sibling
+check is not drift. Declarations the live layer sees on their parent (a
+security-group rule on its group, a bucket's policy or encryption configuration on
+its bucket) count on that parent.
 """
 
 from __future__ import annotations
@@ -155,40 +160,80 @@ def _paired_strings(rendered: Any, deployed: Any) -> list[tuple[str, str]]:
     return []
 
 
-def _is_verdict(status: str) -> bool:
-    return status in ("pass", "fail")
+# Resource types the live layer judges on their parent, and the input that names the parent.
+JUDGED_ON_PARENT = {
+    "aws:ec2/securityGroupRule:SecurityGroupRule": "securityGroupId",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "securityGroupId",
+    "aws:s3/bucketPolicy:BucketPolicy": "bucket",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": "bucket",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": "bucket",
+    "aws:s3/bucketVersioning:BucketVersioning": "bucket",
+    "aws:s3/bucketVersioningV2:BucketVersioningV2": "bucket",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "bucket",
+    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": "bucket",
+}
+
+
+def subject_urn(resource: dict[str, Any], by_urn: dict[str, dict[str, Any]]) -> str:
+    """The URN a declared finding counts on: its resource's, or its parent's for the types above."""
+    prop = JUDGED_ON_PARENT.get(resource["type"])
+    parents = [u for u in resource["propertyDependencies"].get(prop, []) if u in by_urn] if prop else []
+    return parents[0] if parents else resource["urn"]
+
+
+def _verdict(findings: list[dict[str, Any]]) -> tuple[str, dict[str, Any]] | None:
+    """A layer's verdict on one control and resource (fail wins), and the finding that decided it."""
+    for status in ("fail", "pass"):
+        deciding = [f for f in findings if f["originalStatus"] == status]
+        if deciding:
+            return status, min(deciding, key=lambda f: f["id"])
+    return None
 
 
 def find_drift(findings: list[dict[str, Any]], index: ResourceIndex) -> list[dict[str, Any]]:
-    """Pairs of (declaring finding, live finding) on one control and one resource that disagree.
+    """(declaring layer, live) verdicts on one control and one resource that disagree.
 
-    Marks both findings with ``drift: true`` (in place) and returns the drift records, sorted.
+    Marks the findings of both sides with ``drift: true`` (in place) and returns the drift records, sorted.
     """
     by_urn = index.graph.by_urn()
-    declared: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    declared: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for finding in findings:
         if finding["layer"] in DECLARING_LAYERS and finding["resource"]["id"] in by_urn:
-            declared[(finding["control"], finding["resource"]["id"])].append(finding)
+            urn = subject_urn(by_urn[finding["resource"]["id"]], by_urn)
+            declared[(finding["control"], urn, finding["layer"])].append(finding)
+    live: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for finding in findings:
+        if finding["layer"] == "live":
+            for urn in index.urns_for(finding["resource"]):
+                live[(finding["control"], urn)].append(finding)
     records = []
-    for live in (f for f in findings if f["layer"] == "live" and _is_verdict(f["originalStatus"])):
-        for urn in sorted(index.urns_for(live["resource"])):
-            for decl in declared.get((live["control"], urn), []):
-                if not _is_verdict(decl["originalStatus"]) or decl["originalStatus"] == live["originalStatus"]:
-                    continue
-                decl["drift"] = live["drift"] = True
-                resource = by_urn[urn]
-                records.append({
-                    "control": live["control"],
-                    "resource": {"urn": urn, "name": resource["name"], "type": resource["type"],
-                                 "source": resource.get("source")},
-                    "declared": {"layer": decl["layer"], "status": decl["originalStatus"], "findingId": decl["id"],
-                                 "message": decl["message"]},
-                    "live": {"status": live["originalStatus"], "findingId": live["id"],
-                             "resourceId": live["resource"]["id"], "message": live["message"],
-                             "evidence": live["evidence"]},
-                    "summary": (f"{live['control']} on {resource['name']}: the program declares "
-                                f"{decl['originalStatus']} ({decl['layer']}), the live account shows "
-                                f"{live['originalStatus']} on {live['resource']['id']}"),
-                })
+    for (control, urn), live_findings in sorted(live.items()):
+        live_side = _verdict(live_findings)
+        if live_side is None:
+            continue
+        for layer in DECLARING_LAYERS:
+            layer_findings = declared.get((control, urn, layer), [])
+            declared_side = _verdict(layer_findings)
+            if declared_side is None or declared_side[0] == live_side[0]:
+                continue
+            for finding in (*layer_findings, *live_findings):
+                if finding["originalStatus"] in ("pass", "fail"):
+                    finding["drift"] = True
+            records.append(_record(control, by_urn[urn], layer, declared_side, live_side))
     return sorted(records, key=lambda r: (r["control"], r["resource"]["urn"], r["declared"]["layer"],
                                           r["live"]["findingId"]))
+
+
+def _record(control: str, resource: dict[str, Any], layer: str, declared: tuple[str, dict[str, Any]],
+            live: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+    (declared_status, decl), (live_status, observed) = declared, live
+    return {
+        "control": control,
+        "resource": {"urn": resource["urn"], "name": resource["name"], "type": resource["type"],
+                     "source": resource.get("source")},
+        "declared": {"layer": layer, "status": declared_status, "findingId": decl["id"], "message": decl["message"]},
+        "live": {"status": live_status, "findingId": observed["id"], "resourceId": observed["resource"]["id"],
+                 "message": observed["message"], "evidence": observed["evidence"]},
+        "summary": (f"{control} on {resource['name']}: the program declares {declared_status} ({layer}), the "
+                    f"live account shows {live_status} on {observed['resource']['id']}"),
+    }

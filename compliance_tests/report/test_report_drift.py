@@ -6,7 +6,7 @@ import dataclasses
 
 from compliance.errors import EXIT_OK, EXIT_VIOLATION
 from compliance.graph import validate_graph
-from compliance.report.drift import ResourceIndex, identities_of
+from compliance.report.drift import ResourceIndex, find_drift, identities_of
 from compliance_tests.report.report_builders import (
     BUCKET,
     KEY,
@@ -146,3 +146,48 @@ def test_same_type_wins_when_a_bucket_name_is_also_an_input_of_its_settings():
     ref = {"id": LIVE_BUCKET_ARN, "name": "raw-archive-dev"}
     assert index.urns_for(ref) == {BUCKET, versioning["urn"]}
     assert index.urns_for({**ref, "type": "aws:s3/bucket:Bucket"}) == {BUCKET}
+
+
+def _finding(layer, control, status, resource_id, name, type_, check):
+    return {"id": f"{layer}-{check}-{name}", "layer": layer, "control": control, "originalStatus": status,
+            "resource": {"id": resource_id, "name": name, "type": type_}, "message": f"{check} {status}",
+            "evidence": {}, "check": check}
+
+
+def test_a_passing_sibling_check_is_not_drift():
+    """The static verdict on a control and resource combines its checks: one fail is the verdict."""
+    index = ResourceIndex(validate_graph(graph_data()))
+    findings = [_finding("static", "ENC-05", "fail", BUCKET, "raw", "aws:s3/bucket:Bucket", "CKV_IOT_16"),
+                _finding("static", "ENC-05", "pass", BUCKET, "raw", "aws:s3/bucket:Bucket", "CKV_AWS_19"),
+                _finding("live", "ENC-05", "fail", LIVE_BUCKET_ARN, "raw-archive-dev", "aws:s3/bucket:Bucket",
+                         "enc-05-live")]
+    assert find_drift(findings, index) == []
+    assert not any(f.get("drift") for f in findings)
+    findings[0]["originalStatus"] = "pass"  # every declared check passes, the account fails: one drift
+    [drift] = find_drift(findings, index)
+    assert (drift["declared"]["layer"], drift["declared"]["status"], drift["live"]["status"]) == ("static", "pass",
+                                                                                                 "fail")
+
+
+def test_a_rules_declared_failure_counts_on_its_group():
+    """NET-01 is judged live on the group: a rule that the pack fails makes the group's declared verdict fail."""
+    data = graph_data()
+    group = "urn:pulumi:dev::iot-sensor-platform::aws:ec2/securityGroup:SecurityGroup::redis"
+    rule = "urn:pulumi:dev::iot-sensor-platform::aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::world"
+    data["resources"] += [
+        {**data["resources"][3], "urn": group, "type": "aws:ec2/securityGroup:SecurityGroup", "name": "redis",
+         "inputs": {"name": "secgroup-redis-dev"}, "propertyDependencies": {}, "dependencies": []},
+        {**data["resources"][3], "urn": rule, "type": "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+         "name": "world", "inputs": {"cidrIpv6": "::0/0", "securityGroupId": "sg-1"},
+         "propertyDependencies": {"securityGroupId": [group]}, "dependencies": [group]},
+    ]
+    index = ResourceIndex(validate_graph(data))
+    live_group = ("arn:aws:ec2:sa-east-1:123456789012:security-group/sg-1", "secgroup-redis-dev",
+                  "aws:ec2/securityGroup:SecurityGroup")
+    findings = [_finding("preview", "NET-01", "pass", group, "redis", "aws:ec2/securityGroup:SecurityGroup", "p"),
+                _finding("preview", "NET-01", "fail", rule, "world", "aws:vpc/...", "p"),
+                _finding("live", "NET-01", "pass", *live_group, "net-01-live")]
+    [drift] = find_drift(findings, index)
+    assert drift["resource"]["urn"] == group
+    assert (drift["declared"]["status"], drift["declared"]["findingId"], drift["live"]["status"]) == (
+        "fail", "preview-p-world", "pass")
