@@ -6,10 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from compliance.findings import FindingsFile, now_iso
-from compliance.gate.console import print_report
-from compliance.gate.pack import PACK_DIR
-from compliance.gate.run import run_gate
+from compliance.gate.spawn import PACK_DIR, spawn_pack
 from compliance.graph import Graph, load_graph
 
 FINDINGS_NAME = "gate.json"
@@ -49,11 +46,17 @@ def _graph(args: argparse.Namespace) -> tuple[Graph, str]:
 
 def run(args: argparse.Namespace) -> int:
     graph, source = _graph(args)
+    # The pack starts up (its own imports) while this process imports gRPC and the protocol.
+    process = spawn_pack(graph.project, graph.stack, graph.config, args.policy_pack) if graph.resources else None
+    from compliance.findings import FindingsFile, now_iso
+    from compliance.gate.console import print_report
+    from compliance.gate.run import run_gate
+
     path = args.out / FINDINGS_NAME
     started = now_iso()
     try:
         result = run_gate(graph, config_file=args.policy_pack_config, first_preview=args.first_preview,
-                          pack_dir=args.policy_pack, graph_source=source)
+                          pack_dir=args.policy_pack, graph_source=source, process=process)
     except KeyboardInterrupt:
         FindingsFile(layer="preview", tool_name="policy pack", tool_version="", scope={"stack": graph.stack},
                      started_at=started, finished_at=now_iso(), complete=False, findings=[]).write(path)

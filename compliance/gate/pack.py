@@ -1,21 +1,17 @@
 """The policy pack as a subprocess, started and stopped the way the Pulumi CLI does it.
 
-The CLI runs a Python pack as ``python -u -m pulumi.policy <engine address>
-<pack dir>`` from the pack's folder, with the stack's identity and config in
-``PULUMI_PROJECT``, ``PULUMI_STACK``, ``PULUMI_DRY_RUN`` and ``PULUMI_CONFIG``;
-the pack prints the port of its Analyzer gRPC server on stdout and serves until
-it is killed. ``PackProcess`` does the same, reads the port with a deadline,
-and always stops the process (context manager; also on Ctrl-C).
+The pack (started by ``spawn.spawn_pack``) prints the port of its Analyzer gRPC
+server on stdout and serves until it is killed. ``PackProcess`` reads the port
+with a deadline, connects, and always stops the process (context manager; also
+on Ctrl-C).
 """
 
 from __future__ import annotations
 
 import collections
-import json
 import os
 import selectors
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -26,14 +22,11 @@ import yaml
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2_grpc
 
-from compliance import REPO_ROOT
 from compliance.errors import EvaluationError
+from compliance.gate.spawn import PACK_DIR, spawn_pack, stack_identity
 
-PACK_DIR = REPO_ROOT / "policies"
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 5.0
-# No engine runs offline; the pack never calls back, but the launcher requires the argument.
-NO_ENGINE_ADDRESS = "127.0.0.1:0"
 _MAX_MESSAGE = 400 * 1024 * 1024  # the SDK's own limit, for stacks with large inputs
 
 
@@ -46,31 +39,23 @@ def pack_version(pack_dir: Path) -> str:
     return str(data.get("version", "0.0.1"))
 
 
-def stack_identity(project: str, stack: str, config: dict[str, str]) -> tuple[str, str, str]:
-    """What the pack process was started with; a pack serves only graphs of the same identity."""
-    return project, stack, json.dumps(config, sort_keys=True)
-
-
 class PackProcess:
     """A running policy pack with a connected Analyzer stub. Use as a context manager."""
 
     def __init__(self, *, project: str, stack: str, config: dict[str, str], pack_dir: Path = PACK_DIR,
-                 start_timeout: float = START_TIMEOUT_S) -> None:
+                 start_timeout: float = START_TIMEOUT_S, process: subprocess.Popen | None = None) -> None:
+        """Start the pack, or adopt ``process`` when ``spawn.spawn_pack`` already started it for this stack."""
         self.pack_dir = Path(pack_dir)
         self.identity = stack_identity(project, stack, config)
-        self.version = pack_version(self.pack_dir)
         self._stderr_tail: collections.deque[str] = collections.deque(maxlen=40)
         self._pumps: list[threading.Thread] = []
-        env = {**os.environ, "PULUMI_PROJECT": project, "PULUMI_STACK": stack, "PULUMI_DRY_RUN": "true",
-               "PULUMI_CONFIG": json.dumps(config), "PYTHONUNBUFFERED": "1"}
-        if not (self.pack_dir / "__main__.py").is_file():
-            raise EvaluationError(f"{self.pack_dir} has no __main__.py; point the gate at the policy pack folder")
-        self.process = subprocess.Popen(  # noqa: S603 (fixed argv, our own interpreter)
-            [sys.executable, "-u", "-m", "pulumi.policy", NO_ENGINE_ADDRESS, str(self.pack_dir)],
-            cwd=self.pack_dir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            start_new_session=True,  # Ctrl-C reaches the gate, which then stops the pack itself
-        )
+        self.process = process or spawn_pack(project, stack, config, self.pack_dir)
         self.channel: grpc.Channel | None = None
+        try:
+            self.version = pack_version(self.pack_dir)
+        except BaseException:
+            self.close()
+            raise
         try:
             self.port = self._read_port(start_timeout)
             self._drain(self.process.stdout, None)

@@ -9,6 +9,7 @@ gate and the pack work at the same time.
 
 from __future__ import annotations
 
+import subprocess
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,12 +153,13 @@ def _analyze_stack(pack: PackProcess, graph: Graph, builder: MessageBuilder, met
 
 
 def run_gate(graph: Graph, *, config_file: Path | None = None, first_preview: bool = False,
-             pack_dir: Path = PACK_DIR, start_timeout: float | None = None, graph_source: str = "") -> GateResult:
-    """Start the pack for this graph, evaluate, and always stop the pack."""
+             pack_dir: Path = PACK_DIR, start_timeout: float | None = None, graph_source: str = "",
+             process: subprocess.Popen | None = None) -> GateResult:
+    """Start the pack for this graph (or adopt ``process``, started for it), evaluate, and always stop the pack."""
     if not graph.resources:
         raise EvaluationError("the graph holds no resources, so there is nothing to gate: render the program first")
     kwargs = {"start_timeout": start_timeout} if start_timeout is not None else {}
     with PackProcess(project=graph.project, stack=graph.stack, config=graph.config, pack_dir=pack_dir,
-                     **kwargs) as pack:
+                     process=process, **kwargs) as pack:
         return evaluate(graph, pack, config_file=config_file, first_preview=first_preview,
                         graph_source=graph_source)
