@@ -31,8 +31,7 @@ class RedisAuthProbe:
         """True if Redis authenticates ``token`` and answers PING; False if it refuses the token."""
         client = redis.Redis(
             host=self.host, port=self.port, ssl=self.tls, password=token,
-            socket_connect_timeout=CONNECT_TIMEOUT_SECONDS, socket_timeout=COMMAND_TIMEOUT_SECONDS,
-            retry=None, single_connection_client=True,
+            socket_connect_timeout=CONNECT_TIMEOUT_SECONDS, socket_timeout=COMMAND_TIMEOUT_SECONDS, retry=None,
         )
         try:
             return client.ping() is True
