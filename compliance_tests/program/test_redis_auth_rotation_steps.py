@@ -33,7 +33,7 @@ GROUP = "redis-baseline-dev"
 OLD_VERSION = "a1111111-1111-4111-8111-111111111111"
 NEW_VERSION = "b2222222-2222-4222-8222-222222222222"
 ROTATION_TOKEN = "c3333333-3333-4333-8333-333333333333"
-OLD_TOKEN = "TheDeployedAuthTokenOfTheRotationTests00001"  # readable: no secret scanner takes it for a key
+OLD_TOKEN = m.tokens.generate_token()  # made at run time: no token literal for secret scanners to report
 NOW = datetime.datetime(2026, 12, 3, tzinfo=datetime.UTC)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import secrets
 import zipfile
 
 import pytest
@@ -111,7 +112,7 @@ def test_moto_cannot_run_a_rotation_function(scratch: SandboxClients):
         FunctionName="gap-check", Role=role["Role"]["Arn"], Runtime="python3.11", Handler="handler.lambda_handler",
         Code={"ZipFile": code.getvalue()})
     secretsmanager = scratch.client("secretsmanager")
-    secret = secretsmanager.create_secret(Name="gap-check", SecretString="TheTokenBeforeTheRotation01")["ARN"]
+    secret = secretsmanager.create_secret(Name="gap-check", SecretString=secrets.token_hex(16))["ARN"]
     secretsmanager.rotate_secret(SecretId=secret, RotationLambdaARN=function["FunctionArn"],
                                  RotationRules={"AutomaticallyAfterDays": 30})
     stages = secretsmanager.describe_secret(SecretId=secret)["VersionIdsToStages"]
@@ -126,9 +127,9 @@ def test_moto_ignores_an_auth_token_change(scratch: SandboxClients):
     created = elasticache.create_replication_group(
         ReplicationGroupId="gap-check", ReplicationGroupDescription="gap check", Engine="redis",
         CacheNodeType="cache.t4g.small", NumCacheClusters=1, TransitEncryptionEnabled=True,
-        AuthToken="TheTokenBeforeTheRotation01")["ReplicationGroup"]
+        AuthToken=secrets.token_hex(16))["ReplicationGroup"]
     modified = elasticache.modify_replication_group(
-        ReplicationGroupId="gap-check", AuthToken="TheTokenAfterTheRotation002", AuthTokenUpdateStrategy="ROTATE",
+        ReplicationGroupId="gap-check", AuthToken=secrets.token_hex(16), AuthTokenUpdateStrategy="ROTATE",
         ApplyImmediately=True)["ReplicationGroup"]
     assert not (modified.get("PendingModifiedValues") or {}).get("AuthTokenStatus")
     assert modified["AuthTokenLastModifiedDate"] == created["AuthTokenLastModifiedDate"]
