@@ -1,6 +1,6 @@
 """The industrial IoT sensor platform: config, components, outputs.
 
-Config is read and validated first, and on an update the processor's code must
+Config is read and validated first, and on an update the functions' code must
 be bundled (a bad key or a missing bundle fails before any resource is
 declared), then the destroyability guard is registered, then the components
 are built in dependency order. The outputs are every identifier an audit or an
@@ -16,12 +16,15 @@ from components.ingestion import Ingestion
 from components.keys import Keys
 from components.network import Network
 from components.processing import FUNCTION_DIR, Processing, ProcessorInputs
+from components.redis_auth_rotation import FUNCTION_DIR as ROTATION_FUNCTION_DIR
+from components.redis_auth_rotation import RedisAuthRotation, RotationInputs
 from components.storage import Storage
 from function_bundle import function_code
 from naming import Naming
 
 config = platform_config.load()
 processor_code = function_code(FUNCTION_DIR, require_bundle=config.require_processor_bundle)
+rotation_code = function_code(ROTATION_FUNCTION_DIR, require_bundle=config.require_processor_bundle)
 transforms.register()
 
 naming = Naming.from_config(config)
@@ -29,7 +32,7 @@ ctx = AwsContext.lookup(config.region)
 trail_name = naming.name("trail", "audit")
 
 keys = Keys("keys", naming, ctx, trail_name)
-network = Network("network", naming, config.region)
+network = Network("network", naming, ctx, logs_key_arn=keys.arns["logs"])
 storage = Storage("storage", config=config, naming=naming, ctx=ctx, keys=keys, network=network)
 audit = AuditLogging(
     "audit",
@@ -40,6 +43,7 @@ audit = AuditLogging(
     operational_log_groups={
         "processor": naming.log_group("lambda", "lambda", "processor"),
         "iot-rule-errors": naming.log_group("iot", "iotrule", "telemetry-errors"),
+        "redis-auth-rotation": naming.log_group("lambda", "lambda", "redis-auth-rotation"),
     },
     data_event_bucket_arns=[storage.archive.arn],
     data_event_table_arns=[table.arn for table in storage.tables],
@@ -50,6 +54,11 @@ processing = Processing(
     "processing", naming=naming, ctx=ctx, keys=keys, network=network,
     inputs=ProcessorInputs(stream=ingestion.stream, storage=storage,
                            log_group=audit.operational_log_groups["processor"], code=processor_code),
+)
+rotation = RedisAuthRotation(
+    "redis-auth-rotation", naming=naming, ctx=ctx, keys=keys, network=network,
+    inputs=RotationInputs(storage=storage, log_group=audit.operational_log_groups["redis-auth-rotation"],
+                          code=rotation_code),
 )
 
 pulumi.export("region", config.region)
@@ -67,6 +76,7 @@ pulumi.export("auroraMasterSecretArn", storage.master_secret_arn)
 pulumi.export("redisReplicationGroupId", storage.redis.replication_group_id)
 pulumi.export("redisPrimaryEndpoint", storage.redis.primary_endpoint_address)
 pulumi.export("redisAuthSecretArn", storage.redis_auth_secret.arn)
+pulumi.export("redisAuthRotationFunctionName", rotation.function.name)
 pulumi.export("metricsTableName", storage.metrics_table.name)
 pulumi.export("devicesTableName", storage.devices_table.name)
 pulumi.export("idempotencyTableName", storage.idempotency_table.name)
@@ -76,7 +86,7 @@ pulumi.export("processorFunctionName", processing.function.name)
 pulumi.export("dlqUrl", processing.dlq.url)
 pulumi.export("trailArn", audit.trail.arn)
 pulumi.export("trailLogGroupName", audit.trail_log_group.name)
-pulumi.export("logGroupNames", audit.log_group_names)
+pulumi.export("logGroupNames", [*audit.log_group_names, network.flow_log_group.name])
 pulumi.export("iotTopicRuleName", ingestion.rule.name)
 pulumi.export("iotPolicyName", ingestion.policy.name)
 pulumi.export("thingNames", ingestion.thing_names)

@@ -75,7 +75,7 @@ class PlatformConfig:
     aurora_min_capacity: float
     aurora_max_capacity: float
     kinesis_retention_hours: int
-    require_processor_bundle: bool  # see function_bundle.py
+    require_processor_bundle: bool  # both functions' bundles (processor, Redis AUTH rotation): function_bundle.py
 
     @property
     def device_types(self) -> list[str]:

@@ -1,13 +1,15 @@
-"""The processor's deployment package: refused on a real update until its dependencies are bundled.
+"""A function's deployment package: refused on a real update until its dependencies are bundled.
 
-The function imports jsonschema-rs, orjson and redis from ``vendor/``, which
-``build.sh`` fills from the pins in its ``requirements.txt``. Deploying the code
-directory without them (or with other versions) would ship a function that
-fails on its first import and leaves every Kinesis record to be retried until it
-expires. So an update (``pulumi up``) is refused with the command that fixes it.
-Previews, and the harness's offline runs, archive the directory as it is: they
-never run the code. The sandbox, which deploys but never invokes the function,
-sets ``requireProcessorBundle: false``.
+Each function imports its own dependencies from ``vendor/`` (the processor:
+jsonschema-rs, orjson and redis; the Redis AUTH rotation function: redis),
+which its ``build.sh`` fills from the pins in its ``requirements.txt``.
+Deploying a code directory without them (or with other versions) would ship a
+function that fails on its first import: the processor would leave every
+Kinesis record to be retried until it expires, the rotation would fail at its
+first step. So an update (``pulumi up``) is refused with the command that fixes
+it. Previews, and the harness's offline runs, archive the directory as it is:
+they never run the code. The sandbox, which deploys but never invokes the
+functions, sets ``requireProcessorBundle: false`` (the key covers both bundles).
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def function_code(function_dir: Path, *, require_bundle: bool) -> pulumi.FileArc
         if missing:
             build = function_dir.relative_to(function_dir.parents[2]) / "build.sh"
             raise BundleError(
-                f"the processor's dependencies are not bundled ({', '.join(missing)} missing from "
-                f"vendor/): run {build} before pulumi up"
+                f"the {function_dir.name} function's dependencies are not bundled ({', '.join(missing)} missing "
+                f"from vendor/): run {build} before pulumi up"
             )
     return pulumi.FileArchive(str(function_dir))

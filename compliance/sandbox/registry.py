@@ -33,6 +33,9 @@ class Gap:
     ``resource_type`` is the Pulumi type token, ``name`` the logical name,
     ``resource`` the ARN (or physical ID), ``api`` the AWS call that moto lacks
     or cannot honour (``service:Operation``), ``reason`` what that means.
+    ``control``, when set, is the control the gap leaves unobservable in the
+    sandbox: the audit reports that control's findings on resources of
+    ``resource_type`` as not_applicable with the reason (``audit --known-gaps``).
     """
 
     resource_type: str
@@ -40,10 +43,14 @@ class Gap:
     resource: str
     api: str
     reason: str
+    control: str = ""
 
     def to_json(self) -> dict[str, str]:
-        return {"resourceType": self.resource_type, "name": self.name, "resource": self.resource,
-                "api": self.api, "reason": self.reason}
+        entry = {"resourceType": self.resource_type, "name": self.name, "resource": self.resource,
+                 "api": self.api, "reason": self.reason}
+        if self.control:
+            entry["control"] = self.control
+        return entry
 
 
 class Inputs:
@@ -123,8 +130,8 @@ class Context:
     def client(self, service: str) -> Any:
         return self.deployment.clients.client(service, self.region)
 
-    def gap(self, resource: str, api: str, reason: str) -> None:
-        self.deployment.record_gap(Gap(self.type, self.name, resource, api, reason))
+    def gap(self, resource: str, api: str, reason: str, *, control: str = "") -> None:
+        self.deployment.record_gap(Gap(self.type, self.name, resource, api, reason, control))
 
     def api_answers(self, api: str, call: Callable[[], Any]) -> bool:
         """Whether the sandbox implements ``api`` (``service:Operation``), probed once per deployment.

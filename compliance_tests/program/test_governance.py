@@ -26,6 +26,7 @@ NAME_FIELDS = {
     "aws:ec2/vpcEndpoint:VpcEndpoint": "tags.Name",
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "tags.Name",
     "aws:ec2/securityGroup:SecurityGroup": "name",
+    "aws:ec2/flowLog:FlowLog": "tags.Name",
     "aws:rds/subnetGroup:SubnetGroup": "name",
     "aws:rds/clusterParameterGroup:ClusterParameterGroup": "name",
     "aws:rds/cluster:Cluster": "clusterIdentifier",
@@ -54,7 +55,8 @@ UNNAMED = {
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
     "aws:secretsmanager/secretVersion:SecretVersion", "aws:iot/certificate:Certificate",
     "aws:iot/thingPrincipalAttachment:ThingPrincipalAttachment", "aws:iot/policyAttachment:PolicyAttachment",
-    "aws:lambda/eventSourceMapping:EventSourceMapping",
+    "aws:lambda/eventSourceMapping:EventSourceMapping", "aws:lambda/permission:Permission",
+    "aws:secretsmanager/secretRotation:SecretRotation",
     *(f"aws:s3/{kind[0].lower()}{kind[1:]}:{kind}" for kind in (
         "BucketOwnershipControls", "BucketPublicAccessBlock", "BucketVersioning",
         "BucketServerSideEncryptionConfiguration", "BucketLifecycleConfiguration", "BucketPolicy")),
@@ -66,6 +68,7 @@ OUTPUT_KEYS = {
     "auroraClusterId", "auroraClusterEndpoint", "auroraMasterSecretArn", "redisReplicationGroupId",
     "redisPrimaryEndpoint", "redisAuthSecretArn", "metricsTableName", "devicesTableName", "idempotencyTableName",
     "archiveBucketName", "trailBucketName", "processorFunctionName", "dlqUrl", "trailArn", "trailLogGroupName",
+    "redisAuthRotationFunctionName",
     "logGroupNames", "iotTopicRuleName", "iotPolicyName", "thingNames", "thingTypeNames", "region",
     "environmentSuffix",
 }
@@ -155,7 +158,7 @@ def test_resources_only_in_the_approved_region(dev_graph):
 
 def test_outputs_have_the_documented_keys(outputs):
     assert set(outputs) == OUTPUT_KEYS
-    assert set(outputs["securityGroupIds"]) == {"processor", "aurora", "redis", "endpoints"}
+    assert set(outputs["securityGroupIds"]) == {"processor", "aurora", "redis", "endpoints", "redis-rotation"}
     assert len(outputs["privateSubnetIds"]) == len(outputs["publicSubnetIds"]) == 2
     assert outputs["region"] == "sa-east-1" and outputs["environmentSuffix"] == "dev"
 

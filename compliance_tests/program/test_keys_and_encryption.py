@@ -104,8 +104,11 @@ def test_trail_encrypted_with_the_trail_key(dev_graph, key_arns):
 
 
 def test_lambda_environment_and_dlq_encrypted_with_the_lambda_key(dev_graph, key_arns):
-    function = one(dev_graph, "aws:lambda/function:Function")
-    assert function["inputs"]["kmsKeyArn"] == key_arns["lambda"]
+    """ENC-09: both functions' environments (processor, Redis AUTH rotation) and the dead-letter queue."""
+    functions = of_type(dev_graph, "aws:lambda/function:Function")
+    assert {f["name"] for f in functions} == {"processor", "redis-auth-rotation"}
+    for function in functions:
+        assert function["inputs"]["kmsKeyArn"] == key_arns["lambda"], function["name"]
     queue = one(dev_graph, "aws:sqs/queue:Queue")
     assert queue["inputs"]["kmsMasterKeyId"] == key_arns["lambda"]
 

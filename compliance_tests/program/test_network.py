@@ -1,4 +1,8 @@
-"""NET-01..04 on the rendered dev graph: private placement, endpoints, least-access security groups."""
+"""NET-01..04 on the rendered dev graph: private placement, endpoints, least-access security groups.
+
+The network's children are named after the component (``network-<child>``);
+``tier`` strips that prefix so that assertions read as the tiers they are about.
+"""
 
 from __future__ import annotations
 
@@ -18,9 +22,18 @@ def subnets_by_tier(graph):
     return tiers
 
 
+def tier(logical_name: str) -> str:
+    assert logical_name.startswith("network-"), logical_name
+    return logical_name[len("network-"):]
+
+
 def group_name(graph, rule, prop="securityGroupId"):
     [group] = depends_on(graph, rule, prop, SECURITY_GROUP)
-    return group["name"]
+    return tier(group["name"])
+
+
+def function(graph, name):
+    return one(graph, "aws:lambda/function:Function", name)
 
 
 def private_subnet_urns(graph):
@@ -61,14 +74,15 @@ def test_gateway_endpoints_for_s3_and_dynamodb_on_the_private_route_table(dev_gr
         "com.amazonaws.sa-east-1.s3", "com.amazonaws.sa-east-1.dynamodb"}
     for endpoint in gateways:
         [table] = depends_on(dev_graph, endpoint, "routeTableIds", "aws:ec2/routeTable:RouteTable")
-        assert table["name"] == "private"
+        assert tier(table["name"]) == "private"
 
 
 def test_interface_endpoints_with_private_dns_in_private_subnets(dev_graph):
     interfaces = [e for e in of_type(dev_graph, "aws:ec2/vpcEndpoint:VpcEndpoint")
                   if e["inputs"]["vpcEndpointType"] == "Interface"]
     assert {e["inputs"]["serviceName"].rsplit(".", 1)[1] for e in interfaces} == {
-        "kinesis-streams", "secretsmanager", "kms", "logs", "sts", "sqs"}
+        "kinesis-streams", "secretsmanager", "kms", "logs", "sts", "sqs",
+        "elasticache"}  # IAM-05: the rotation function's ModifyReplicationGroup
     for endpoint in interfaces:
         assert endpoint["inputs"]["privateDnsEnabled"] is True
         assert set(endpoint["propertyDependencies"]["subnetIds"]) == private_subnet_urns(dev_graph)
@@ -87,21 +101,20 @@ def test_no_ingress_from_anywhere(dev_graph):
         assert not WORLD & {rule["inputs"].get("cidrIpv4"), rule["inputs"].get("cidrIpv6")}, rule["name"]
 
 
-def test_data_stores_admit_only_the_processor_on_their_port(dev_graph):
-    """NET-04: Aurora 5432 and Redis 6379, from the processor's group, never from a CIDR."""
+def test_data_stores_admit_only_their_clients_on_their_port(dev_graph):
+    """NET-04: Aurora 5432 from the processor; Redis 6379 from the processor and the AUTH rotation (IAM-05)."""
     expected = {"aurora": 5432, "redis": 6379}
-    seen = {}
+    seen = set()
     for rule in of_type(dev_graph, INGRESS):
         target = group_name(dev_graph, rule)
         if target not in expected:
             continue
         inputs = rule["inputs"]
         assert "cidrIpv4" not in inputs and "cidrIpv6" not in inputs and "prefixListId" not in inputs
-        assert group_name(dev_graph, rule, "referencedSecurityGroupId") == "processor"
         assert (inputs["ipProtocol"], inputs["fromPort"], inputs["toPort"]) == ("tcp", expected[target],
                                                                                  expected[target])
-        seen[target] = seen.get(target, 0) + 1
-    assert seen == {"aurora": 1, "redis": 1}
+        seen.add((target, group_name(dev_graph, rule, "referencedSecurityGroupId")))
+    assert seen == {("aurora", "processor"), ("redis", "processor"), ("redis", "redis-rotation")}
 
 
 def test_endpoints_admit_https_from_the_vpc_only(dev_graph):
@@ -115,23 +128,25 @@ def test_endpoints_admit_https_from_the_vpc_only(dev_graph):
 
 def test_only_the_processor_and_endpoint_groups_receive_ingress(dev_graph):
     assert {group_name(dev_graph, r) for r in of_type(dev_graph, INGRESS)} == {"aurora", "redis", "endpoints"}
+    # The functions' own groups admit nothing.
 
 
 def test_egress_is_narrow(dev_graph):
-    """Only the processor has egress: TCP on one port each, to a security group or an AWS prefix list."""
+    """Only the functions have egress: TCP on one port each, to a security group or an AWS prefix list."""
     destinations = set()
     for rule in of_type(dev_graph, EGRESS):
         inputs = rule["inputs"]
-        assert group_name(dev_graph, rule) == "processor", rule["name"]
         assert inputs["ipProtocol"] == "tcp" and inputs["fromPort"] == inputs["toPort"], rule["name"]
         assert "cidrIpv4" not in inputs and "cidrIpv6" not in inputs, rule["name"]
         if "prefixListId" in inputs:
-            destinations.add((inputs["prefixListId"], inputs["toPort"]))
+            destination = inputs["prefixListId"]
         else:
-            destinations.add((group_name(dev_graph, rule, "referencedSecurityGroupId"), inputs["toPort"]))
+            destination = group_name(dev_graph, rule, "referencedSecurityGroupId")
+        destinations.add((group_name(dev_graph, rule), destination, inputs["toPort"]))
     assert destinations == {
-        ("aurora", 5432), ("redis", 6379), ("endpoints", 443),
-        ("pl-synthetic-s3", 443), ("pl-synthetic-dynamodb", 443),
+        ("processor", "aurora", 5432), ("processor", "redis", 6379), ("processor", "endpoints", 443),
+        ("processor", "pl-synthetic-s3", 443), ("processor", "pl-synthetic-dynamodb", 443),
+        ("redis-rotation", "redis", 6379), ("redis-rotation", "endpoints", 443),
     }
     for group in of_type(dev_graph, SECURITY_GROUP):
         assert not group["inputs"].get("egress") and not group["inputs"].get("ingress"), group["name"]
@@ -143,13 +158,14 @@ def test_default_security_group_has_no_rules(dev_graph):
 
 
 def test_data_stores_in_private_subnets(dev_graph):
-    """NET-02: Aurora's and Redis's subnet groups and the Lambda's VPC config use the private subnets only."""
+    """NET-02: Aurora's and Redis's subnet groups and both Lambdas' VPC configs use the private subnets only."""
     private = private_subnet_urns(dev_graph)
     groups = [one(dev_graph, "aws:rds/subnetGroup:SubnetGroup"), one(dev_graph, "aws:elasticache/subnetGroup:SubnetGroup")]
     for group in groups:
         assert set(group["propertyDependencies"]["subnetIds"]) == private, group["type"]
-    function = one(dev_graph, "aws:lambda/function:Function")
-    assert set(depends_on_urns(function, "vpcConfig")) & {s["urn"] for s in of_type(dev_graph, SUBNET)} == private
+    subnets = {s["urn"] for s in of_type(dev_graph, SUBNET)}
+    for name in ("processor", "redis-auth-rotation"):
+        assert set(depends_on_urns(function(dev_graph, name), "vpcConfig")) & subnets == private, name
     cluster = one(dev_graph, "aws:rds/cluster:Cluster")
     assert depends_on(dev_graph, cluster, "dbSubnetGroupName", "aws:rds/subnetGroup:SubnetGroup") == [groups[0]]
     redis = one(dev_graph, "aws:elasticache/replicationGroup:ReplicationGroup")
@@ -161,8 +177,9 @@ def test_data_stores_and_function_use_their_own_security_group(dev_graph):
     assert group_name(dev_graph, cluster, "vpcSecurityGroupIds") == "aurora"
     redis = one(dev_graph, "aws:elasticache/replicationGroup:ReplicationGroup")
     assert group_name(dev_graph, redis, "securityGroupIds") == "redis"
-    function = one(dev_graph, "aws:lambda/function:Function")
-    assert [g["name"] for g in depends_on(dev_graph, function, "vpcConfig", SECURITY_GROUP)] == ["processor"]
+    for name, group in (("processor", "processor"), ("redis-auth-rotation", "redis-rotation")):
+        assert [tier(g["name"]) for g in depends_on(dev_graph, function(dev_graph, name), "vpcConfig",
+                                                     SECURITY_GROUP)] == [group]
 
 
 def test_aurora_instance_not_publicly_accessible(dev_graph):

@@ -26,7 +26,7 @@ ENVIRONMENT_CONTRACT = {
 
 def processor_grants(graph):
     """Action -> resources over every inline policy of the function's role."""
-    function = one(graph, FUNCTION)
+    function = one(graph, FUNCTION, "processor")
     [role] = depends_on(graph, function, "role", ROLE)
     grants: dict[str, set[str]] = {}
     for role_policy in of_type(graph, "aws:iam/rolePolicy:RolePolicy"):
@@ -39,7 +39,7 @@ def processor_grants(graph):
 
 
 def test_lambda_runtime_handler_code_and_layer(dev_graph):
-    function = one(dev_graph, FUNCTION)["inputs"]
+    function = one(dev_graph, FUNCTION, "processor")["inputs"]
     assert function["name"] == "lambda-processor-dev"
     assert function["runtime"] == "python3.11"
     assert function["handler"] == "handler.lambda_handler"
@@ -50,7 +50,7 @@ def test_lambda_runtime_handler_code_and_layer(dev_graph):
 
 
 def test_lambda_environment_follows_the_processor_contract(dev_graph, outputs, key_arns):
-    variables = one(dev_graph, FUNCTION)["inputs"]["environment"]["variables"]
+    variables = one(dev_graph, FUNCTION, "processor")["inputs"]["environment"]["variables"]
     assert set(variables) == ENVIRONMENT_CONTRACT
     assert variables["METRICS_TABLE"] == outputs["metricsTableName"]
     assert variables["DEVICES_TABLE"] == outputs["devicesTableName"]
@@ -73,7 +73,7 @@ def test_event_source_mapping_reports_partial_failures_with_bounded_retries(dev_
     mapping = one(dev_graph, "aws:lambda/eventSourceMapping:EventSourceMapping")
     inputs = mapping["inputs"]
     assert inputs["eventSourceArn"] == outputs["streamArn"]
-    assert depends_on(dev_graph, mapping, "functionName", FUNCTION) == [one(dev_graph, FUNCTION)]
+    assert depends_on(dev_graph, mapping, "functionName", FUNCTION) == [one(dev_graph, FUNCTION, "processor")]
     assert inputs["startingPosition"] == "TRIM_HORIZON"
     assert inputs["batchSize"] == 500
     assert inputs["functionResponseTypes"] == ["ReportBatchItemFailures"]
@@ -131,6 +131,6 @@ def test_lambda_log_group_kept_30_days(dev_graph):
     [group] = [g for g in of_type(dev_graph, "aws:cloudwatch/logGroup:LogGroup")
                if g["inputs"]["name"] == "/aws/lambda/lambda-processor-dev"]
     assert group["inputs"]["retentionInDays"] == 30
-    function = one(dev_graph, FUNCTION)
+    function = one(dev_graph, FUNCTION, "processor")
     assert group["urn"] in function["dependencies"], "the function must not create its own unencrypted group"
 

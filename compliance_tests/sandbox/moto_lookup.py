@@ -6,6 +6,7 @@ completeness test, naming the type.
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Callable
 from typing import Any
@@ -51,6 +52,18 @@ def _secret_version(c: Client, version_id: str) -> bool:
     return version in [v["VersionId"] for v in versions]
 
 
+def _permission(c: Client, statement_id: str) -> bool:
+    """A statement of some function's resource policy (the provider's ID is the statement ID)."""
+    for function in c("lambda").list_functions()["Functions"]:
+        try:
+            policy = json.loads(c("lambda").get_policy(FunctionName=function["FunctionName"])["Policy"])
+        except c("lambda").exceptions.ResourceNotFoundException:
+            continue
+        if statement_id in [s.get("Sid") for s in policy["Statement"]]:
+            return True
+    return False
+
+
 def _log_group(c: Client, name: str) -> bool:
     return name in [g["logGroupName"] for g in c("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]]
 
@@ -70,6 +83,7 @@ LOOKUPS: dict[str, Callable[[Client, str], Any]] = {
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _rule(egress=False),
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _rule(egress=True),
     "aws:ec2/vpcEndpoint:VpcEndpoint": lambda c, i: c("ec2").describe_vpc_endpoints(VpcEndpointIds=[i])["VpcEndpoints"],
+    "aws:ec2/flowLog:FlowLog": lambda c, i: c("ec2").describe_flow_logs(FlowLogIds=[i])["FlowLogs"],
     "aws:kms/key:Key": lambda c, i: c("kms").describe_key(KeyId=i)["KeyMetadata"]["KeyState"] == "Enabled",
     "aws:kms/alias:Alias": lambda c, i: i in [a["AliasName"] for a in c("kms").list_aliases()["Aliases"]],
     "aws:iot/thingType:ThingType": lambda c, i: c("iot").describe_thing_type(thingTypeName=i)["thingTypeArn"],
@@ -97,6 +111,8 @@ LOOKUPS: dict[str, Callable[[Client, str], Any]] = {
         lambda c, i: c("elasticache").describe_replication_groups(ReplicationGroupId=i)["ReplicationGroups"],
     "aws:secretsmanager/secret:Secret": lambda c, i: c("secretsmanager").describe_secret(SecretId=i)["ARN"] == i,
     "aws:secretsmanager/secretVersion:SecretVersion": _secret_version,
+    "aws:secretsmanager/secretRotation:SecretRotation":
+        lambda c, i: c("secretsmanager").describe_secret(SecretId=i).get("RotationEnabled") is True,
     "aws:dynamodb/table:Table": lambda c, i: c("dynamodb").describe_table(TableName=i)["Table"]["TableStatus"],
     "aws:s3/bucket:Bucket": lambda c, i: c("s3").head_bucket(Bucket=i),
     "aws:s3/bucketVersioning:BucketVersioning": lambda c, i: c("s3").get_bucket_versioning(Bucket=i).get("Status"),
@@ -112,6 +128,7 @@ LOOKUPS: dict[str, Callable[[Client, str], Any]] = {
     "aws:sqs/queue:Queue": lambda c, i: c("sqs").get_queue_attributes(QueueUrl=i, AttributeNames=["QueueArn"]),
     "aws:lambda/function:Function": lambda c, i: c("lambda").get_function(FunctionName=i)["Configuration"],
     "aws:lambda/eventSourceMapping:EventSourceMapping": lambda c, i: c("lambda").get_event_source_mapping(UUID=i),
+    "aws:lambda/permission:Permission": _permission,
     "aws:cloudwatch/logGroup:LogGroup": _log_group,
     "aws:cloudtrail/trail:Trail": lambda c, i: c("cloudtrail").get_trail(Name=i)["Trail"],
 }

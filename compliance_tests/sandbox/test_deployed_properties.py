@@ -41,7 +41,7 @@ def test_gov_tags_are_readable_as_declared(deployed_dev: SandboxStack, rendered_
     [stream] = declared(rendered_dev, "aws:kinesis/stream:Stream")
     assert deployed_dev.client("kinesis").list_tags_for_stream(StreamName=outputs["streamName"])["Tags"] == [
         {"Key": k, "Value": v} for k, v in sorted(stream["tags"].items())]
-    [function] = declared(rendered_dev, "aws:lambda/function:Function")
+    [function] = declared(rendered_dev, "aws:lambda/function:Function", "processor")
     arn = deployed_dev.client("lambda").get_function(FunctionName=outputs["processorFunctionName"])["Configuration"][
         "FunctionArn"]
     assert deployed_dev.client("lambda").list_tags(Resource=arn)["Tags"] == function["tags"]
@@ -154,10 +154,10 @@ def test_net01_net04_security_group_rules_are_exactly_the_declared_ones(deployed
     assert len(egress) == len(declared(rendered_dev, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"))
     assert not [r for r in ingress if r.get("CidrIpv4") == "0.0.0.0/0" or r.get("CidrIpv6") == "::/0"]
     assert not [r for r in egress if r.get("CidrIpv4") == "0.0.0.0/0"], "the default allow-all egress was not revoked"
-    for store, port in (("aurora", 5432), ("redis", 6379)):
-        [rule] = [r for r in ingress if r["GroupId"] == groups[store]]
-        assert (rule["FromPort"], rule["ToPort"]) == (port, port)
-        assert rule["ReferencedGroupInfo"]["GroupId"] == groups["processor"]
+    for store, port, clients in (("aurora", 5432, {"processor"}), ("redis", 6379, {"processor", "redis-rotation"})):
+        rules = [r for r in ingress if r["GroupId"] == groups[store]]
+        assert {(r["FromPort"], r["ToPort"]) for r in rules} == {(port, port)}
+        assert sorted(r["ReferencedGroupInfo"]["GroupId"] for r in rules) == sorted(groups[c] for c in clients)
     default = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [deployed_dev.outputs["vpcId"]]},
                                                     {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]
     assert default["IpPermissions"] == [] and default["IpPermissionsEgress"] == []

@@ -72,19 +72,20 @@ def mutate(clean: dict[str, Any]) -> tuple[dict[str, Any], list[Mutation]]:
             parameter["value"] = "0"
     record("Aurora TLS not forced", "ENC-10", "CKV_IOT_8", "rds/cluster:Cluster", "aurora")
 
-    ingress = g.get(":SecurityGroupIngressRule", "aurora-from-processor")
+    ingress = g.get(":SecurityGroupIngressRule", "network-aurora-from-processor")
     g.drop(ingress, "referencedSecurityGroupId")
     ingress["inputs"]["cidrIpv4"] = WORLD
-    record("0.0.0.0/0 on 5432 (ingress rule)", "NET-01", "CKV_IOT_2", ":SecurityGroupIngressRule", "aurora-from-processor")
-    record("world ingress, judged on the rule's group", "NET-01", "CKV_IOT_2", ":SecurityGroup", "aurora")
-    record("CIDR source on 5432", "NET-04", "CKV_IOT_3", ":SecurityGroupIngressRule", "aurora-from-processor")
+    record("0.0.0.0/0 on 5432 (ingress rule)", "NET-01", "CKV_IOT_2", ":SecurityGroupIngressRule",
+           "network-aurora-from-processor")
+    record("world ingress, judged on the rule's group", "NET-01", "CKV_IOT_2", ":SecurityGroup", "network-aurora")
+    record("CIDR source on 5432", "NET-04", "CKV_IOT_3", ":SecurityGroupIngressRule", "network-aurora-from-processor")
 
-    endpoints = g.get(":SecurityGroup", "endpoints")
+    endpoints = g.get(":SecurityGroup", "network-endpoints")
     endpoints["inputs"]["ingress"] = [{"fromPort": 6379.0, "toPort": 6379.0, "protocol": "tcp", "cidrBlocks": [WORLD],
                                        "description": "mutation"}]
-    record("0.0.0.0/0 on 6379 (inline rule)", "NET-01", "CKV_IOT_2", ":SecurityGroup", "endpoints")
+    record("0.0.0.0/0 on 6379 (inline rule)", "NET-01", "CKV_IOT_2", ":SecurityGroup", "network-endpoints")
 
-    redis_group = g.get(":SecurityGroup", "redis")
+    redis_group = g.get(":SecurityGroup", "network-redis")
     rule_urn = redis_group["urn"].rsplit("::", 2)[0] + "::aws:ec2/securityGroupRule:SecurityGroupRule::redis-world"
     data["resources"].append({
         "urn": rule_urn, "type": "aws:ec2/securityGroupRule:SecurityGroupRule", "name": "redis-world", "custom": True,
@@ -97,7 +98,7 @@ def mutate(clean: dict[str, Any]) -> tuple[dict[str, Any], list[Mutation]]:
     })
     record("::0/0 (the world, spelled out) on 6379 (SecurityGroupRule)", "NET-01", "CKV_IOT_2", ":SecurityGroupRule",
            "redis-world", added=True)
-    record("::0/0 on 6379, judged on the rule's group", "NET-01", "CKV_IOT_2", ":SecurityGroup", "redis")
+    record("::0/0 on 6379, judged on the rule's group", "NET-01", "CKV_IOT_2", ":SecurityGroup", "network-redis")
 
     g.get(":Table", "metrics")["inputs"]["pointInTimeRecovery"] = {"enabled": False}
     record("DynamoDB without PITR", "RET-02", "CKV_AWS_28", ":Table", "metrics")
@@ -174,8 +175,8 @@ def mutate(clean: dict[str, Any]) -> tuple[dict[str, Any], list[Mutation]]:
     data["resources"].remove(orphan)
     record("certificate attached to no thing", "IAM-03", "CKV_IOT_20", ":Certificate", "plant-1-temperature-02")
 
-    g.get(":Subnet", "private-a")["inputs"]["mapPublicIpOnLaunch"] = True
-    record("private subnet maps public IPs", "NET-02", "CKV_AWS_130", ":Subnet", "private-a")
+    g.get(":Subnet", "network-private-a")["inputs"]["mapPublicIpOnLaunch"] = True
+    record("private subnet maps public IPs", "NET-02", "CKV_AWS_130", ":Subnet", "network-private-a")
 
     # Not a violation: a rotation schedule for the Redis secret, tied to it only by
     # propertyDependencies, so that checkov's CKV2_AWS_57 must find the edge.

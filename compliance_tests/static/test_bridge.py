@@ -96,3 +96,58 @@ def test_broken_metadata_is_a_usage_error(tmp_path: Path):
     broken.write_text(json.dumps({"resources": {}}))
     with pytest.raises(UsageError, match="refresh"):
         load_bridge_names.__wrapped__(broken)
+
+
+# Entries added by hand where the pinned version's metadata cannot be fetched (LOG-03, IAM-05), each read
+# from the stored bridge-metadata.json at 07d08a0a (renames.resources, renames.renamedProperties); the
+# vendored file's source.note names them.
+HAND_CHECKED = {
+    "aws:ec2/flowLog:FlowLog": ("aws_flow_log", {
+        "vpcId": "vpc_id", "trafficType": "traffic_type", "logDestination": "log_destination",
+        "logDestinationType": "log_destination_type", "iamRoleArn": "iam_role_arn",
+        "maxAggregationInterval": "max_aggregation_interval", "eniId": "eni_id"}),
+    "aws:lambda/permission:Permission": ("aws_lambda_permission", {
+        "function": "function_name", "sourceArn": "source_arn", "statementId": "statement_id",
+        "principalOrgId": "principal_org_id"}),
+}
+
+
+@pytest.mark.parametrize(("token", "tf_type", "renames"), [(t, *v) for t, v in HAND_CHECKED.items()])
+def test_hand_checked_entries_name_their_terraform_twin(bridge, token, tf_type, renames):
+    assert bridge.terraform_type(token) == tf_type
+    assert {name: bridge.property_name(token, name) for name in renames} == renames
+    assert token in bridge.source["note"] and "07d08a0a" in bridge.source["note"]
+    shapes = nested_types(token)  # the SDK's nested types are vendored as for every other type
+    assert bridge.nested.get(token, {}) == {name: n.token for name, n in shapes[token].items()}
+
+
+def test_a_flow_log_and_a_permission_convert_with_their_edges(bridge):
+    """What CKV2_AWS_11 (flow logs on every VPC) needs: the flow log's vpc_id referencing the VPC."""
+    from compliance_tests.static.graphs import graph_of, resource, urn
+
+    vpc, group = urn("aws:ec2/vpc:Vpc", "main"), urn("aws:cloudwatch/logGroup:LogGroup", "flow-logs")
+    function = urn("aws:lambda/function:Function", "rotation")
+    plan = graph_to_plan(graph_of(
+        resource("aws:ec2/vpc:Vpc", "main", {"cidrBlock": "10.40.0.0/16"}),
+        resource("aws:cloudwatch/logGroup:LogGroup", "flow-logs", {"name": "/aws/vpc/flowlogs-network-dev"}),
+        resource("aws:lambda/function:Function", "rotation", {"name": "lambda-rotation-dev"}),
+        resource("aws:ec2/flowLog:FlowLog", "main", {
+            "vpcId": "main-id", "trafficType": "ALL", "logDestinationType": "cloud-watch-logs",
+            "logDestination": "arn:aws:logs:sa-east-1:123456789012:log-group:/aws/vpc/flowlogs-network-dev",
+            "maxAggregationInterval": 600.0}, deps={"vpcId": [vpc], "logDestination": [group]}),
+        resource("aws:lambda/permission:Permission", "rotation", {
+            "function": "lambda-rotation-dev", "principal": "secretsmanager.amazonaws.com",
+            "action": "lambda:InvokeFunction"}, deps={"function": [function]}),
+    ), bridge)
+    entries = {e["address"]: e for e in plan.document["planned_values"]["root_module"]["resources"]}
+    assert entries["aws_flow_log.main"]["values"] == {
+        "traffic_type": "ALL", "log_destination_type": "cloud-watch-logs", "max_aggregation_interval": 600}
+    assert entries["aws_lambda_permission.rotation"]["values"] == {
+        "principal": "secretsmanager.amazonaws.com", "action": "lambda:InvokeFunction"}
+    expressions = {e["address"]: e["expressions"] for e in plan.document["configuration"]["root_module"]["resources"]}
+    assert expressions["aws_flow_log.main"]["vpc_id"] == {"references": ["aws_vpc.main.id", "aws_vpc.main"]}
+    # The edge to the group is what checkov resolves (the converter names the attribute .id for inputs
+    # without "arn" in their name; Terraform would write .arn here).
+    assert expressions["aws_flow_log.main"]["log_destination"]["references"][1] == "aws_cloudwatch_log_group.flow_logs"
+    assert expressions["aws_lambda_permission.rotation"]["function_name"] == {
+        "references": ["aws_lambda_function.rotation.id", "aws_lambda_function.rotation"]}

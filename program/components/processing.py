@@ -24,20 +24,12 @@ from aws_context import AwsContext
 from components.keys import Keys
 from components.network import REDIS_PORT, Network
 from components.storage import Storage
+from lambda_platform import RUNTIME, VPC_NETWORK_INTERFACE_ACTIONS, powertools_layer_arn
 from naming import Naming
 from policy_documents import assume_role, document, statement
 
 FUNCTION_DIR = Path(__file__).resolve().parents[1] / "functions" / "processor"
-RUNTIME = "python3.11"  # LAM-01
 HANDLER = "handler.lambda_handler"
-
-# Powertools for AWS Lambda (Python) v3, the public layer AWS publishes in every commercial region.
-# Layer version 27 is release 3.23.0 (AWS's public SSM parameter
-# /aws/service/powertools/python/x86_64/python3.11/3.23.0 names it); the repository's
-# requirements.txt pins that release, so the tests run the library the function gets.
-POWERTOOLS_LAYER_ACCOUNT = "017000801446"
-POWERTOOLS_LAYER_NAME = "AWSLambdaPowertoolsPythonV3-python311-x86_64"
-POWERTOOLS_LAYER_VERSION = 27
 
 # Records per invocation. The handler takes Kinesis's maximum (10,000); 500 with a 5 s window
 # keeps latency low and bounds what one failing record holds back on its shard.
@@ -57,21 +49,6 @@ METRIC_LIMITS = {
 ZSCORE_THRESHOLD = "4.0"
 BASELINE_MIN_SAMPLES = "30"
 MAX_FUTURE_SKEW_SECONDS = "300"
-
-# The ENI calls a VPC-attached function needs; EC2 supports no resource-level scoping for them.
-VPC_NETWORK_INTERFACE_ACTIONS = [
-    "ec2:CreateNetworkInterface",
-    "ec2:DescribeNetworkInterfaces",
-    "ec2:DescribeSubnets",
-    "ec2:DeleteNetworkInterface",
-    "ec2:AssignPrivateIpAddresses",
-    "ec2:UnassignPrivateIpAddresses",
-]
-
-
-def powertools_layer_arn(region: str) -> str:
-    return (f"arn:aws:lambda:{region}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
-            f"{POWERTOOLS_LAYER_NAME}:{POWERTOOLS_LAYER_VERSION}")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
-"""Aurora PostgreSQL (RET-01, ENC-02, ENC-10), ElastiCache Redis (ENC-03) and DynamoDB (RET-02, ENC-06)."""
+"""Aurora PostgreSQL (RET-01, ENC-02, ENC-10), ElastiCache Redis (ENC-03), DynamoDB (RET-02, ENC-06), secrets (ENC-04, IAM-05)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from compliance.sandbox.registry import Context, Created, Inputs, compact, handles, num, pascal, tag_list
 
@@ -219,3 +221,46 @@ def secret_version(ctx: Context, inputs: Inputs) -> Created:
     return Created(f"{created['ARN']}|{created['VersionId']}", {
         "arn": created["ARN"], "secretArn": created["ARN"], "versionId": created["VersionId"],
         "versionStages": created.get("VersionStages", [])})
+
+
+# IAM-05 in the sandbox: what moto cannot do with a rotation function, and why the rotation is a gap.
+ROTATION_GAP_REASON = (
+    "moto cannot run a rotation function: given RotationLambdaARN, RotateSecret invokes the Lambda through "
+    "Docker (absent here), and its ModifyReplicationGroup ignores AuthToken and AuthTokenUpdateStrategy, so "
+    "the ROTATE/SET token change could not be observed anyway. The secret's rotation schedule is set without "
+    "the function; the function's four steps are tested with botocore's Stubber against the documented API and "
+    "against a real redis-server (compliance_tests/program/test_redis_auth_rotation_*.py)"
+)
+
+
+@handles("aws:secretsmanager/secretRotation:SecretRotation", not_api=("rotateImmediately",))
+def secret_rotation(ctx: Context, inputs: Inputs) -> Created:
+    """IAM-05 / IAM-04: the schedule is applied; the rotation function is recorded as a gap (ROTATION_GAP_REASON).
+
+    ``rotateImmediately`` is not honoured: there is no function to run. RotateSecret
+    without a function (which AWS refuses) makes moto stage a new version AWSCURRENT,
+    and that version lacks the value when the value was put after the secret's
+    creation (as the program does); no rotation happened, so the deployed value is
+    put back as the current version.
+    """
+    secretsmanager = ctx.client("secretsmanager")
+    secret_id = inputs["secretId"]
+    function_arn = inputs.get("rotationLambdaArn")
+    rules = inputs.get("rotationRules")
+    deployed = _current_value(secretsmanager, secret_id)
+    rotated = secretsmanager.rotate_secret(**compact(
+        SecretId=secret_id, RotationRules=pascal(rules) if rules else None, RotateImmediately=False))
+    if deployed is not None and _current_value(secretsmanager, secret_id) != deployed:
+        secretsmanager.put_secret_value(SecretId=secret_id, SecretString=deployed)
+    if function_arn:
+        ctx.gap(rotated["ARN"], "secretsmanager:RotateSecret",
+                f"rotation function {function_arn} not attached: {ROTATION_GAP_REASON}", control="IAM-05")
+    return Created(rotated["ARN"], {"rotationEnabled": True})
+
+
+def _current_value(secretsmanager: Any, secret_id: str) -> str | None:
+    """The AWSCURRENT string as a consumer reads it (no stage named), None when there is none."""
+    try:
+        return secretsmanager.get_secret_value(SecretId=secret_id).get("SecretString")
+    except secretsmanager.exceptions.ResourceNotFoundException:
+        return None

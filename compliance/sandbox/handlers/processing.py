@@ -1,4 +1,7 @@
-"""The Lambda processor and its Kinesis event source mapping, the SQS dead-letter queue (LAM-01, ENC-09).
+"""The Lambda functions, their invoke permissions, the Kinesis event source mapping, the SQS dead-letter queue.
+
+LAM-01 and ENC-09 are decided on the functions; the Redis AUTH rotation function
+(IAM-05) gets its Secrets Manager invoke permission here too.
 
 moto creates and describes functions without Docker; invoking one needs Docker,
 which the sandbox does not have (a gap on the event source mapping). Nothing
@@ -171,3 +174,17 @@ def queue(ctx: Context, inputs: Inputs) -> Created:
     url = sqs.create_queue(**compact(QueueName=name, Attributes=attributes, tags=inputs.get("tags")))["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     return Created(url, {"arn": arn, "url": url, "name": name})
+
+
+@handles("aws:lambda/permission:Permission")
+def permission(ctx: Context, inputs: Inputs) -> Created:
+    """A statement of a function's resource policy: who may invoke it (Secrets Manager for the rotation, IAM-05)."""
+    statement_id = inputs.get("statementId") or ctx.autoname(inputs.get("statementIdPrefix"))
+    function_name = inputs["function"]
+    ctx.client("lambda").add_permission(**compact(
+        FunctionName=function_name, StatementId=statement_id, Action=inputs["action"],
+        Principal=inputs["principal"], SourceArn=inputs.get("sourceArn"), SourceAccount=inputs.get("sourceAccount"),
+        EventSourceToken=inputs.get("eventSourceToken"), Qualifier=inputs.get("qualifier"),
+        PrincipalOrgID=inputs.get("principalOrgId"), FunctionUrlAuthType=inputs.get("functionUrlAuthType"),
+        InvokedViaFunctionUrl=inputs.get("invokedViaFunctionUrl")))
+    return Created(statement_id, {"statementId": statement_id})
