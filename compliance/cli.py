@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import traceback
 
 from compliance.errors import EXIT_ERROR, EXIT_USAGE, HarnessError
 from controls.catalog import CatalogError
@@ -29,6 +30,7 @@ STAGES = {
     "cases": "compliance.cases.cli",
 }
 STAGE_MODULES = tuple(STAGES.values())
+DEBUG_FLAG = "--debug"
 
 
 def _invoked(argv: list[str] | None) -> tuple[str, ...]:
@@ -42,7 +44,8 @@ def build_parser(modules: tuple[str, ...] = STAGE_MODULES) -> argparse.ArgumentP
     parser = argparse.ArgumentParser(
         prog="python -m compliance",
         description="Compliance harness for the IoT sensor platform: render, gate, scan, sandbox, audit, report.",
-        epilog="Exit codes: 0 pass, 1 violation, 2 usage/config error, 3 could not evaluate.",
+        epilog="Exit codes: 0 pass, 1 violation, 2 usage/config error, 3 could not evaluate. "
+               f"{DEBUG_FLAG} (anywhere) prints the traceback of an unexpected failure.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in modules:
@@ -51,9 +54,16 @@ def build_parser(modules: tuple[str, ...] = STAGE_MODULES) -> argparse.ArgumentP
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser(_invoked(argv))
+    """Run one subcommand; every failure is one line on stderr and an exit code, never a bare traceback.
+
+    ``--debug`` (anywhere on the command line) adds the traceback of an unexpected failure.
+    """
+    words = list(sys.argv[1:] if argv is None else argv)
+    debug = DEBUG_FLAG in words
+    words = [w for w in words if w != DEBUG_FLAG]
+    parser = build_parser(_invoked(words))
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(words)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     try:
@@ -70,3 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception as exc:  # fail closed: a crash is "could not evaluate" (3), never "violation" (1)
+        if debug:
+            traceback.print_exc()
+        first = (str(exc).strip().splitlines() or [""])[0]
+        print(f"error: unexpected {type(exc).__name__}{': ' + first if first else ''} (a bug: rerun with "
+              f"{DEBUG_FLAG} for the traceback and report it)", file=sys.stderr)
+        return EXIT_ERROR

@@ -20,6 +20,7 @@ from compliance.audit.runner import AuditRequest, AuditResult, run_audit
 from compliance.audit.scope import Scope, load_outputs
 from compliance.errors import EvaluationError, UsageError
 from compliance.findings import FindingsFile, now_iso
+from compliance.rundir import run_for_writing
 
 TOOL_VERSION = "1.0.0"
 
@@ -48,7 +49,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-attempts", type=int, default=3,
                         help="attempts per call, first included (default 3; use 2 against moto, which answers "
                              "unimplemented APIs with HTTP 500)")
-    parser.add_argument("--out", type=Path, default=Path("."), help="directory for audit.json (default .)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="directory for audit.json (default: the open run, reports/latest)")
     parser.set_defaults(handler=run)
 
 
@@ -80,12 +82,13 @@ def run(args: argparse.Namespace) -> int:
     request = build_request(args, session)
     # Until the audit finishes, audit.json says it is incomplete: a crash or a kill never leaves an
     # earlier complete audit behind for the report stage to trust.
-    write(AuditResult([], False, {"started": True}, now_iso(), now_iso(), Counter(), 0), args.out)
+    out = args.out or run_for_writing()
+    write(AuditResult([], False, {"started": True}, now_iso(), now_iso(), Counter(), 0), out)
     result = run_audit(session, request)
-    findings_file = write(result, args.out)
+    findings_file = write(result, out)
     print_summary(result)
     if result.aborted:
-        raise EvaluationError(f"{result.aborted} (wrote {args.out / 'audit.json'})")
+        raise EvaluationError(f"{result.aborted} (wrote {out / 'audit.json'})")
     return findings_file.exit_code()
 
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from compliance.gate.spawn import PACK_DIR, spawn_pack
-from compliance.graph import Graph, load_graph
+from compliance.rundir import run_for_writing, run_graph
 
 FINDINGS_NAME = "gate.json"
 
@@ -22,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                "3 could not evaluate (bad graph, pack failed).",
     )
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--graph", type=Path, help="a graph.json written by `compliance render`")
+    source.add_argument("--graph", type=Path, help="a graph.json written by `compliance render` (default: the open "
+                                                   "run's graph.json, else a render of --stack)")
     source.add_argument("--stack", help="render this stack's program first (default: dev)")
     parser.add_argument("--policy-pack-config", type=Path, metavar="FILE",
                         help="JSON levels/config per policy, as for `pulumi preview --policy-pack-config`")
@@ -30,29 +31,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="treat every input computed from another resource's output as unknown")
     parser.add_argument("--policy-pack", type=Path, default=PACK_DIR, metavar="DIR",
                         help="the policy pack folder (default: policies/)")
-    parser.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
-                        help=f"where to write {FINDINGS_NAME} (default: reports/)")
+    parser.add_argument("--out", type=Path, default=None, metavar="DIR",
+                        help=f"where to write {FINDINGS_NAME} (default: the open run, reports/latest)")
     parser.set_defaults(handler=run)
 
 
-def _graph(args: argparse.Namespace) -> tuple[Graph, str]:
-    if args.graph is not None:
-        return load_graph(args.graph), str(args.graph)
-    from compliance.render.build import render_graph
-
-    stack = args.stack or "dev"
-    return render_graph(stack), f"rendered from stack {stack}"
-
-
 def run(args: argparse.Namespace) -> int:
-    graph, source = _graph(args)
+    graph, source = run_graph(args.graph, args.stack)
     # The pack starts up (its own imports) while this process imports gRPC and the protocol.
     process = spawn_pack(graph.project, graph.stack, graph.config, args.policy_pack) if graph.resources else None
     from compliance.findings import FindingsFile, now_iso
     from compliance.gate.console import print_report
     from compliance.gate.run import run_gate
 
-    path = args.out / FINDINGS_NAME
+    path = (args.out or run_for_writing()) / FINDINGS_NAME
     started = now_iso()
     try:
         result = run_gate(graph, config_file=args.policy_pack_config, first_preview=args.first_preview,

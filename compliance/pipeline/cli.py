@@ -20,8 +20,9 @@ from compliance import REPO_ROOT
 from compliance.engine import project_name, stack_config
 from compliance.errors import UsageError, worst_exit_code
 from compliance.pipeline.runner import StageResult, run_stages
-from compliance.pipeline.stages import Options, free_loopback_port, new_run_dir, plan, point_latest
+from compliance.pipeline.stages import Options, free_loopback_port, plan
 from compliance.report.cli import print_summary
+from compliance.rundir import new_run_dir, point_latest
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

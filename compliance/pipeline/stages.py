@@ -13,14 +13,11 @@ Live (``--live``):  render -> gate -> scan -> audit -> report, with the caller's
 from __future__ import annotations
 
 import dataclasses
-import os
 import socket
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from compliance import REPO_ROOT
-from compliance.errors import UsageError
 
 # Reads moto cannot answer (the audit's own list): with the deployment's gaps.json, what they affect is
 # not_applicable with the reason, never a pass and never an error of the platform.
@@ -66,30 +63,6 @@ def free_loopback_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def new_run_dir(reports: Path, now: datetime | None = None) -> Path:
-    """reports/<UTC timestamp>, unique (a -2, -3… suffix when two runs start in the same second)."""
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-    candidate = reports / stamp
-    n = 2
-    while candidate.exists():
-        candidate = reports / f"{stamp}-{n}"
-        n += 1
-    candidate.mkdir(parents=True)
-    return candidate
-
-
-def point_latest(run_dir: Path) -> Path:
-    """reports/latest -> <run> (a relative symlink, swapped atomically)."""
-    latest = run_dir.parent / "latest"
-    if latest.exists() and not latest.is_symlink():
-        raise UsageError(f"{latest} exists and is not a symlink; move it away so `latest` can point at the newest run")
-    tmp = run_dir.parent / f".latest-{os.getpid()}"
-    tmp.unlink(missing_ok=True)
-    tmp.symlink_to(run_dir.name, target_is_directory=True)
-    os.replace(tmp, latest)
-    return latest
 
 
 def plan(options: Options) -> list[Stage]:

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from compliance.errors import EXIT_OK
 from compliance.render.build import render_graph
+from compliance.rundir import run_for_writing
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,7 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Run program/ under Pulumi's mocks with the stack's config and write graph.json.",
     )
     parser.add_argument("--stack", default="dev", help="stack whose Pulumi.<stack>.yaml to use (default: dev)")
-    parser.add_argument("--out", type=Path, default=Path("graph.json"), help="where to write the graph")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="where to write the graph (default: graph.json of the open run, reports/latest)")
     parser.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
                         help="override a config key (value parsed as JSON when it parses), repeatable")
     parser.add_argument("--summary", action="store_true", help="print a resource count per type")
@@ -44,7 +46,8 @@ def parse_overrides(pairs: list[str]) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     graph = render_graph(args.stack, parse_overrides(args.config))
-    graph.write(args.out)
+    out = args.out or run_for_writing() / "graph.json"
+    graph.write(out)
     console = Console(stderr=True)
     if args.summary:
         table = Table(title=f"stack {graph.stack}: {len(graph.custom_resources())} resources")
@@ -53,5 +56,5 @@ def run(args: argparse.Namespace) -> int:
         for type_token, count in sorted(Counter(r["type"] for r in graph.custom_resources()).items()):
             table.add_row(type_token, str(count))
         console.print(table)
-    console.print(f"wrote {args.out} ({len(graph.resources)} registrations)")
+    console.print(f"wrote {out} ({len(graph.resources)} registrations)")
     return EXIT_OK

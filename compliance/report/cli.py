@@ -24,12 +24,11 @@ from compliance.graph import load_graph
 from compliance.report.build import build_report
 from compliance.report.html import STATUS_LABELS
 from compliance.report.inputs import LAYER_FILES, git_revision, load_layer_inputs
-from compliance.report.manifest import verify
+from compliance.report.manifest import HEAD_FILE, check_head, read_head, verify, write_head
 from compliance.report.status import STATUS_ORDER
 from compliance.report.waivers import load_waivers
 from compliance.report.writer import copy_inputs, write_run
-
-DEFAULT_RUN_DIR = Path("reports/latest")
+from compliance.rundir import holds_runs, is_sealed, latest_run, open_run
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,8 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "into a sealed run directory; `report verify DIR` checks a run's manifest chain.",
         epilog="Exit codes: 0 pass or waived, 1 mandatory failure, 2 usage/waivers error, 3 error or incomplete input.",
     )
-    parser.add_argument("--in", dest="in_dir", type=Path, default=DEFAULT_RUN_DIR,
-                        help=f"directory holding {', '.join(LAYER_FILES.values())} (default: {DEFAULT_RUN_DIR})")
+    parser.add_argument("--in", dest="in_dir", type=Path, default=None,
+                        help=f"the run holding {', '.join(LAYER_FILES.values())} (default: the open run, "
+                             "reports/latest, as the stage commands fill it)")
     parser.add_argument("--out", type=Path, default=None,
                         help="run directory to write (default: --in); the history page goes to its parent")
     parser.add_argument("--graph", type=Path, default=None,
@@ -57,6 +57,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                        description="Recompute the SHA-256 of every file of DIR and of every earlier "
                                                    "run its manifest chains to; exit 1 naming what changed.")
     verify_parser.add_argument("dir", type=Path, help="a run directory (reports/<run>) or the directory of runs")
+    verify_parser.add_argument("--expect-head", metavar="FILE_OR_SHA256",
+                               help="the head a run wrote (reports/head.json, kept elsewhere) or its manifest's "
+                                    "SHA-256: that run must still be on the chain, unchanged")
     parser.set_defaults(handler=run)
 
 
@@ -68,11 +71,29 @@ def _optional(explicit: Path | None, fallback: Path) -> Path | None:
     return fallback if fallback.is_file() else None
 
 
+def _run_dirs(args: argparse.Namespace) -> tuple[Path, Path]:
+    """(the run to read, the run to seal): never a directory of runs, never a run sealed already."""
+    in_dir = args.in_dir
+    if in_dir is None:
+        in_dir = open_run()
+        if in_dir is None:
+            latest = latest_run()
+            raise UsageError(f"reports/latest ({latest.name}) is sealed already: run the stages again (they start a "
+                             "new run) or pass --in" if latest else
+                             "no open run in reports/: run gate, scan or audit first, or pass --in DIR")
+    if holds_runs(in_dir):
+        raise UsageError(f"{in_dir} is a directory of runs, not one run: pass --in {in_dir}/<run> (or {in_dir}/latest)")
+    out_dir = args.out or in_dir
+    if is_sealed(out_dir):
+        raise UsageError(f"{out_dir} is sealed already and a sealed run is never sealed again: write the report of "
+                         "new findings to a new run (--out reports/<new run>) or rerun the stages")
+    return in_dir, out_dir
+
+
 def run(args: argparse.Namespace) -> int:
     if args.report_action == "verify":
-        return run_verify(args.dir)
-    in_dir = args.in_dir
-    out_dir = args.out or in_dir
+        return run_verify(args.dir, args.expect_head)
+    in_dir, out_dir = _run_dirs(args)
     catalog = load_catalog(args.catalog)
     graph_path = _optional(args.graph, in_dir / "graph.json")
     outputs_path = _optional(args.outputs, in_dir / "outputs.json")
@@ -94,10 +115,14 @@ def run(args: argparse.Namespace) -> int:
     copy_inputs(out_dir, {**{LAYER_FILES[i.layer]: i.path for i in inputs}, "graph.json": graph_path,
                           "waivers.yaml": args.waivers, "outputs.json": outputs_path})
     html = write_run(report, out_dir)
+    head = write_head(out_dir)
     if args.quiet:
         print(html)
     else:
         print_summary(report, html)
+        Console(stderr=True).print(f"head {head['manifestSha256']} of {head['run']} written to "
+                                   f"{out_dir.parent / HEAD_FILE}: keep a copy elsewhere (a CI artifact) and check "
+                                   "later runs with `report verify --expect-head`", highlight=False)
     return report["exitCode"]
 
 
@@ -119,8 +144,10 @@ def print_summary(report: dict, html: Path, console: Console | None = None) -> N
     console.print(f"report: {html}", highlight=False)
 
 
-def run_verify(directory: Path) -> int:
+def run_verify(directory: Path, expect_head: str | None = None) -> int:
     checked, problems = verify(directory)
+    if expect_head is not None:
+        problems += check_head(directory, read_head(expect_head))
     console = Console(stderr=True, soft_wrap=True)
     for problem in problems:
         console.print(f"[bold red]tampered[/] {escape(problem)}", highlight=False)

@@ -3,24 +3,33 @@
 ``DIR/manifest.json`` holds the SHA-256 of every other file of the run, and
 the name and SHA-256 of the previous run's manifest (the newest earlier run
 beside DIR). Changing any file of any run, or deleting or changing a past run,
-breaks a hash that ``verify`` recomputes. The chain proves order and
-completeness back to the first run; it is not a signature: whoever can rewrite
-every manifest can forge it, so keep a copy of the newest manifest's hash
-elsewhere (a CI artifact, a ticket) to anchor the chain.
+breaks a hash that ``verify`` recomputes.
+
+What the chain cannot show by itself is the newest run being deleted or
+re-sealed: the run before becomes the newest and still verifies. So every run
+also writes its *head* (its name and its manifest's SHA-256) to
+``reports/head.json``, a small file meant to be kept elsewhere (a CI artifact, the
+evidence bucket), and ``verify --expect-head`` checks that the anchored run is
+still on the chain, unchanged. Someone who can rewrite the runs AND every kept
+copy of the head can still forge a history; signing the manifests is the answer
+to that, not the chain.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
-from compliance.errors import EvaluationError
+from compliance.errors import EvaluationError, UsageError
 from compliance.findings import write_json_atomic
 from compliance.report.inputs import sha256_of
+from compliance.rundir import MANIFEST
 
-MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
+HEAD_FILE = "head.json"
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def _run_files(run_dir: Path) -> dict[str, str]:
@@ -59,12 +68,19 @@ def write_manifest(run_dir: Path, created_at: str) -> dict[str, Any]:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    """A manifest, checked for the shape ``verify`` relies on: one line naming what is wrong otherwise."""
     try:
         data = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise EvaluationError(f"{path}: unreadable manifest ({exc})") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise EvaluationError(f"{path}: unreadable manifest ({type(exc).__name__}: {exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("files"), dict) or "previous" not in data:
         raise EvaluationError(f"{path}: not a run manifest (no files/previous)")
+    if not all(isinstance(k, str) and isinstance(v, str) and _SHA256.match(v) for k, v in data["files"].items()):
+        raise EvaluationError(f"{path}: malformed manifest (files must map names to SHA-256 digests)")
+    previous = data["previous"]
+    if previous is not None and not (isinstance(previous, dict) and isinstance(previous.get("run"), str)
+                                     and isinstance(previous.get("sha256"), str) and _SHA256.match(previous["sha256"])):
+        raise EvaluationError(f"{path}: malformed manifest (previous must be null or {{run, sha256}})")
     return data
 
 
@@ -128,3 +144,53 @@ def verify(path: Path) -> tuple[list[str], list[str]]:
         if run.name not in checked:
             problems.append(f"{run.name}: not on the chain of the newest run {runs[-1].name}")
     return checked, problems
+
+
+def write_head(run_dir: Path) -> dict[str, str]:
+    """The run's head (its name and its manifest's SHA-256), written beside the runs as head.json."""
+    run_dir = Path(run_dir).resolve()
+    head = {"run": run_dir.name, "manifestSha256": sha256_of(run_dir / MANIFEST)}
+    write_json_atomic(run_dir.parent / HEAD_FILE, head)
+    return head
+
+
+def read_head(value: str) -> dict[str, str]:
+    """A kept head: a head.json file, or a manifest's SHA-256 given as text."""
+    if _SHA256.match(value.strip().lower()):
+        return {"manifestSha256": value.strip().lower()}
+    path = Path(value)
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise UsageError(f"--expect-head {value}: neither a SHA-256 nor a head file that exists") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"--expect-head {value}: not a head file ({type(exc).__name__}: {exc})") from None
+    if not (isinstance(data, dict) and isinstance(data.get("manifestSha256"), str)
+            and _SHA256.match(data["manifestSha256"]) and isinstance(data.get("run", ""), str)):
+        raise UsageError(f"--expect-head {value}: not a head file (expected run and manifestSha256)")
+    return {k: data[k] for k in ("run", "manifestSha256") if k in data}
+
+
+def check_head(directory: Path, head: dict[str, str]) -> list[str]:
+    """Problems unless the run the head names is on the newest run's chain with that very manifest."""
+    directory = Path(directory)
+    runs_dir = directory.parent if (directory / MANIFEST).is_file() else directory
+    runs = sealed_runs(runs_dir)
+    if not runs:
+        return [f"{runs_dir}: holds no sealed run, so the head {head['manifestSha256'][:12]}… cannot be found"]
+    chain, _ = verify_chain(runs[-1])
+    digests = {name: sha256_of(runs_dir / name / MANIFEST) for name in chain}
+    wanted = head["manifestSha256"]
+    name = head.get("run")
+    if name is not None:
+        if name not in digests:
+            return [f"{name}: the anchored run is gone from the chain of {runs[-1].name} (deleted, or the chain "
+                    "was rebuilt without it)"]
+        if digests[name] != wanted:
+            return [f"{name}/{MANIFEST}: re-sealed or changed since its head was kept "
+                    f"(sha256 {digests[name][:12]}…, kept {wanted[:12]}…)"]
+        return []
+    if wanted not in digests.values():
+        return [f"no run on the chain of {runs[-1].name} has the kept head {wanted[:12]}… (its run was deleted or "
+                "re-sealed)"]
+    return []

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from compliance.errors import UsageError
-from compliance.graph import load_graph
+from compliance.rundir import run_for_writing, run_graph
 from compliance.static.scan import FINDINGS_FILE, ScanOptions, run_scan
 
 
@@ -23,10 +23,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "repository; map the results to control IDs in static.json.",
     )
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--graph", type=Path, help="a graph.json written by `render`")
+    source.add_argument("--graph", type=Path, help="a graph.json written by `render` (default: the open run's "
+                                                   "graph.json, else a render of --stack)")
     source.add_argument("--stack", help="render this stack first (default: dev, when no --graph)")
-    parser.add_argument("--out", type=Path, default=Path("reports/static"),
-                        help="directory for static.json, the plan and checkov's reports (default: reports/static)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="directory for static.json, the plan and checkov's reports (default: the open run, "
+                             "reports/latest)")
     parser.add_argument("--checkov-args", default="", metavar="ARGS",
                         help="extra checkov arguments for the plan scan, as one quoted string (--checkov-args=\"--check CKV_AWS_7\")")
     parser.add_argument("--no-secrets-scan", action="store_true",
@@ -39,14 +41,9 @@ def run(args: argparse.Namespace) -> int:
         extra = tuple(shlex.split(args.checkov_args))
     except ValueError as exc:
         raise UsageError(f"--checkov-args: {exc}") from exc
-    if args.graph:
-        graph, source = load_graph(args.graph), str(args.graph)
-    else:
-        from compliance.render.build import render_graph
-
-        stack = args.stack or "dev"
-        graph, source = render_graph(stack), f"render of stack {stack}"
-    result = run_scan(graph, ScanOptions(args.out, extra, secrets=not args.no_secrets_scan), source)
+    graph, source = run_graph(args.graph, args.stack)
+    out = args.out or run_for_writing()
+    result = run_scan(graph, ScanOptions(out, extra, secrets=not args.no_secrets_scan), source)
 
     console = Console(stderr=True)
     table = Table(title=f"static scan of stack {graph.stack}: {result.scope['resources']} resources")
@@ -63,5 +60,5 @@ def run(args: argparse.Namespace) -> int:
         if finding.status in ("fail", "error"):
             console.print(f"{finding.status.upper()} {finding.control} {finding.check} {finding.resource.name}: "
                           f"{finding.message}", markup=False, highlight=False, soft_wrap=True)
-    console.print(f"wrote {args.out / FINDINGS_FILE}")
+    console.print(f"wrote {out / FINDINGS_FILE}")
     return result.exit_code()

@@ -9,7 +9,8 @@ import pytest
 from compliance.cli import main
 from compliance.errors import EXIT_ERROR, EXIT_USAGE
 from compliance.pipeline.runner import run_stages
-from compliance.pipeline.stages import MOTO_READ_GAPS, Options, Stage, new_run_dir, plan, point_latest
+from compliance.pipeline.stages import MOTO_READ_GAPS, Options, Stage, plan
+from compliance.rundir import new_run_dir, point_latest
 
 
 def _options(tmp_path: Path, **kw) -> Options:
