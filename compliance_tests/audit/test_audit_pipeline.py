@@ -27,7 +27,7 @@ import pytest
 
 from compliance_tests.audit.conftest import stack_client
 from compliance_tests.processor import servers
-from compliance_tests.processor.events import FakeLambdaContext
+from compliance_tests.processor.events import FakeLambdaContext, published_payload
 
 READINGS_PER_DEVICE = 12
 DEVICES = 3
@@ -56,11 +56,12 @@ def deployed(drift_stack):
 
 
 def put_as_the_iot_rule_does(stack, messages: list[dict]) -> None:
-    """The topic rule's Kinesis action: partition key ${topic(3)} (the thing), data the message."""
+    """The topic rule's Kinesis action: partition key ${topic(3)} (the thing), data the message with the
+    identity the rule adds (the thing the broker authenticated, the facility of its topic)."""
     kinesis = stack_client(stack, "kinesis")
     for start in range(0, len(messages), 500):
         answer = kinesis.put_records(StreamName=stack.outputs["streamName"], Records=[
-            {"Data": json.dumps(m).encode(), "PartitionKey": m["deviceId"]} for m in messages[start:start + 500]])
+            {"Data": published_payload(m), "PartitionKey": m["deviceId"]} for m in messages[start:start + 500]])
         assert answer["FailedRecordCount"] == 0
 
 

@@ -18,7 +18,7 @@ from telemetry_processor.sinks.aggregates import AggregateWriter
 from telemetry_processor.sinks.anomalies import AnomalyWriter
 from telemetry_processor.sinks.archive import ArchiveWriter
 from telemetry_processor.sinks.devices import DeviceStateWriter
-from telemetry_processor.sinks.dlq import DeadLetterWriter
+from telemetry_processor.sinks.dlq import DeadLetterWriter, PayloadStore
 from telemetry_processor.sinks.ledger import StreamLedger
 from telemetry_processor.validation import MessageValidator
 
@@ -32,7 +32,7 @@ REQUIRED_IAM_ACTIONS = frozenset(
         "dynamodb:PutItem",  # aggregates, conditional on their version
         "dynamodb:BatchWriteItem",  # anomalies
         "dynamodb:UpdateItem",  # device state, ledger marks
-        "s3:PutObject",  # the raw archive (SSE-KMS: kms:GenerateDataKey on ARCHIVE_KMS_KEY_ARN)
+        "s3:PutObject",  # the raw archive and oversized DLQ payloads (SSE-KMS: kms:GenerateDataKey on ARCHIVE_KMS_KEY_ARN)
         "sqs:SendMessage",  # the dead-letter queue (SendMessageBatch)
         "secretsmanager:GetSecretValue",  # the Redis AUTH token
     }
@@ -90,7 +90,12 @@ def build_processor(
             alpha=settings.baseline_alpha,
         ),
         baselines=RedisBaselineStore(redis_client, token),
-        dead_letters=DeadLetterWriter(clients.sqs, settings.dlq_url, ledger),
+        dead_letters=DeadLetterWriter(
+            clients.sqs,
+            settings.dlq_url,
+            ledger,
+            PayloadStore(clients.s3, settings.archive_bucket, settings.archive_kms_key_arn),
+        ),
         aggregates=AggregateWriter(dynamodb, settings.metrics_table, settings.metrics_ttl_days, _EXECUTOR),
         anomalies=AnomalyWriter(dynamodb, settings.metrics_table, settings.metrics_ttl_days),
         devices=DeviceStateWriter(dynamodb, settings.devices_table, _EXECUTOR),

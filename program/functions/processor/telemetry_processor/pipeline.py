@@ -15,6 +15,7 @@ readings that will not come back).
 
 from __future__ import annotations
 
+from binascii import Error as Base64Error
 from binascii import a2b_base64
 from collections import Counter
 
@@ -33,7 +34,7 @@ from telemetry_processor.sinks.anomalies import AnomalyWriter
 from telemetry_processor.sinks.archive import ArchiveWriter
 from telemetry_processor.sinks.devices import DeviceStateWriter
 from telemetry_processor.sinks.dlq import DeadLetterWriter
-from telemetry_processor.validation import MessageValidator
+from telemetry_processor.validation import BAD_BASE64, MessageValidator
 
 LOGGED_EXAMPLES = 10  # record ids / errors quoted per log line
 
@@ -54,8 +55,18 @@ def position_of(record: KinesisStreamRecord) -> StreamPosition:
 
 
 def classify_record(record: KinesisStreamRecord, validator: MessageValidator) -> Reading | Rejection:
-    """Decode and validate one record (the per-record CPU work)."""
-    payload = a2b_base64(record.raw_event["kinesis"]["data"])
+    """Decode and validate one record (the per-record CPU work).
+
+    Data that is not strict base64 is a rejection like any malformed message: it
+    would fail the same way on every delivery, so retrying it would only hold
+    its shard back until the record expired.
+    """
+    data = record.raw_event["kinesis"]["data"]
+    try:
+        payload = a2b_base64(data, strict_mode=True)
+    except (Base64Error, ValueError, TypeError) as error:
+        raw = data.encode("utf-8", "backslashreplace") if isinstance(data, str) else repr(data).encode()
+        return Rejection(position_of(record), BAD_BASE64, f"record data is not base64: {error}", raw)
     return validator(payload, position_of(record))
 
 
