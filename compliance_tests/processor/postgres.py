@@ -22,6 +22,7 @@ import pwd
 import secrets
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from contextlib import contextmanager
@@ -34,10 +35,17 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from compliance_tests.processor.servers import free_port
+from compliance_tests.processor.servers import METRIC_LIMITS, ROOT, free_port
 
 SUPERUSER = "postgres"
 DATABASE = "telemetry"
+MIGRATOR_DIR = ROOT / "program" / "functions" / "migrator"
+WRITER, ANALYST = "telemetry_writer", "telemetry_analyst"
+
+
+def add_migrator_to_path() -> None:
+    if str(MIGRATOR_DIR) not in sys.path:
+        sys.path.insert(0, str(MIGRATOR_DIR))
 
 
 def postgres_bin() -> Path:
@@ -188,3 +196,25 @@ def set_login_passwords(server: Server, roles: tuple[str, ...]) -> dict[str, str
                     psycopg.sql.Identifier(role), psycopg.sql.Literal(passwords[role]))
             )
     return passwords
+
+
+@dataclass(frozen=True)
+class Database:
+    """A migrated server and the test passwords of its login roles."""
+
+    server: Server
+    passwords: dict[str, str]
+
+    def connect(self, role: str = SUPERUSER, **kwargs) -> psycopg.Connection:
+        return self.server.connect(role, self.passwords.get(role), **kwargs)
+
+
+@contextmanager
+def migrated_database(settings: dict[str, str] | None = None):
+    """postgres_server, migrated to head with the tests' metric limits, login roles given passwords."""
+    add_migrator_to_path()
+    from telemetry_schema import upgrade
+
+    with postgres_server(settings) as server:
+        upgrade(lambda: server.connect(), metric_limits=METRIC_LIMITS)
+        yield Database(server, set_login_passwords(server, (WRITER, ANALYST)))

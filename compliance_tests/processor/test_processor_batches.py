@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_clean_batch_yields_expected_aggregates_archive_and_device_state(
-    handler, aws, resources, dlq, facility
+    handler, aws, resources, dlq, facility, database
 ):
     messages = fleet(30, facility, random.Random(1))  # 3 devices x 30 readings over 2 minutes
     shard = Shard()
@@ -28,7 +28,7 @@ def test_clean_batch_yields_expected_aggregates_archive_and_device_state(
     devices = {m["deviceId"] for m in messages}
     expected = sinks_view.reference_aggregates(messages)
     assert len(expected) == 3 * 4 * 2  # devices x metrics x one-minute windows
-    stored = sinks_view.stored_aggregates(aws["dynamodb"], resources["METRICS_TABLE"], devices)
+    stored = sinks_view.stored_aggregates(database, devices)
     sinks_view.assert_aggregates_match(stored, expected)
 
     objects = sinks_view.archive(aws["s3"], resources["ARCHIVE_BUCKET"], facility)
@@ -51,11 +51,11 @@ def test_clean_batch_yields_expected_aggregates_archive_and_device_state(
         assert state["facility"]["S"] == facility
     assert dlq.drain() == []
     for device in devices:
-        assert sinks_view.anomalies(aws["dynamodb"], resources["METRICS_TABLE"], device) == []
+        assert sinks_view.anomalies(database, device) == []
 
 
 def test_every_class_of_malformed_record_goes_to_the_dlq_and_the_rest_is_processed(
-    handler, aws, resources, dlq, facility
+    handler, aws, resources, dlq, facility, database
 ):
     good = fleet(5, facility, random.Random(2), devices=1)
     template = dict(good[0], sequence=5000)
@@ -100,7 +100,7 @@ def test_every_class_of_malformed_record_goes_to_the_dlq_and_the_rest_is_process
         else:
             assert letter["payload"].encode("utf-8") == payload
         assert letter["detail"]
-    stored = sinks_view.stored_aggregates(aws["dynamodb"], resources["METRICS_TABLE"], {template["deviceId"]})
+    stored = sinks_view.stored_aggregates(database, {template["deviceId"]})
     sinks_view.assert_aggregates_match(stored, sinks_view.reference_aggregates(good))
     objects = sinks_view.archive(aws["s3"], resources["ARCHIVE_BUCKET"], facility)
     assert [line["message"] for lines in objects.values() for line in lines] == [as_published(m) for m in good]

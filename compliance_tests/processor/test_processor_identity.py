@@ -24,7 +24,7 @@ from compliance_tests.processor.events import Shard, fleet, invoke, published_pa
 pytestmark = pytest.mark.slow
 
 
-def test_a_spoofed_device_id_goes_to_the_dlq_and_writes_nothing(handler, aws, resources, dlq, facility):
+def test_a_spoofed_device_id_goes_to_the_dlq_and_writes_nothing(handler, aws, resources, dlq, facility, database):
     """Thing A publishes a reading as device B (hot enough to be an anomaly): nothing of it is stored."""
     honest = fleet(3, facility, random.Random(31), devices=2)
     attacker, victim = honest[0]["deviceId"], honest[1]["deviceId"]
@@ -50,10 +50,10 @@ def test_a_spoofed_device_id_goes_to_the_dlq_and_writes_nothing(handler, aws, re
     assert f"facility {facility + '-b'!r}" in letters[elsewhere]["detail"]
 
     # Only the honest readings were counted: no aggregate, device state or anomaly of the forged ones.
-    stored = sinks_view.stored_aggregates(aws["dynamodb"], resources["METRICS_TABLE"], {attacker, victim})
+    stored = sinks_view.stored_aggregates(database, {attacker, victim})
     sinks_view.assert_aggregates_match(stored, sinks_view.reference_aggregates(honest))
     for device in (attacker, victim):
-        assert sinks_view.anomalies(aws["dynamodb"], resources["METRICS_TABLE"], device) == []
+        assert sinks_view.anomalies(database, device) == []
         state = aws["dynamodb"].get_item(TableName=resources["DEVICES_TABLE"], Key={"deviceId": {"S": device}})
         assert int(state["Item"]["lastSequence"]["N"]) < 9000
         assert state["Item"]["facility"]["S"] == facility
@@ -64,7 +64,7 @@ def test_a_spoofed_device_id_goes_to_the_dlq_and_writes_nothing(handler, aws, re
     assert sinks_view.archive(aws["s3"], resources["ARCHIVE_BUCKET"], f"{facility}-b") == {}
 
 
-def test_a_record_that_did_not_come_through_the_iot_rule_fails_closed(handler, aws, resources, dlq, facility):
+def test_a_record_that_did_not_come_through_the_iot_rule_fails_closed(handler, aws, resources, dlq, facility, database):
     """A replayed old record (the rule did not add the identity then) or another producer's: dead-lettered."""
     [old] = fleet(1, facility, random.Random(32), devices=1)
     shard = Shard()
@@ -75,10 +75,10 @@ def test_a_record_that_did_not_come_through_the_iot_rule_fails_closed(handler, a
     [letter] = dlq.drain()
     assert letter["reason"] == "identity_missing"
     assert json.loads(letter["payload"]) == old
-    assert sinks_view.stored_aggregates(aws["dynamodb"], resources["METRICS_TABLE"], {old["deviceId"]}) == {}
+    assert sinks_view.stored_aggregates(database, {old["deviceId"]}) == {}
 
 
-def test_malformed_base64_goes_to_the_dlq_without_a_retry(handler, aws, resources, dlq, facility):
+def test_malformed_base64_goes_to_the_dlq_without_a_retry(handler, aws, resources, dlq, facility, database):
     messages = fleet(2, facility, random.Random(33), devices=1)
     shard = Shard()
     records = shard.records(messages, arrival=time.time())
@@ -93,7 +93,7 @@ def test_malformed_base64_goes_to_the_dlq_without_a_retry(handler, aws, resource
     assert letter["reason"] == "bad_base64"
     assert letter["source"]["sequenceNumber"] == broken["kinesis"]["sequenceNumber"]
     assert letter["payload"] == "eyJub3QiOiAi*base64"  # the data as Kinesis delivered it
-    stored = sinks_view.stored_aggregates(aws["dynamodb"], resources["METRICS_TABLE"], {messages[0]["deviceId"]})
+    stored = sinks_view.stored_aggregates(database, {messages[0]["deviceId"]})
     sinks_view.assert_aggregates_match(stored, sinks_view.reference_aggregates(messages))
 
 

@@ -4,10 +4,11 @@ Public and private subnets in two availability zones; the private ones hold
 every data store and the Lambda and have no route to the internet (no NAT
 gateway): AWS services are reached through gateway endpoints (S3, DynamoDB)
 and interface endpoints with private DNS (Kinesis, Secrets Manager, KMS, Logs,
-STS, and SQS for the dead-letter queue). Security groups admit only what each tier needs: Aurora 5432 and Redis
-6379 from the processor's group, the endpoints 443 from inside the VPC. No rule
+STS, and SQS for the dead-letter queue). Security groups admit only what each tier needs: Redis 6379 and
+RDS Proxy 5432 from the processor's group, Aurora 5432 from the proxy's and the
+migration function's groups, the endpoints 443 from inside the VPC. No rule
 anywhere admits 0.0.0.0/0 or ::/0; egress is limited to the ports and
-destinations the processor uses. The VPC's default security group is emptied.
+destinations each function and the proxy use. The VPC's default security group is emptied.
 """
 
 from __future__ import annotations
@@ -23,6 +24,16 @@ ZONE_LETTERS = ("a", "b")
 
 GATEWAY_ENDPOINTS = ("s3", "dynamodb")
 INTERFACE_ENDPOINTS = ("kinesis-streams", "secretsmanager", "kms", "logs", "sts", "sqs")
+
+# The ENI calls a VPC-attached function needs; EC2 supports no resource-level scoping for them.
+VPC_NETWORK_INTERFACE_ACTIONS = [
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+]
 
 POSTGRES_PORT = 5432
 REDIS_PORT = 6379
@@ -81,7 +92,9 @@ class Network(pulumi.ComponentResource):
             )
             for tier, description in (
                 ("processor", "Telemetry processor Lambda: egress to data stores and AWS endpoints only"),
-                ("aurora", "Aurora PostgreSQL: 5432 from the processor only"),
+                ("aurora", "Aurora PostgreSQL: 5432 from RDS Proxy and the migration function only"),
+                ("proxy", "RDS Proxy: 5432 from the processor, to Aurora only"),
+                ("migrator", "Schema migration Lambda: egress to Aurora and AWS endpoints only"),
                 ("redis", "ElastiCache Redis: 6379 from the processor only"),
                 ("endpoints", "Interface VPC endpoints: 443 from inside the VPC"),
             )
@@ -140,18 +153,19 @@ class Network(pulumi.ComponentResource):
         """NET-01/NET-04: least-access rules, one resource per rule (aws.vpc rules, not inline blocks)."""
         child = pulumi.ResourceOptions(parent=self)
         sg = self.security_groups
-        for store, port in (("aurora", POSTGRES_PORT), ("redis", REDIS_PORT)):
+        for source, store, port in (("processor", "redis", REDIS_PORT), ("processor", "proxy", POSTGRES_PORT),
+                                    ("proxy", "aurora", POSTGRES_PORT), ("migrator", "aurora", POSTGRES_PORT)):
             aws.vpc.SecurityGroupIngressRule(
-                f"{store}-from-processor",
+                f"{store}-from-{source}",
                 security_group_id=sg[store].id,
-                referenced_security_group_id=sg["processor"].id,
+                referenced_security_group_id=sg[source].id,
                 ip_protocol="tcp", from_port=port, to_port=port,
-                description=f"{port} from the processor only",
+                description=f"{port} from the {source}",
                 tags=naming.tags(), opts=child,
             )
             aws.vpc.SecurityGroupEgressRule(
-                f"processor-to-{store}",
-                security_group_id=sg["processor"].id,
+                f"{source}-to-{store}",
+                security_group_id=sg[source].id,
                 referenced_security_group_id=sg[store].id,
                 ip_protocol="tcp", from_port=port, to_port=port,
                 description=f"to {store} on {port}",
@@ -165,14 +179,15 @@ class Network(pulumi.ComponentResource):
             description="HTTPS from inside the VPC",
             tags=naming.tags(), opts=child,
         )
-        aws.vpc.SecurityGroupEgressRule(
-            "processor-to-endpoints",
-            security_group_id=sg["processor"].id,
-            referenced_security_group_id=sg["endpoints"].id,
-            ip_protocol="tcp", from_port=HTTPS_PORT, to_port=HTTPS_PORT,
-            description="HTTPS to the interface endpoints",
-            tags=naming.tags(), opts=child,
-        )
+        for function in ("processor", "migrator"):
+            aws.vpc.SecurityGroupEgressRule(
+                f"{function}-to-endpoints",
+                security_group_id=sg[function].id,
+                referenced_security_group_id=sg["endpoints"].id,
+                ip_protocol="tcp", from_port=HTTPS_PORT, to_port=HTTPS_PORT,
+                description="HTTPS to the interface endpoints",
+                tags=naming.tags(), opts=child,
+            )
         for service in GATEWAY_ENDPOINTS:
             prefix_list = aws.ec2.get_prefix_list_output(name=f"com.amazonaws.{region}.{service}")
             aws.vpc.SecurityGroupEgressRule(

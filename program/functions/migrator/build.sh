@@ -12,5 +12,10 @@ rm -rf vendor
   --target vendor --implementation cp --python-version 3.11 \
   --platform manylinux2014_x86_64 --only-binary=:all: \
   -r requirements.txt
+# Aurora presents certificates from the RDS CA bundle (RDS Proxy uses Amazon's roots; this function
+# connects to the cluster itself): bundle AWS's global one beside the dependencies.
+curl --fail --silent --show-error --location --output vendor/rds-ca-bundle.pem \
+  https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem
+grep -q "BEGIN CERTIFICATE" vendor/rds-ca-bundle.pem
 find . -name __pycache__ -type d -prune -exec rm -rf {} +
 echo "vendor/: $(du -sh vendor | cut -f1) ($(ls vendor | grep -vc dist-info) packages)"

@@ -29,8 +29,7 @@ from telemetry_processor.baseline import BaselineUnavailable, RedisBaselineStore
 from telemetry_processor.detection import AnomalyDetector
 from telemetry_processor.model import Reading, Rejection, StreamPosition
 from telemetry_processor.sinks import SinkOutcome
-from telemetry_processor.sinks.aggregates import AggregateWriter
-from telemetry_processor.sinks.anomalies import AnomalyWriter
+from telemetry_processor.sinks.analytics import AnalyticsWriter
 from telemetry_processor.sinks.archive import ArchiveWriter
 from telemetry_processor.sinks.devices import DeviceStateWriter
 from telemetry_processor.sinks.dlq import DeadLetterWriter
@@ -91,8 +90,7 @@ class TelemetryPipeline:
         detector: AnomalyDetector,
         baselines: RedisBaselineStore,
         dead_letters: DeadLetterWriter,
-        aggregates: AggregateWriter,
-        anomalies: AnomalyWriter,
+        analytics: AnalyticsWriter,
         devices: DeviceStateWriter,
         archive: ArchiveWriter,
         logger: Logger,
@@ -102,8 +100,7 @@ class TelemetryPipeline:
         self._detector = detector
         self._baselines = baselines
         self._dead_letters = dead_letters
-        self._aggregates = aggregates
-        self._anomalies = anomalies
+        self._analytics = analytics
         self._devices = devices
         self._archive = archive
         self._logger = logger
@@ -135,8 +132,7 @@ class TelemetryPipeline:
 
         outcomes = [
             self._dead_letters.write(rejections),
-            self._aggregates.write(group_readings(readings)),
-            self._anomalies.write(anomalies, baseline_used=baselines is not None),
+            self._analytics.write(group_readings(readings), anomalies, baseline_used=baselines is not None),
             self._devices.write(readings),
             self._archive.write(readings),
         ]
@@ -158,6 +154,7 @@ class TelemetryPipeline:
                 "anomalies": len(anomalies),
                 "retry": len(failed),
                 "written": {outcome.sink: outcome.written for outcome in outcomes},
+                "skipped": {outcome.sink: outcome.skipped for outcome in outcomes if outcome.skipped},
             },
         )
         self._metrics.add_metric(name="ReadingsAccepted", unit=MetricUnit.Count, value=len(readings))
@@ -208,7 +205,9 @@ class TelemetryBatchProcessor(BatchProcessor):
     """Powertools' Kinesis BatchProcessor with a per-batch flush to the sinks after the record loop."""
 
     def __init__(self, pipeline: TelemetryPipeline):
-        super().__init__(event_type=EventType.KinesisDataStreams)
+        # A batch whose every record failed (the database unreachable) is reported record by record too:
+        # raising instead would make it a function error, which the mapping answers by bisecting the batch.
+        super().__init__(event_type=EventType.KinesisDataStreams, raise_on_entire_batch_failure=False)
         self.pipeline = pipeline
 
     def process(self) -> list[tuple]:

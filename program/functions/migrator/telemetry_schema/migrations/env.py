@@ -6,7 +6,6 @@ the migrating user until revision 0001 hands it to the owner role).
 
 from alembic import context
 from sqlalchemy import text
-
 from telemetry_schema import SCHEMA
 
 connection = context.config.attributes["connection"]
