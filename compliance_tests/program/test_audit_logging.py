@@ -86,6 +86,7 @@ def test_operational_log_groups_kept_30_days(dev_graph, outputs):
     groups = log_groups(dev_graph)
     assert set(groups) == set(outputs["logGroupNames"])
     operational = set(groups) - {outputs["trailLogGroupName"]}
-    assert operational == {"/aws/lambda/lambda-processor-dev", "/aws/iot/iotrule-telemetry-errors-dev"}
+    assert operational == {"/aws/lambda/lambda-processor-dev", "/aws/lambda/lambda-migrator-dev",
+                           "/aws/iot/iotrule-telemetry-errors-dev"}
     for name in operational:
         assert groups[name]["inputs"]["retentionInDays"] == 30, name

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from compliance_tests.program.graph_helpers import as_list, depends_on, of_type, one, policy, statements
+from compliance_tests.program.graph_helpers import (
+    as_list,
+    depends_on,
+    of_type,
+    one,
+    policy,
+    statements,
+)
 
 SERVICES = {"kinesis", "aurora", "elasticache", "secretsmanager", "s3", "dynamodb", "logs", "cloudtrail", "lambda"}
 KEY = "aws:kms/key:Key"
@@ -104,9 +111,9 @@ def test_trail_encrypted_with_the_trail_key(dev_graph, key_arns):
 
 
 def test_lambda_environment_and_dlq_encrypted_with_the_lambda_key(dev_graph, key_arns):
-    function = one(dev_graph, "aws:lambda/function:Function")
+    function = one(dev_graph, "aws:lambda/function:Function", "processor")
     assert function["inputs"]["kmsKeyArn"] == key_arns["lambda"]
-    queue = one(dev_graph, "aws:sqs/queue:Queue")
+    queue = one(dev_graph, "aws:sqs/queue:Queue", "processor-dlq")
     assert queue["inputs"]["kmsMasterKeyId"] == key_arns["lambda"]
 
 

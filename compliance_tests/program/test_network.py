@@ -87,21 +87,22 @@ def test_no_ingress_from_anywhere(dev_graph):
         assert not WORLD & {rule["inputs"].get("cidrIpv4"), rule["inputs"].get("cidrIpv6")}, rule["name"]
 
 
-def test_data_stores_admit_only_the_processor_on_their_port(dev_graph):
-    """NET-04: Aurora 5432 and Redis 6379, from the processor's group, never from a CIDR."""
-    expected = {"aurora": 5432, "redis": 6379}
-    seen = {}
+def test_data_stores_admit_only_their_clients_on_their_port(dev_graph):
+    """NET-04: Redis 6379 and RDS Proxy 5432 from the processor's group, Aurora 5432 from the proxy's and the
+    migration function's groups (the processor reaches Aurora only through the proxy), never from a CIDR."""
+    expected = {("redis", "processor"): 6379, ("proxy", "processor"): 5432, ("aurora", "proxy"): 5432,
+                ("aurora", "migrator"): 5432}
+    seen = []
     for rule in of_type(dev_graph, INGRESS):
         target = group_name(dev_graph, rule)
-        if target not in expected:
+        if target == "endpoints":
             continue
         inputs = rule["inputs"]
         assert "cidrIpv4" not in inputs and "cidrIpv6" not in inputs and "prefixListId" not in inputs
-        assert group_name(dev_graph, rule, "referencedSecurityGroupId") == "processor"
-        assert (inputs["ipProtocol"], inputs["fromPort"], inputs["toPort"]) == ("tcp", expected[target],
-                                                                                 expected[target])
-        seen[target] = seen.get(target, 0) + 1
-    assert seen == {"aurora": 1, "redis": 1}
+        pair = (target, group_name(dev_graph, rule, "referencedSecurityGroupId"))
+        assert (inputs["ipProtocol"], inputs["fromPort"], inputs["toPort"]) == ("tcp", expected[pair], expected[pair])
+        seen.append(pair)
+    assert sorted(seen) == sorted(expected)
 
 
 def test_endpoints_admit_https_from_the_vpc_only(dev_graph):
@@ -113,25 +114,29 @@ def test_endpoints_admit_https_from_the_vpc_only(dev_graph):
     assert (inputs["ipProtocol"], inputs["fromPort"], inputs["toPort"]) == ("tcp", 443, 443)
 
 
-def test_only_the_processor_and_endpoint_groups_receive_ingress(dev_graph):
-    assert {group_name(dev_graph, r) for r in of_type(dev_graph, INGRESS)} == {"aurora", "redis", "endpoints"}
+def test_only_the_data_store_proxy_and_endpoint_groups_receive_ingress(dev_graph):
+    assert {group_name(dev_graph, r) for r in of_type(dev_graph, INGRESS)} == {"aurora", "redis", "proxy",
+                                                                                "endpoints"}
 
 
 def test_egress_is_narrow(dev_graph):
-    """Only the processor has egress: TCP on one port each, to a security group or an AWS prefix list."""
+    """Only the functions and the proxy have egress: TCP on one port each, to a security group or an AWS
+    prefix list."""
     destinations = set()
     for rule in of_type(dev_graph, EGRESS):
         inputs = rule["inputs"]
-        assert group_name(dev_graph, rule) == "processor", rule["name"]
+        source = group_name(dev_graph, rule)
+        assert source in ("processor", "migrator", "proxy"), rule["name"]
         assert inputs["ipProtocol"] == "tcp" and inputs["fromPort"] == inputs["toPort"], rule["name"]
         assert "cidrIpv4" not in inputs and "cidrIpv6" not in inputs, rule["name"]
         if "prefixListId" in inputs:
-            destinations.add((inputs["prefixListId"], inputs["toPort"]))
+            destinations.add((source, inputs["prefixListId"], inputs["toPort"]))
         else:
-            destinations.add((group_name(dev_graph, rule, "referencedSecurityGroupId"), inputs["toPort"]))
+            destinations.add((source, group_name(dev_graph, rule, "referencedSecurityGroupId"), inputs["toPort"]))
     assert destinations == {
-        ("aurora", 5432), ("redis", 6379), ("endpoints", 443),
-        ("pl-synthetic-s3", 443), ("pl-synthetic-dynamodb", 443),
+        ("processor", "proxy", 5432), ("processor", "redis", 6379), ("processor", "endpoints", 443),
+        ("processor", "pl-synthetic-s3", 443), ("processor", "pl-synthetic-dynamodb", 443),
+        ("proxy", "aurora", 5432), ("migrator", "aurora", 5432), ("migrator", "endpoints", 443),
     }
     for group in of_type(dev_graph, SECURITY_GROUP):
         assert not group["inputs"].get("egress") and not group["inputs"].get("ingress"), group["name"]
@@ -148,12 +153,16 @@ def test_data_stores_in_private_subnets(dev_graph):
     groups = [one(dev_graph, "aws:rds/subnetGroup:SubnetGroup"), one(dev_graph, "aws:elasticache/subnetGroup:SubnetGroup")]
     for group in groups:
         assert set(group["propertyDependencies"]["subnetIds"]) == private, group["type"]
-    function = one(dev_graph, "aws:lambda/function:Function")
+    function = one(dev_graph, "aws:lambda/function:Function", "processor")
     assert set(depends_on_urns(function, "vpcConfig")) & {s["urn"] for s in of_type(dev_graph, SUBNET)} == private
     cluster = one(dev_graph, "aws:rds/cluster:Cluster")
     assert depends_on(dev_graph, cluster, "dbSubnetGroupName", "aws:rds/subnetGroup:SubnetGroup") == [groups[0]]
     redis = one(dev_graph, "aws:elasticache/replicationGroup:ReplicationGroup")
     assert depends_on(dev_graph, redis, "subnetGroupName", "aws:elasticache/subnetGroup:SubnetGroup") == [groups[1]]
+    proxy = one(dev_graph, "aws:rds/proxy:Proxy")
+    assert set(proxy["propertyDependencies"]["vpcSubnetIds"]) == private
+    migrator = one(dev_graph, "aws:lambda/function:Function", "migrator")
+    assert set(depends_on_urns(migrator, "vpcConfig")) & {s["urn"] for s in of_type(dev_graph, SUBNET)} == private
 
 
 def test_data_stores_and_function_use_their_own_security_group(dev_graph):
@@ -161,8 +170,11 @@ def test_data_stores_and_function_use_their_own_security_group(dev_graph):
     assert group_name(dev_graph, cluster, "vpcSecurityGroupIds") == "aurora"
     redis = one(dev_graph, "aws:elasticache/replicationGroup:ReplicationGroup")
     assert group_name(dev_graph, redis, "securityGroupIds") == "redis"
-    function = one(dev_graph, "aws:lambda/function:Function")
+    function = one(dev_graph, "aws:lambda/function:Function", "processor")
     assert [g["name"] for g in depends_on(dev_graph, function, "vpcConfig", SECURITY_GROUP)] == ["processor"]
+    migrator = one(dev_graph, "aws:lambda/function:Function", "migrator")
+    assert [g["name"] for g in depends_on(dev_graph, migrator, "vpcConfig", SECURITY_GROUP)] == ["migrator"]
+    assert group_name(dev_graph, one(dev_graph, "aws:rds/proxy:Proxy"), "vpcSecurityGroupIds") == "proxy"
 
 
 def test_aurora_instance_not_publicly_accessible(dev_graph):

@@ -14,7 +14,7 @@ def test_apac_stack_renders_in_its_region_with_its_suffix(apac_graph):
     assert outputs["streamName"] == "kinesis-telemetry-apac"
     for endpoint in of_type(apac_graph, "aws:ec2/vpcEndpoint:VpcEndpoint"):
         assert endpoint["inputs"]["serviceName"].startswith("com.amazonaws.ap-southeast-1.")
-    [layer] = one(apac_graph, "aws:lambda/function:Function")["inputs"]["layers"]
+    [layer] = one(apac_graph, "aws:lambda/function:Function", "processor")["inputs"]["layers"]
     assert layer.startswith("arn:aws:lambda:ap-southeast-1:017000801446:layer:")
     for resource in apac_graph.custom_resources():
         tags = resource["inputs"].get("tags")

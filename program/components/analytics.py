@@ -113,9 +113,9 @@ class Analytics(pulumi.ComponentResource):
         aws.rds.ProxyTarget(
             "metrics",
             db_proxy_name=self.proxy.name,
-            target_group_name=target_group.name,
+            target_group_name="default",  # the name AWS gives every proxy's default target group
             db_cluster_identifier=cluster.cluster_identifier,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[storage.cluster_instance]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[storage.cluster_instance, target_group]),
         )
         proxy_id = self.proxy.arn.apply(lambda arn: arn.rsplit(":", 1)[-1])
         self.database = DatabaseAccess(
