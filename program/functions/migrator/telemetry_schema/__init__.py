@@ -51,7 +51,19 @@ def engine_for(connect: Callable[[], object]):
 
 def upgrade(connect: Callable[[], object], settings: Mapping[str, int] | None = None,
             metric_limits: Mapping[str, Mapping[str, float]] | None = None) -> str:
-    """Migrate to head, then write the deployment's settings and metric limits; returns the revision."""
+    """Migrate to head, then write the deployment's settings and metric limits; returns the revision.
+
+    Raises the driver's own error (psycopg.Error), not SQLAlchemy's wrapper of it.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        return _upgrade(connect, settings, metric_limits)
+    except DBAPIError as error:
+        raise error.orig from None
+
+
+def _upgrade(connect, settings, metric_limits) -> str:
     from alembic import command
     from alembic.runtime.migration import MigrationContext
     from sqlalchemy import text
