@@ -47,14 +47,14 @@ def graph(tmp_path_factory) -> dict:
     return json.loads(out.read_text())
 
 
-def _only(graph: dict, type_token: str) -> dict:
-    matches = [r for r in graph["resources"] if r["type"] == type_token]
+def _only(graph: dict, type_token: str, name: str | None = None) -> dict:
+    matches = [r for r in graph["resources"] if r["type"] == type_token and name in (None, r["name"])]
     assert len(matches) == 1, f"expected one {type_token}, found {len(matches)}"
     return matches[0]
 
 
 def _function(graph: dict) -> dict:
-    return _only(graph, "aws:lambda/function:Function")
+    return _only(graph, "aws:lambda/function:Function", "processor")
 
 
 @pytest.mark.slow

@@ -64,14 +64,18 @@ RETENTION_INTERVAL_SECONDS = 3600
 LIMITS_AND_BASELINE = "limits+baseline"
 LIMITS_ONLY = "limits-only"
 
+# One primary-key lookup per key (LATERAL: an index probe of the one partition the window falls in, however
+# large the table grows), locked in the order of the keys handed in (sorted: writers never deadlock).
 LOCK_MINUTES = """
-SELECT m.device_id, m.metric, extract(epoch FROM m.window_start)::bigint, m.count, m.sum, m.sum_squares,
-       m.min, m.max, m.applied_sequences, m.version
-FROM telemetry.minute_aggregates m
-JOIN unnest(%s::text[], %s::text[], %s::bigint[]) AS k(device_id, metric, window_start)
-  ON m.device_id = k.device_id AND m.metric = k.metric AND m.window_start = to_timestamp(k.window_start)
-ORDER BY 1, 2, 3
-FOR UPDATE OF m
+SELECT m.device_id, m.metric, k.window_start, m.count, m.sum, m.sum_squares, m.min, m.max, m.applied_sequences,
+       m.version
+FROM unnest(%s::text[], %s::text[], %s::bigint[]) WITH ORDINALITY AS k(device_id, metric, window_start, position)
+CROSS JOIN LATERAL (
+  SELECT * FROM telemetry.minute_aggregates a
+  WHERE a.device_id = k.device_id AND a.metric = k.metric AND a.window_start = to_timestamp(k.window_start)
+  FOR UPDATE
+) m
+ORDER BY k.position
 """
 
 UPSERT_MINUTES = """
@@ -227,17 +231,19 @@ class AnalyticsWriter:
         for key in sorted(groups):
             contribution = groups[key]
             row = stored.get((key.device_id, key.metric, key.window_start))
-            if row is None:
-                base, applied, version = WindowStats(), SequenceRanges(), 0
+            if row is None:  # a new window: every reading is fresh (the common case, and the cheap one)
+                values = contribution.values
+                fresh_stats, fresh = WindowStats.of(values.values()), list(values)
+                merged, applied, version = fresh_stats, SequenceRanges(), 0
             else:
                 count, total, squares, low, high, applied_text, version = row
                 base = WindowStats(count, units_to_micros(total), squares_to_micros(squares),
                                    units_to_micros(low), units_to_micros(high))
                 applied = SequenceRanges.parse(applied_text)
-            fresh_stats, fresh = contribution.stats_excluding(applied)
-            if not fresh:
-                continue  # every reading already counted: a retry
-            merged = base.merge(fresh_stats)
+                fresh_stats, fresh = contribution.stats_excluding(applied)
+                if not fresh:
+                    continue  # every reading already counted: a retry
+                merged = base.merge(fresh_stats)
             for column, value in zip(minutes, (
                 key.device_id, key.metric, key.window_start, contribution.facility, contribution.device_type,
                 merged.count, micros_to_units(merged.total), squares_to_units(merged.total_squares),
