@@ -232,32 +232,30 @@ CREATE FUNCTION telemetry.maintenance_forecast(hours integer, at timestamptz DEF
 RETURNS TABLE (device_id text, metric text, facility text, readings bigint, slope_per_hour numeric,
                level_now numeric, limit_side text, limit_value numeric, hours_to_limit numeric)
 LANGUAGE sql STABLE AS $$
-  -- The fit runs in double precision on times shifted to minutes before `at` (well conditioned: |t| is
-  -- at most hours * 60), which is what keeps a week of every series under the 200 ms budget; the sums it
-  -- starts from are the exact numeric rollups.
-  WITH sums AS (
-    SELECT h.device_id, h.metric, max(h.facility) AS facility, sum(h.count)::float8 AS n,
-           sum(h.sum::float8) AS sx,
-           sum(h.sum_t::float8 + h.count * o.off) AS st,
-           sum(h.sum_tt::float8 + 2 * o.off * h.sum_t::float8 + o.off * o.off * h.count) AS stt,
-           sum(h.sum_tx::float8 + o.off * h.sum::float8) AS stx
+  WITH shifted AS (
+    SELECT h.device_id, h.metric, h.facility, h.count AS n, h.sum AS sx,
+           h.sum_t + h.count * o.off AS st,
+           h.sum_tt + 2 * o.off * h.sum_t + o.off * o.off * h.count AS stt,
+           h.sum_tx + o.off * h.sum AS stx
     FROM telemetry.hourly_aggregates h
-    CROSS JOIN LATERAL (SELECT extract(epoch FROM h.hour_start - at)::float8 / 60 AS off) o
+    CROSS JOIN LATERAL (SELECT (extract(epoch FROM h.hour_start - at) / 60)::numeric AS off) o
     WHERE h.hour_start > date_trunc('hour', at, 'UTC') - make_interval(hours => hours)
       AND h.hour_start <= at
-    GROUP BY h.device_id, h.metric
+  ), sums AS (
+    SELECT device_id, metric, max(facility) AS facility, sum(n) AS n, sum(sx) AS sx, sum(st) AS st,
+           sum(stt) AS stt, sum(stx) AS stx
+    FROM shifted GROUP BY device_id, metric
   ), fit AS (
     SELECT *, (n * stx - st * sx) / nullif(n * stt - st * st, 0) AS slope_per_minute FROM sums
   ), line AS (
     SELECT *, (sx - coalesce(slope_per_minute, 0) * st) / n AS level FROM fit
   )
-  SELECT l.device_id, l.metric, l.facility, l.n::bigint, round((l.slope_per_minute * 60)::numeric, 9),
-         round(l.level::numeric, 6),
+  SELECT l.device_id, l.metric, l.facility, l.n::bigint, round(l.slope_per_minute * 60, 9), round(l.level, 6),
          CASE WHEN l.slope_per_minute > 0 THEN 'max' WHEN l.slope_per_minute < 0 THEN 'min' END,
          CASE WHEN l.slope_per_minute > 0 THEN m.maximum WHEN l.slope_per_minute < 0 THEN m.minimum END,
          round(CASE
-           WHEN l.slope_per_minute > 0 THEN greatest(m.maximum - l.level::numeric, 0) / (l.slope_per_minute * 60)::numeric
-           WHEN l.slope_per_minute < 0 THEN greatest(l.level::numeric - m.minimum, 0) / (-l.slope_per_minute * 60)::numeric
+           WHEN l.slope_per_minute > 0 THEN greatest(m.maximum - l.level, 0) / (l.slope_per_minute * 60)
+           WHEN l.slope_per_minute < 0 THEN greatest(l.level - m.minimum, 0) / (-l.slope_per_minute * 60)
          END, 3)
   FROM line l LEFT JOIN telemetry.metric_limits m ON m.metric = l.metric
   ORDER BY 9 NULLS LAST, 1, 2
