@@ -1,10 +1,12 @@
 """Throughput of the telemetry processor on 10,000-record Kinesis batches. Prints figures; asserts nothing.
 
-1. CPU path, one core: decode + validate (every record), group into one-minute
-   aggregates and summarise them, detect anomalies against in-memory baselines.
-   The issue's target is at least 50,000 records/s.
-2. The whole Lambda handler against a moto server and a real redis-server on
-   loopback: a first delivery, then the same batch re-delivered (everything
+1. CPU path, one core: decode + validate (every record, the device-identity
+   check against the fields the IoT rule adds included: the records are built
+   as the rule publishes them), group into one-minute aggregates and summarise
+   them, detect anomalies against in-memory baselines. The target is at least
+   50,000 records/s.
+2. The whole Lambda handler against a moto server, a real redis-server and a
+   real PostgreSQL (TLS, migrated) on loopback: a first delivery, then the same batch re-delivered (everything
    already applied: reads, no writes). moto answers one request at a time in
    Python, so this measures the processor's request pattern more than AWS.
 
@@ -24,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from compliance_tests.processor import servers  # noqa: E402
+from compliance_tests.processor import postgres, servers  # noqa: E402
 from compliance_tests.processor.events import (  # noqa: E402
     FakeLambdaContext,
     Shard,
@@ -111,11 +113,14 @@ def whole_handler(records_per_batch: int) -> None:
     with (
         servers.moto_server() as endpoint,
         servers.redis_server() as redis_server,
+        postgres.migrated_database() as database,
         servers.environment(servers.aws_environment(endpoint)),
     ):
-        env = servers.create_resources(servers.aws_clients(), redis_server["port"], redis_server["password"])
+        env = servers.create_resources(
+            servers.aws_clients(), redis_server["port"], redis_server["password"], database.server
+        )
         with servers.environment({**env, "LOG_LEVEL": "WARNING"}):
-            handler = servers.import_handler()
+            handler = servers.import_handler(database_password=database.passwords[postgres.WRITER])
             records = batch(records_per_batch, Shard())
             for label in ("first delivery", "re-delivery"):
                 began = time.perf_counter()
@@ -125,7 +130,7 @@ def whole_handler(records_per_batch: int) -> None:
                 assert response == {"batchItemFailures": []}, response
                 print(
                     f"handler       {len(records):>6} records  {elapsed * 1000:8.1f} ms  "
-                    f"{len(records) / elapsed:>10,.0f} records/s  ({label}, moto + redis on loopback)"
+                    f"{len(records) / elapsed:>10,.0f} records/s  ({label}, moto + redis + PostgreSQL on loopback)"
                 )
 
 

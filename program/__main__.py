@@ -11,11 +11,12 @@ import config as platform_config
 import pulumi
 import transforms
 from aws_context import AwsContext
+from components.analytics import MIGRATOR_DIR, Analytics
 from components.audit_logging import AuditLogging
 from components.ingestion import Ingestion
 from components.keys import Keys
 from components.network import Network
-from components.processing import FUNCTION_DIR, Processing, ProcessorInputs
+from components.processing import FUNCTION_DIR, METRIC_LIMITS, Processing, ProcessorInputs
 from components.redis_auth_rotation import FUNCTION_DIR as ROTATION_FUNCTION_DIR
 from components.redis_auth_rotation import RedisAuthRotation, RotationInputs
 from components.storage import Storage
@@ -25,6 +26,7 @@ from naming import Naming
 config = platform_config.load()
 processor_code = function_code(FUNCTION_DIR, require_bundle=config.require_processor_bundle)
 rotation_code = function_code(ROTATION_FUNCTION_DIR, require_bundle=config.require_processor_bundle)
+migrator_code = function_code(MIGRATOR_DIR, require_bundle=config.require_processor_bundle)
 transforms.register()
 
 naming = Naming.from_config(config)
@@ -42,6 +44,7 @@ audit = AuditLogging(
     trail_name=trail_name,
     operational_log_groups={
         "processor": naming.log_group("lambda", "lambda", "processor"),
+        "migrator": naming.log_group("lambda", "lambda", "migrator"),
         "iot-rule-errors": naming.log_group("iot", "iotrule", "telemetry-errors"),
         "redis-auth-rotation": naming.log_group("lambda", "lambda", "redis-auth-rotation"),
     },
@@ -50,9 +53,13 @@ audit = AuditLogging(
 )
 ingestion = Ingestion("ingestion", config=config, naming=naming, ctx=ctx, keys=keys,
                       error_log_group=audit.operational_log_groups["iot-rule-errors"])
+analytics = Analytics(
+    "analytics", naming=naming, ctx=ctx, keys=keys, network=network, storage=storage,
+    log_group=audit.operational_log_groups["migrator"], code=migrator_code, metric_limits=METRIC_LIMITS,
+)
 processing = Processing(
     "processing", naming=naming, ctx=ctx, keys=keys, network=network,
-    inputs=ProcessorInputs(stream=ingestion.stream, storage=storage,
+    inputs=ProcessorInputs(stream=ingestion.stream, storage=storage, database=analytics.database,
                            log_group=audit.operational_log_groups["processor"], code=processor_code),
 )
 rotation = RedisAuthRotation(
@@ -73,6 +80,9 @@ pulumi.export("streamArn", ingestion.stream.arn)
 pulumi.export("auroraClusterId", storage.cluster.cluster_identifier)
 pulumi.export("auroraClusterEndpoint", storage.cluster.endpoint)
 pulumi.export("auroraMasterSecretArn", storage.master_secret_arn)
+pulumi.export("rdsProxyName", analytics.proxy.name)
+pulumi.export("rdsProxyEndpoint", analytics.proxy.endpoint)
+pulumi.export("migratorFunctionName", analytics.migrator.name)
 pulumi.export("redisReplicationGroupId", storage.redis.replication_group_id)
 pulumi.export("redisPrimaryEndpoint", storage.redis.primary_endpoint_address)
 pulumi.export("redisAuthSecretArn", storage.redis_auth_secret.arn)

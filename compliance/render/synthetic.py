@@ -47,7 +47,11 @@ class SyntheticMocks(Mocks):
         if type_token == "aws:rds/cluster:Cluster":
             secret_arn = f"arn:aws:secretsmanager:{self.region}:{MOCK_ACCOUNT_ID}:secret:rds!cluster-{physical}"
             return {"endpoint": f"{host}.rds.amazonaws.com", "readerEndpoint": f"{host}.ro.rds.amazonaws.com",
+                    "clusterResourceId": f"cluster-{physical}",
                     "masterUserSecrets": [{"secretArn": secret_arn, "secretStatus": "active"}]}
+        if type_token == "aws:rds/proxy:Proxy":  # AWS names proxies db-proxy:prx-<id> in ARNs and rds-db grants
+            return {"endpoint": f"{physical}.proxy-synthetic.{self.region}.rds.amazonaws.com",
+                    "arn": f"arn:aws:rds:{self.region}:{MOCK_ACCOUNT_ID}:db-proxy:prx-{physical}"}
         if type_token == "aws:elasticache/replicationGroup:ReplicationGroup":
             return {"primaryEndpointAddress": f"master.{host}.cache.amazonaws.com",
                     "readerEndpointAddress": f"replica.{host}.cache.amazonaws.com"}

@@ -1,4 +1,4 @@
-"""The data pipeline end to end in the sandbox: IoT rule -> Kinesis -> processor -> DynamoDB and S3.
+"""The data pipeline end to end in the sandbox: IoT rule -> Kinesis -> processor -> PostgreSQL, DynamoDB, S3.
 
 Telemetry goes onto the deployed stream as the IoT topic rule puts it (the
 thing name as partition key, the message as data). moto runs no Lambda
@@ -10,6 +10,9 @@ stand-ins for what moto cannot do:
 - Redis: the sandbox's ElastiCache has no endpoint, so a real redis-server on a
   free loopback port stands in, requiring the AUTH token the handler reads from
   the deployed secret;
+- Aurora behind RDS Proxy: moto runs no database, so a real PostgreSQL (TLS
+  required, migrated to head) stands in, the writer role's password in place of
+  the IAM token;
 - the archive's TLS-only bucket policy is lifted while the handler runs and
   put back after: moto 5.2.5 treats a Deny statement whose condition does not
   match as a denial (moto/iam/access_control.py), so that policy refuses every
@@ -26,8 +29,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from compliance_tests.audit.conftest import stack_client
-from compliance_tests.processor import servers
-from compliance_tests.processor.events import FakeLambdaContext
+from compliance_tests.processor import postgres, servers
+from compliance_tests.processor.events import FakeLambdaContext, published_payload
 
 READINGS_PER_DEVICE = 12
 DEVICES = 3
@@ -56,11 +59,12 @@ def deployed(drift_stack):
 
 
 def put_as_the_iot_rule_does(stack, messages: list[dict]) -> None:
-    """The topic rule's Kinesis action: partition key ${topic(3)} (the thing), data the message."""
+    """The topic rule's Kinesis action: partition key ${topic(3)} (the thing), data the message with the
+    identity the rule adds (the thing the broker authenticated, the facility of its topic)."""
     kinesis = stack_client(stack, "kinesis")
     for start in range(0, len(messages), 500):
         answer = kinesis.put_records(StreamName=stack.outputs["streamName"], Records=[
-            {"Data": json.dumps(m).encode(), "PartitionKey": m["deviceId"]} for m in messages[start:start + 500]])
+            {"Data": published_payload(m), "PartitionKey": m["deviceId"]} for m in messages[start:start + 500]])
         assert answer["FailedRecordCount"] == 0
 
 
@@ -102,18 +106,22 @@ def processed(drift_stack, deployed):
     tls_only = s3.get_bucket_policy(Bucket=bucket)["Policy"]
     s3.delete_bucket_policy(Bucket=bucket)
     try:
-        with servers.redis_server(secret) as redis, servers.environment({
+        with servers.redis_server(secret) as redis, postgres.migrated_database() as database, servers.environment({
                 **environment_as_deployed, "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(redis["port"]),
-                "REDIS_TLS": "false",
+                "REDIS_TLS": "false", "DATABASE_HOST": database.server.host,
+                "DATABASE_PORT": str(database.server.port), "DATABASE_CA_BUNDLE": database.server.ca_file,
                 "AWS_ENDPOINT_URL": drift_stack.endpoint, "AWS_DEFAULT_REGION": drift_stack.region,
                 "AWS_MAX_ATTEMPTS": "2"}):
-            handler = servers.import_handler()
+            handler = servers.import_handler(database_password=database.passwords[postgres.WRITER])
             first = [handler.lambda_handler({"Records": batch}, FakeLambdaContext()) for batch in batches]
             again = [handler.lambda_handler({"Records": batch}, FakeLambdaContext()) for batch in batches]
+            with database.connect() as connection:
+                aggregates = connection.execute(
+                    "SELECT device_id, metric, count, min, max FROM telemetry.minute_aggregates").fetchall()
         archive = read_archive(s3, bucket)
     finally:
         s3.put_bucket_policy(Bucket=bucket, Policy=tls_only)
-    return {"batches": batches, "first": first, "again": again, "archive": archive}
+    return {"batches": batches, "first": first, "again": again, "archive": archive, "aggregates": aggregates}
 
 
 def read_archive(s3, bucket: str) -> list[dict]:
@@ -133,19 +141,16 @@ def test_every_record_is_processed(processed, deployed):
     assert all(r["batchItemFailures"] == [] for r in processed["first"] + processed["again"])
 
 
-def test_aggregates_land_in_the_metrics_table(processed, deployed, drift_stack):
-    dynamodb = stack_client(drift_stack, "dynamodb")
-    table = deployed["environment"]["METRICS_TABLE"]
-    assert table == drift_stack.outputs["metricsTableName"]
+def test_aggregates_land_in_the_analytics_database(processed, deployed):
+    assert deployed["environment"]["DATABASE_USER"] == "telemetry_writer"
     for device in {m["deviceId"] for m in deployed["messages"]}:
         sent = [m for m in deployed["messages"] if m["deviceId"] == device]
         for metric in ("temperature_c", "vibration_mm_s"):
-            items = dynamodb.query(TableName=table, KeyConditionExpression="pk = :pk", ConsistentRead=True,
-                                   ExpressionAttributeValues={":pk": {"S": f"AGG#{device}#{metric}"}})["Items"]
+            rows = [r for r in processed["aggregates"] if r[0] == device and r[1] == metric]
             values = [m["metrics"][metric] for m in sent]
-            assert sum(int(i["count"]["N"]) for i in items) == len(values)  # redelivery counted once
-            assert min(float(i["min"]["N"]) for i in items) == pytest.approx(min(values))
-            assert max(float(i["max"]["N"]) for i in items) == pytest.approx(max(values))
+            assert sum(r[2] for r in rows) == len(values)  # redelivery counted once
+            assert min(float(r[3]) for r in rows) == pytest.approx(min(values))
+            assert max(float(r[4]) for r in rows) == pytest.approx(max(values))
 
 
 def test_raw_records_are_archived_encrypted(processed, deployed, drift_stack):

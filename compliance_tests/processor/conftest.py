@@ -1,4 +1,5 @@
-"""Shared fixtures for the telemetry processor: a moto server, a real redis-server, the handler.
+"""Shared fixtures for the telemetry processor: a moto server, a real redis-server, a real PostgreSQL
+(TLS required, migrated to head), the handler.
 
 Everything with a process or a port is package-scoped: started once for these
 tests and stopped (environment restored) before other packages' tests run.
@@ -11,7 +12,7 @@ import uuid
 
 import pytest
 
-from compliance_tests.processor import servers
+from compliance_tests.processor import postgres, servers
 
 servers.add_processor_to_path()  # before the test modules import telemetry_processor
 
@@ -32,6 +33,15 @@ def redis_server():
 
 
 @pytest.fixture(scope="package")
+def database():
+    try:
+        with postgres.migrated_database() as migrated:
+            yield migrated
+    except RuntimeError as error:
+        pytest.fail(str(error))
+
+
+@pytest.fixture(scope="package")
 def aws(moto_endpoint):
     """Fake credentials and the moto endpoint in the environment (restored afterwards); boto3 clients."""
     with servers.environment(servers.aws_environment(moto_endpoint)):
@@ -39,15 +49,15 @@ def aws(moto_endpoint):
 
 
 @pytest.fixture(scope="package")
-def resources(aws, redis_server):
-    return servers.create_resources(aws, redis_server["port"], redis_server["password"])
+def resources(aws, redis_server, database):
+    return servers.create_resources(aws, redis_server["port"], redis_server["password"], database.server)
 
 
 @pytest.fixture(scope="package")
-def handler(resources):
-    """The handler module, imported as Lambda would at cold start."""
+def handler(resources, database):
+    """The handler module, imported as Lambda would at cold start (the writer's password for the IAM token)."""
     with servers.environment(resources):
-        yield servers.import_handler()
+        yield servers.import_handler(database_password=database.passwords[postgres.WRITER])
 
 
 @pytest.fixture

@@ -13,6 +13,9 @@ REGION = "us-east-1"
 STREAM_ARN = f"arn:aws:kinesis:{REGION}:123456789012:stream/telemetry"
 # A real-looking Kinesis sequence number (56 digits); records of one shard count up from it.
 FIRST_SEQUENCE = 49590338271490256608559692538361571095921575989136588898
+# The fields the IoT topic rule adds (program/components/ingestion.py, telemetry_processor/validation.py).
+AUTHENTICATED_THING_FIELD = "authenticatedThingName"
+AUTHORIZED_FACILITY_FIELD = "authorizedFacility"
 
 
 def message(
@@ -35,6 +38,20 @@ def message(
         "sequence": sequence,
         "metrics": metrics,
     }
+
+
+def as_published(message: dict, thing: str | None = None, facility: str | None = None) -> dict:
+    """The message as the topic rule puts it on the stream: the device's fields, then the thing name the
+    broker authenticated and the facility of its topic (by default, those the message claims)."""
+    return {
+        **message,
+        AUTHENTICATED_THING_FIELD: message["deviceId"] if thing is None else thing,
+        AUTHORIZED_FACILITY_FIELD: message["facility"] if facility is None else facility,
+    }
+
+
+def published_payload(message: dict, thing: str | None = None, facility: str | None = None) -> bytes:
+    return json.dumps(as_published(message, thing, facility)).encode("utf-8")
 
 
 def normal_metrics(rng: random.Random) -> dict:
@@ -80,9 +97,10 @@ class Shard:
         }
 
     def records(self, messages: list[dict | bytes], arrival: float) -> list[dict]:
+        """Dicts go on the stream as the topic rule publishes them (as_published); bytes as they are."""
         out = []
         for item in messages:
-            payload = item if isinstance(item, bytes) else json.dumps(item).encode("utf-8")
+            payload = item if isinstance(item, bytes) else published_payload(item)
             key = item["deviceId"] if isinstance(item, dict) else "unknown"
             out.append(self.record(payload, key, arrival))
         return out

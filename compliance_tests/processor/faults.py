@@ -1,4 +1,4 @@
-"""Fault injection on a live boto3 client: real error responses through botocore's real path.
+"""Fault injection: real error responses through botocore's real path, and real PostgreSQL errors.
 
 A ``before-send`` handler may return an HTTP response instead of letting the
 request go out. botocore then parses it, applies its retry policy (standard
@@ -74,3 +74,20 @@ def inject(client, event: str, respond: Callable[[object], AWSResponse | None]) 
         yield answered
     finally:
         client.meta.events.unregister(event, handler)
+
+
+@contextmanager
+def postgres_insert_fails(database, table: str) -> Iterator[None]:
+    """While active, every INSERT into ``table`` raises a real error in the server (a BEFORE trigger)."""
+    with database.connect(autocommit=True) as connection:
+        connection.execute(
+            "CREATE FUNCTION pg_temp_fault() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'injected fault'; END $$"
+        )
+        connection.execute(f"CREATE TRIGGER injected_fault BEFORE INSERT ON {table} "
+                           "FOR EACH ROW EXECUTE FUNCTION pg_temp_fault()")
+        try:
+            yield
+        finally:
+            connection.execute(f"DROP TRIGGER injected_fault ON {table}")
+            connection.execute("DROP FUNCTION pg_temp_fault()")

@@ -57,7 +57,6 @@ def free_port() -> int:
 def processor_environment(overrides: dict[str, str] | None = None) -> dict[str, str]:
     """A complete, valid processor environment (resource names are placeholders)."""
     env = {
-        "METRICS_TABLE": "telemetry-metrics-test",
         "DEVICES_TABLE": "telemetry-devices-test",
         "IDEMPOTENCY_TABLE": "telemetry-idempotency-test",
         "ARCHIVE_BUCKET": "telemetry-archive-test",
@@ -67,6 +66,10 @@ def processor_environment(overrides: dict[str, str] | None = None) -> dict[str, 
         "REDIS_PORT": "6379",
         "REDIS_AUTH_SECRET_ARN": f"arn:aws:secretsmanager:{REGION}:123456789012:secret:redis-auth-AbCdEf",
         "REDIS_TLS": "false",
+        "DATABASE_HOST": "localhost",
+        "DATABASE_PORT": "5432",
+        "DATABASE_NAME": "telemetry",
+        "DATABASE_USER": "telemetry_writer",
         "METRIC_LIMITS": json.dumps(METRIC_LIMITS),
         "ZSCORE_THRESHOLD": str(ZSCORE_THRESHOLD),
         "BASELINE_MIN_SAMPLES": str(BASELINE_MIN_SAMPLES),
@@ -162,12 +165,15 @@ def aws_clients() -> dict:
     return {name: session.client(name) for name in ("dynamodb", "s3", "sqs", "kms", "secretsmanager")}
 
 
-def create_resources(aws: dict, redis_port: int, redis_password: str) -> dict[str, str]:
-    """The function's resources, laid out as the Pulumi program declares them; returns its environment."""
+def create_resources(aws: dict, redis_port: int, redis_password: str, database=None) -> dict[str, str]:
+    """The function's resources, laid out as the Pulumi program declares them; returns its environment.
+
+    ``database`` (postgres.Server, migrated) is where the analytics go: its port and its CA file."""
     env = processor_environment()
+    if database is not None:
+        env.update(DATABASE_HOST=database.host, DATABASE_PORT=str(database.port), DATABASE_CA_BUNDLE=database.ca_file)
     ddb = aws["dynamodb"]
     tables = (
-        (env["METRICS_TABLE"], ("pk", "sk"), "expiresAt"),
         (env["DEVICES_TABLE"], ("deviceId",), None),
         (env["IDEMPOTENCY_TABLE"], ("id",), "expiration"),
     )
@@ -200,10 +206,17 @@ def create_resources(aws: dict, redis_port: int, redis_password: str) -> dict[st
     return env
 
 
-def import_handler() -> ModuleType:
-    """handler.py imported as Lambda does at cold start (from the current environment), under its own name."""
+def import_handler(database_password: str | None = None) -> ModuleType:
+    """handler.py imported as Lambda does at cold start (from the current environment), under its own name.
+
+    With ``database_password``, the processor is rebuilt with it in place of the RDS IAM token (the
+    seam app.build_processor offers: a local server knows no IAM)."""
     add_processor_to_path()
     spec = importlib.util.spec_from_file_location("telemetry_processor_handler", PROCESSOR_DIR / "handler.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    if database_password is not None:
+        module.processor = module.build_processor(
+            module.SETTINGS, module.clients, module.logger, module.metrics, database_password=lambda: database_password
+        )
     return module

@@ -1,4 +1,4 @@
-"""Read back what the processor wrote (tests only): aggregates, anomalies, archive, devices.
+"""Read back what the processor wrote (tests only): aggregates and anomalies (PostgreSQL), archive.
 
 Also the reference computation the aggregates are checked against: the
 statistics module over exact decimals of the messages' values.
@@ -10,7 +10,8 @@ import gzip
 import json
 import statistics
 from collections import defaultdict
-from decimal import ROUND_HALF_EVEN, Decimal
+from datetime import UTC
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 from telemetry_processor.sequence_ranges import SequenceRanges
 
@@ -45,29 +46,31 @@ def reference_aggregates(messages: list[dict]) -> dict[tuple[str, str, str], dic
     return expected
 
 
-def stored_aggregates(dynamodb, table: str, devices: set[str]) -> dict[tuple[str, str, str], dict]:
+def stored_aggregates(database, devices: set[str]) -> dict[tuple[str, str, str], dict]:
+    """(device, metric, window) -> what PostgreSQL holds, with mean and stddev derived from it."""
+    with database.connect() as connection:
+        rows = connection.execute(
+            "SELECT device_id, metric, window_start, count, sum, sum_squares, min, max, applied_sequences,"
+            " version, facility, device_type FROM telemetry.minute_aggregates WHERE device_id = ANY(%s)",
+            [sorted(devices)],
+        ).fetchall()
     found = {}
-    for device in devices:
-        for metric in METRICS:
-            pages = dynamodb.get_paginator("query").paginate(
-                TableName=table,
-                KeyConditionExpression="pk = :pk",
-                ExpressionAttributeValues={":pk": {"S": f"AGG#{device}#{metric}"}},
-                ConsistentRead=True,
-            )
-            for page in pages:
-                for item in page["Items"]:
-                    found[(device, metric, item["sk"]["S"])] = {
-                        "count": int(item["count"]["N"]),
-                        "sum": Decimal(item["sum"]["N"]),
-                        "sumSquares": Decimal(item["sumSquares"]["N"]),
-                        "min": Decimal(item["min"]["N"]),
-                        "max": Decimal(item["max"]["N"]),
-                        "mean": Decimal(item["mean"]["N"]),
-                        "stddev": Decimal(item["stddev"]["N"]),
-                        "appliedSequences": SequenceRanges.parse(item["appliedSequences"]["S"]),
-                        "item": item,
-                    }
+    for device, metric, start, count, total, squares, low, high, applied, version, facility, kind in rows:
+        with localcontext() as context:
+            context.prec = 60
+            spread = (count * squares - total * total).sqrt() / count
+            mean = (total / count).quantize(NINE_PLACES, rounding=ROUND_HALF_EVEN)
+        found[(device, metric, start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:00Z"))] = {
+            "count": count,
+            "sum": total,
+            "sumSquares": squares,
+            "min": low,
+            "max": high,
+            "mean": mean,
+            "stddev": spread,
+            "appliedSequences": SequenceRanges.parse(applied),
+            "item": {"version": version, "facility": facility, "deviceType": kind},
+        }
     return found
 
 
@@ -82,23 +85,42 @@ def assert_aggregates_match(stored: dict, expected: dict) -> None:
         )
 
 
-def anomalies(dynamodb, table: str, device: str) -> list[dict]:
-    items = dynamodb.query(
-        TableName=table,
-        KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": f"ANOMALY#{device}"}},
-        ConsistentRead=True,
-    )["Items"]
+def assert_hourly_rollups_match_minutes(database) -> None:
+    """The hourly rows the processor keeps equal a recomputation from the minute rows (exactly)."""
+    query = """
+        SELECT device_id, metric, date_trunc('hour', window_start, 'UTC'), sum(count), sum(sum), sum(sum_squares),
+               min(min), max(max), sum(count * m), sum(count * m * m), sum(m * sum), max(window_start)
+        FROM (SELECT *, (extract(epoch FROM window_start - date_trunc('hour', window_start, 'UTC')) / 60)::int AS m
+              FROM telemetry.minute_aggregates) x
+        GROUP BY 1, 2, 3"""
+    with database.connect() as connection:
+        recomputed = {row[:3]: row[3:] for row in connection.execute(query).fetchall()}
+        kept = {row[:3]: row[3:] for row in connection.execute(
+            "SELECT device_id, metric, hour_start, count, sum, sum_squares, min, max, sum_t, sum_tt, sum_tx,"
+            " last_window FROM telemetry.hourly_aggregates").fetchall()}
+    assert kept == recomputed
+
+
+def anomalies(database, device: str) -> list[dict]:
+    with database.connect() as connection:
+        rows = connection.execute(
+            "SELECT metric, sequence, value, reasons, detection, zscore, baseline_mean, baseline_samples,"
+            " limit_min, limit_max, reading_at, shard_id, kinesis_sequence_number"
+            " FROM telemetry.anomalies WHERE device_id = %s ORDER BY reading_at, metric",
+            [device],
+        ).fetchall()
     return [
         {
-            "metric": item["metric"]["S"],
-            "sequence": int(item["sequence"]["N"]),
-            "value": Decimal(item["value"]["N"]),
-            "reasons": [reason["S"] for reason in item["reasons"]["L"]],
-            "detection": item["detection"]["S"],
-            "item": item,
+            "metric": metric,
+            "sequence": sequence,
+            "value": value,
+            "reasons": list(reasons),
+            "detection": detection,
+            "item": {"zscore": zscore, "baselineMean": mean, "baselineSamples": samples, "limitMin": low,
+                     "limitMax": high, "readingAt": reading_at, "shardId": shard, "kinesisSequenceNumber": number},
         }
-        for item in items
+        for metric, sequence, value, reasons, detection, zscore, mean, samples, low, high, reading_at, shard, number
+        in rows
     ]
 
 

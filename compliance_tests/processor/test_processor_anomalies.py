@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import random
 import signal
 import time
@@ -26,15 +25,14 @@ from compliance_tests.processor.servers import BASELINE_MIN_SAMPLES, ZSCORE_THRE
 pytestmark = pytest.mark.slow
 
 
-def spike_after_warm_up(handler, aws, resources, redis_server, facility) -> tuple[Shard, list[dict], list[str], dict]:
+def spike_after_warm_up(handler, database, redis_server, facility) -> tuple[Shard, list[dict], list[str], dict]:
     """Two devices' baselines matured on 40 noisy readings each, then 12 more with one +6 degC spike."""
     rng = random.Random(11)
     warm_up = fleet(40, facility, rng, devices=2)
     shard = Shard()
     assert invoke(handler, shard.records(warm_up, arrival=time.time())) == {"batchItemFailures": []}
     devices = sorted({m["deviceId"] for m in warm_up})
-    table = resources["METRICS_TABLE"]
-    assert all(sinks_view.anomalies(aws["dynamodb"], table, device) == [] for device in devices)
+    assert all(sinks_view.anomalies(database, device) == [] for device in devices)
     stored = redis_server["client"].hgetall(f"baseline:{devices[0]}:temperature_c")
     assert int(stored[b"n"]) == 40 >= BASELINE_MIN_SAMPLES
 
@@ -47,49 +45,46 @@ def spike_after_warm_up(handler, aws, resources, redis_server, facility) -> tupl
     return shard, later, devices, spike
 
 
-def assert_only_the_spike_is_flagged(aws, resources, devices) -> None:
-    table = resources["METRICS_TABLE"]
-    flagged = sinks_view.anomalies(aws["dynamodb"], table, devices[0])
+def assert_only_the_spike_is_flagged(database, devices) -> None:
+    flagged = sinks_view.anomalies(database, devices[0])
     assert [(a["metric"], a["sequence"], a["reasons"], a["detection"]) for a in flagged] == [
         ("temperature_c", 1105, ["zscore"], "limits+baseline")
     ]
     item = flagged[0]["item"]
-    assert float(item["zscore"]["N"]) > ZSCORE_THRESHOLD
-    assert int(item["baselineSamples"]["N"]) == 45
-    assert abs(float(item["baselineMean"]["N"]) - 60.0) < 0.5
-    assert sinks_view.anomalies(aws["dynamodb"], table, devices[1]) == []
+    assert item["zscore"] > ZSCORE_THRESHOLD
+    assert item["baselineSamples"] == 45
+    assert abs(item["baselineMean"] - 60.0) < 0.5
+    assert sinks_view.anomalies(database, devices[1]) == []
 
 
-def test_injected_spike_is_flagged_and_normal_noise_is_not(handler, aws, resources, redis_server, facility):
-    shard, later, devices, _spike = spike_after_warm_up(handler, aws, resources, redis_server, facility)
+def test_injected_spike_is_flagged_and_normal_noise_is_not(handler, database, redis_server, facility):
+    shard, later, devices, _spike = spike_after_warm_up(handler, database, redis_server, facility)
     assert invoke(handler, shard.records(later, arrival=time.time())) == {"batchItemFailures": []}
-    assert_only_the_spike_is_flagged(aws, resources, devices)
+    assert_only_the_spike_is_flagged(database, devices)
 
 
-def test_a_spike_whose_anomaly_write_failed_is_flagged_again_on_retry(handler, aws, resources, redis_server, facility):
-    """The baselines keep only readings that will not come back, so the retry scores the spike as before."""
-    shard, later, devices, spike = spike_after_warm_up(handler, aws, resources, redis_server, facility)
+def test_a_spike_whose_anomaly_write_failed_is_flagged_again_on_retry(handler, database, redis_server, facility):
+    """The anomaly insert fails (a real PostgreSQL error, raised by a trigger): the transaction carrying the
+    batch's aggregates and anomalies rolls back, every record it carried is retried, and the baselines keep
+    only readings that will not come back, so the retry scores the spike as before."""
+    shard, later, devices, spike = spike_after_warm_up(handler, database, redis_server, facility)
     records = shard.records(later, arrival=time.time())
-    table = resources["METRICS_TABLE"]
 
-    def leave_the_spike_unprocessed(request):
-        items = json.loads(faults.request_text(request))["RequestItems"][table]
-        return faults.dynamodb_response(200, {"UnprocessedItems": {table: items}})
-
-    with faults.inject(handler.clients.dynamodb, "before-send.dynamodb.BatchWriteItem", leave_the_spike_unprocessed):
+    with faults.postgres_insert_fails(database, "telemetry.anomalies"):
         response = invoke(handler, records)
-    [failed] = failed_sequence_numbers(response)
-    assert failed == next(r["kinesis"]["sequenceNumber"] for r, m in zip(records, later, strict=True) if m is spike)
-    assert sinks_view.anomalies(aws["dynamodb"], table, devices[0]) == []
+    failed = failed_sequence_numbers(response)
+    assert failed == {r["kinesis"]["sequenceNumber"] for r in records}
+    assert next(r["kinesis"]["sequenceNumber"] for r, m in zip(records, later, strict=True) if m is spike) in failed
+    assert sinks_view.anomalies(database, devices[0]) == []
 
-    retry = [r for r in records if int(r["kinesis"]["sequenceNumber"]) >= int(failed)]  # as Lambda re-delivers
+    retry = [r for r in records if int(r["kinesis"]["sequenceNumber"]) >= min(int(f) for f in failed)]
     assert invoke(handler, retry) == {"batchItemFailures": []}
-    assert_only_the_spike_is_flagged(aws, resources, devices)
+    assert_only_the_spike_is_flagged(database, devices)
     stored = redis_server["client"].hgetall(f"baseline:{devices[0]}:temperature_c")
     assert int(stored[b"n"]) == 40 + 12  # every reading of the device folded in, once
 
 
-def test_limit_breach_is_flagged_before_any_baseline_exists(handler, aws, resources, facility):
+def test_limit_breach_is_flagged_before_any_baseline_exists(handler, aws, resources, facility, database):
     device = f"dev-{uuid.uuid4().hex[:8]}"
     start = hour_start(2) + 1200
     readings = [
@@ -97,11 +92,11 @@ def test_limit_breach_is_flagged_before_any_baseline_exists(handler, aws, resour
         message(device, 2, start + 4, {"pressure_kpa": 412.5, "vibration_mm_s": 3.9}, facility=facility),
     ]
     assert invoke(handler, Shard().records(readings, arrival=time.time())) == {"batchItemFailures": []}
-    flagged = sinks_view.anomalies(aws["dynamodb"], resources["METRICS_TABLE"], device)
+    flagged = sinks_view.anomalies(database, device)
     assert [(a["metric"], a["sequence"], a["reasons"], a["value"]) for a in flagged] == [
         ("pressure_kpa", 2, ["above_max"], 412.5)
     ]
-    assert flagged[0]["item"]["limitMax"]["N"] == "400"
+    assert flagged[0]["item"]["limitMax"] == 400
 
 
 def _batch_with_breach(facility: str) -> list[dict]:
@@ -110,11 +105,11 @@ def _batch_with_breach(facility: str) -> list[dict]:
     return messages
 
 
-def _assert_processed_on_limits_only(aws, resources, facility, messages, caplog) -> None:
+def _assert_processed_on_limits_only(aws, resources, database, facility, messages, caplog) -> None:
     device = messages[0]["deviceId"]
-    stored = sinks_view.stored_aggregates(aws["dynamodb"], resources["METRICS_TABLE"], {device})
+    stored = sinks_view.stored_aggregates(database, {device})
     sinks_view.assert_aggregates_match(stored, sinks_view.reference_aggregates(messages))
-    flagged = sinks_view.anomalies(aws["dynamodb"], resources["METRICS_TABLE"], device)
+    flagged = sinks_view.anomalies(database, device)
     assert [(a["metric"], a["sequence"], a["reasons"], a["detection"]) for a in flagged] == [
         ("vibration_mm_s", 1007, ["above_max"], "limits-only")
     ]
@@ -129,7 +124,7 @@ def _assert_processed_on_limits_only(aws, resources, facility, messages, caplog)
 
 @pytest.mark.parametrize("failure", ["connection refused", "wrong AUTH token"])
 def test_redis_unavailable_falls_back_to_limits_and_processes_the_batch(
-    handler, aws, resources, facility, failure, caplog, monkeypatch
+    handler, aws, resources, database, facility, failure, caplog, monkeypatch
 ):
     settings = handler.SETTINGS
     if failure == "connection refused":
@@ -139,17 +134,20 @@ def test_redis_unavailable_falls_back_to_limits_and_processes_the_batch(
             Name=f"wrong-{uuid.uuid4().hex}", SecretString="not-the-token"
         )
         settings = dataclasses.replace(settings, redis_auth_secret_arn=wrong["ARN"])
-    broken = handler.build_processor(settings, handler.clients, handler.logger, handler.metrics)
+    broken = handler.build_processor(
+        settings, handler.clients, handler.logger, handler.metrics,
+        database_password=lambda: database.passwords["telemetry_writer"],
+    )
     monkeypatch.setattr(handler, "processor", broken)
     messages = _batch_with_breach(facility)
 
     assert invoke(handler, Shard().records(messages, arrival=time.time())) == {"batchItemFailures": []}
 
-    _assert_processed_on_limits_only(aws, resources, facility, messages, caplog)
+    _assert_processed_on_limits_only(aws, resources, database, facility, messages, caplog)
 
 
 def test_hung_redis_times_out_falls_back_and_is_used_again_once_back(
-    handler, aws, resources, redis_server, facility, caplog
+    handler, aws, resources, redis_server, facility, caplog, database
 ):
     messages = _batch_with_breach(facility)
     shard = Shard()
@@ -159,7 +157,7 @@ def test_hung_redis_times_out_falls_back_and_is_used_again_once_back(
     finally:
         redis_server["process"].send_signal(signal.SIGCONT)
     assert response == {"batchItemFailures": []}
-    _assert_processed_on_limits_only(aws, resources, facility, messages, caplog)
+    _assert_processed_on_limits_only(aws, resources, database, facility, messages, caplog)
 
     device = messages[0]["deviceId"]
     back = [
@@ -174,7 +172,7 @@ def test_hung_redis_times_out_falls_back_and_is_used_again_once_back(
     assert invoke(handler, shard.records(back, arrival=time.time())) == {"batchItemFailures": []}
     latest = [
         a
-        for a in sinks_view.anomalies(aws["dynamodb"], resources["METRICS_TABLE"], device)
+        for a in sinks_view.anomalies(database, device)
         if a["sequence"] == 2000
     ]
     assert [a["detection"] for a in latest] == ["limits+baseline"]

@@ -10,13 +10,13 @@ import time
 import pytest
 
 from compliance_tests.processor import sinks_view
-from compliance_tests.processor.events import Shard, fleet, invoke, message
+from compliance_tests.processor.events import Shard, as_published, fleet, invoke, message, published_payload
 
 pytestmark = pytest.mark.slow
 
 
 def test_clean_batch_yields_expected_aggregates_archive_and_device_state(
-    handler, aws, resources, dlq, facility
+    handler, aws, resources, dlq, facility, database
 ):
     messages = fleet(30, facility, random.Random(1))  # 3 devices x 30 readings over 2 minutes
     shard = Shard()
@@ -28,7 +28,7 @@ def test_clean_batch_yields_expected_aggregates_archive_and_device_state(
     devices = {m["deviceId"] for m in messages}
     expected = sinks_view.reference_aggregates(messages)
     assert len(expected) == 3 * 4 * 2  # devices x metrics x one-minute windows
-    stored = sinks_view.stored_aggregates(aws["dynamodb"], resources["METRICS_TABLE"], devices)
+    stored = sinks_view.stored_aggregates(database, devices)
     sinks_view.assert_aggregates_match(stored, expected)
 
     objects = sinks_view.archive(aws["s3"], resources["ARCHIVE_BUCKET"], facility)
@@ -36,7 +36,8 @@ def test_clean_batch_yields_expected_aggregates_archive_and_device_state(
     for key, lines in objects.items():
         members = [m for m in messages if key.startswith(sinks_view.partition_of(m))]
         assert key.endswith(f"/{shard.shard_id}-{lines[0]['sequenceNumber']}.jsonl.gz")
-        assert [line["message"] for line in lines] == members  # the raw messages, in stream order
+        # the messages as the IoT rule put them on the stream (identity fields included), in stream order
+        assert [line["message"] for line in lines] == [as_published(m) for m in members]
         assert all(line["shardId"] == shard.shard_id for line in lines)
         head = aws["s3"].head_object(Bucket=resources["ARCHIVE_BUCKET"], Key=key)
         assert head["ServerSideEncryption"] == "aws:kms"
@@ -50,11 +51,11 @@ def test_clean_batch_yields_expected_aggregates_archive_and_device_state(
         assert state["facility"]["S"] == facility
     assert dlq.drain() == []
     for device in devices:
-        assert sinks_view.anomalies(aws["dynamodb"], resources["METRICS_TABLE"], device) == []
+        assert sinks_view.anomalies(database, device) == []
 
 
 def test_every_class_of_malformed_record_goes_to_the_dlq_and_the_rest_is_processed(
-    handler, aws, resources, dlq, facility
+    handler, aws, resources, dlq, facility, database
 ):
     good = fleet(5, facility, random.Random(2), devices=1)
     template = dict(good[0], sequence=5000)
@@ -63,16 +64,19 @@ def test_every_class_of_malformed_record_goes_to_the_dlq_and_the_rest_is_process
         ("bad_json", b"\xff\xfe not utf-8"),
         ("bad_json", b'{"schemaVersion": 1, "deviceId": '),
         ("bad_json", b'{"schemaVersion": 1, "x": NaN}'),
-        ("bad_json", json.dumps(template).encode().replace(b'"sequence": ', b'"sequence": 1, "sequence": ')),
-        ("unsupported_schema_version", json.dumps(dict(template, schemaVersion=2)).encode()),
-        ("schema_violation", json.dumps({k: v for k, v in template.items() if k != "sequence"}).encode()),
-        ("schema_violation", json.dumps(dict(template, metrics={"humidity": 40})).encode()),
-        ("schema_violation", json.dumps(dict(template, timestamp="2025-02-30T00:00:00Z")).encode()),
-        ("schema_violation", json.dumps(dict(template, deviceId="a/b")).encode()),
+        ("bad_json", published_payload(template).replace(b'"sequence": ', b'"sequence": 1, "sequence": ')),
+        ("unsupported_schema_version", published_payload(dict(template, schemaVersion=2))),
+        ("schema_violation", published_payload({k: v for k, v in template.items() if k != "sequence"})),
+        ("schema_violation", published_payload(dict(template, metrics={"humidity": 40}))),
+        ("schema_violation", published_payload(dict(template, timestamp="2025-02-30T00:00:00Z"))),
+        ("schema_violation", published_payload(dict(template, deviceId="a/b"), thing=template["deviceId"])),
         ("schema_violation", b"[1, 2, 3]"),
-        ("out_of_range", json.dumps(dict(template, metrics={"temperature_c": -300.0})).encode()),
-        ("out_of_range", json.dumps(dict(template, metrics={"pressure_kpa": 2e6})).encode()),
-        ("timestamp_in_future", json.dumps(future).encode()),
+        ("out_of_range", published_payload(dict(template, metrics={"temperature_c": -300.0}))),
+        ("out_of_range", published_payload(dict(template, metrics={"pressure_kpa": 2e6}))),
+        ("timestamp_in_future", published_payload(future)),
+        ("identity_missing", json.dumps(template).encode()),  # not through the IoT rule
+        ("identity_mismatch", published_payload(template, thing=f"{template['deviceId']}-x")),
+        ("identity_mismatch", published_payload(template, facility=f"{facility}-x")),
     ]
     shard = Shard()
     mixed = [good[0], *[p for _, p in malformed[:6]], *good[1:3], *[p for _, p in malformed[6:]], *good[3:]]
@@ -96,7 +100,7 @@ def test_every_class_of_malformed_record_goes_to_the_dlq_and_the_rest_is_process
         else:
             assert letter["payload"].encode("utf-8") == payload
         assert letter["detail"]
-    stored = sinks_view.stored_aggregates(aws["dynamodb"], resources["METRICS_TABLE"], {template["deviceId"]})
+    stored = sinks_view.stored_aggregates(database, {template["deviceId"]})
     sinks_view.assert_aggregates_match(stored, sinks_view.reference_aggregates(good))
     objects = sinks_view.archive(aws["s3"], resources["ARCHIVE_BUCKET"], facility)
-    assert [line["message"] for lines in objects.values() for line in lines] == good
+    assert [line["message"] for lines in objects.values() for line in lines] == [as_published(m) for m in good]

@@ -16,7 +16,7 @@ from compliance_tests.processor.servers import PROCESSOR_DIR, processor_environm
 REQUIRED = [
     name
     for name in processor_environment()
-    if name not in ("REDIS_TLS", "LOG_LEVEL")  # these two have defaults
+    if name not in ("REDIS_TLS", "LOG_LEVEL", "DATABASE_PORT")  # these have defaults
 ]
 
 
@@ -25,7 +25,21 @@ def test_a_complete_environment_loads_typed_settings():
     assert settings.redis_port == 6379 and settings.redis_tls is False
     assert settings.metric_limits["pressure_kpa"].maximum == Decimal(400)
     assert settings.zscore_threshold == 4.0 and settings.baseline_min_samples == 20
-    assert settings.baseline_alpha == 0.1 and settings.metrics_ttl_days == 90  # optional, defaulted
+    assert settings.baseline_alpha == 0.1  # optional, defaulted
+    assert (settings.database_host, settings.database_port, settings.database_user) == (
+        "localhost", 5432, "telemetry_writer")
+    assert settings.database_ca_bundle is None  # Amazon's root CAs, what RDS Proxy presents
+
+
+def test_the_database_port_defaults_to_postgresql_and_a_ca_bundle_must_exist(tmp_path):
+    env = processor_environment()
+    del env["DATABASE_PORT"]
+    assert load_settings(env).database_port == 5432
+    with pytest.raises(ConfigError, match=r"^DATABASE_CA_BUNDLE='/nonexistent.pem' is not a readable file"):
+        load_settings({**env, "DATABASE_CA_BUNDLE": "/nonexistent.pem"})
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("pem")
+    assert load_settings({**env, "DATABASE_CA_BUNDLE": str(bundle)}).database_ca_bundle == str(bundle)
 
 
 def test_redis_tls_defaults_to_true_as_elasticache_transit_encryption_requires():
@@ -47,6 +61,7 @@ def test_each_missing_variable_is_named(name):
     [
         ("REDIS_PORT", "six", "is not an integer"),
         ("REDIS_PORT", "70000", "out of range"),
+        ("DATABASE_PORT", "0", "out of range"),
         ("REDIS_TLS", "yes", "must be 'true' or 'false'"),
         ("ZSCORE_THRESHOLD", "0", "out of range"),
         ("ZSCORE_THRESHOLD", "nan", "out of range"),

@@ -1,7 +1,9 @@
 """Transient sink failures: exactly the affected records are retried, and retries never double anything.
 
-Faults are real error responses injected into the handler's own boto3 clients
-(faults.py), so botocore parses and retries them as it would AWS's. After each
+Faults are real: error responses injected into the handler's own boto3 clients
+(faults.py), so botocore parses and retries them as it would AWS's, and errors
+raised by the PostgreSQL server itself (a failing trigger, a terminated backend,
+a lock held past the writer's lock_timeout, a port nobody listens on). After each
 failure the batch is re-delivered the way Lambda does it for Kinesis: from the
 lowest failed sequence number onwards, and then once more in full (as after a
 crash), and everything is checked against the reference again.
@@ -9,14 +11,18 @@ crash), and everything is checked against the reference again.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
+import threading
 import time
+from datetime import datetime
 
 import pytest
 
 from compliance_tests.processor import faults, sinks_view
 from compliance_tests.processor.events import Shard, failed_sequence_numbers, fleet, invoke
+from compliance_tests.processor.servers import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -41,96 +47,146 @@ def assert_archive_holds_each_record_once(aws, resources, facility: str, message
     assert archived == sorted((m["deviceId"], m["sequence"]) for m in messages)
 
 
-def assert_everything_counted_once(aws, resources, facility, messages) -> None:
+def assert_everything_counted_once(aws, resources, database, facility, messages) -> None:
     devices = {m["deviceId"] for m in messages}
-    stored = sinks_view.stored_aggregates(aws["dynamodb"], resources["METRICS_TABLE"], devices)
+    stored = sinks_view.stored_aggregates(database, devices)
     sinks_view.assert_aggregates_match(stored, sinks_view.reference_aggregates(messages))
     assert_archive_holds_each_record_once(aws, resources, facility, messages)
 
 
-def test_throttled_aggregate_write_fails_exactly_its_records_and_redelivery_does_not_double_count(
-    handler, aws, resources, dlq, facility
+def test_a_failed_database_write_fails_its_records_and_redelivery_does_not_double_count(
+    handler, aws, resources, dlq, facility, database
 ):
+    """The minute upsert fails in the server: the batch's whole analytics transaction rolls back, every
+    record it carried is retried, the other sinks keep what they wrote, and nothing is counted twice."""
     messages = fleet(25, facility, random.Random(3))  # 3 devices, windows :10:00 and :11:00
     shard = Shard()
     records = shard.records(messages, arrival=time.time())
-    victim = messages[1]["deviceId"]
-    window = sinks_view.window_text(messages[1]["timestamp"])
 
-    def throttle(request):
-        body = json.loads(faults.request_text(request))
-        item = body["Item"]
-        hit = item["pk"]["S"] == f"AGG#{victim}#temperature_c" and item["sk"]["S"] == window
-        return faults.dynamodb_throttling() if hit else None
-
-    with faults.inject(handler.clients.dynamodb, "before-send.dynamodb.PutItem", throttle) as answered:
+    with faults.postgres_insert_fails(database, "telemetry.minute_aggregates"):
         response = invoke(handler, records)
 
-    expected = sequence_numbers_of(
-        records,
-        messages,
-        lambda m: m["deviceId"] == victim and sinks_view.window_text(m["timestamp"]) == window,
-    )
-    assert len(expected) == 15
-    assert failed_sequence_numbers(response) == expected
-    assert len(answered) == 2  # botocore retried the throttled write once (AWS_MAX_ATTEMPTS=2), then gave up
-    stored = sinks_view.stored_aggregates(aws["dynamodb"], resources["METRICS_TABLE"], {victim})
-    assert (victim, "temperature_c", window) not in stored
-    assert len(stored) == 7  # its other metric/window aggregates were written
-
+    assert failed_sequence_numbers(response) == {r["kinesis"]["sequenceNumber"] for r in records}
+    assert sinks_view.stored_aggregates(database, {m["deviceId"] for m in messages}) == {}
     for batch in redeliveries(records, response):
         assert invoke(handler, batch) == {"batchItemFailures": []}
-        assert_everything_counted_once(aws, resources, facility, messages)
+        assert_everything_counted_once(aws, resources, database, facility, messages)
+    sinks_view.assert_hourly_rollups_match_minutes(database)
     assert dlq.drain() == []
 
 
-def test_unprocessed_anomaly_items_fail_exactly_their_records(handler, aws, resources, dlq, facility):
-    messages = fleet(6, facility, random.Random(4), devices=2)
-    for m in messages[::3]:  # every third reading runs hot: above the 120 degC operating limit
-        m["metrics"]["temperature_c"] = 130.5
-    shard = Shard()
-    records = shard.records(messages, arrival=time.time())
-    victim = messages[0]["deviceId"]
-    table = resources["METRICS_TABLE"]
+def _writer_backend(database) -> int | None:
+    with database.connect(autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE usename = 'telemetry_writer' AND wait_event_type = 'Lock'"
+        ).fetchone()
+    return row[0] if row else None
 
-    def leave_victims_unprocessed(request):
-        """DynamoDB's partial success: write the other items, hand back the victim's as unprocessed."""
-        requests = json.loads(faults.request_text(request))["RequestItems"][table]
-        kept = [r for r in requests if r["PutRequest"]["Item"]["deviceId"]["S"] == victim]
-        others = [r for r in requests if r not in kept]
-        if not kept:
-            return None
-        if others:
-            aws["dynamodb"].batch_write_item(RequestItems={table: others})
-        return faults.dynamodb_response(200, {"UnprocessedItems": {table: kept}})
 
-    with faults.inject(
-        handler.clients.dynamodb, "before-send.dynamodb.BatchWriteItem", leave_victims_unprocessed
-    ):
-        response = invoke(handler, records)
-
-    hot = sequence_numbers_of(records, messages, lambda m: m["metrics"]["temperature_c"] > 120)
-    expected = sequence_numbers_of(
-        records, messages, lambda m: m["deviceId"] == victim and m["metrics"]["temperature_c"] > 120
+def _hold_row_lock(database, messages):
+    """A second session that holds the lock of one of the batch's minute rows until released."""
+    connection = database.connect()
+    first = messages[0]
+    connection.execute(
+        "SELECT 1 FROM telemetry.minute_aggregates WHERE device_id = %s AND metric = 'temperature_c' FOR UPDATE",
+        [first["deviceId"]],
     )
-    assert expected and expected < hot
-    assert failed_sequence_numbers(response) == expected
-    assert sinks_view.anomalies(aws["dynamodb"], table, victim) == []
+    return connection
 
+
+def test_a_connection_killed_mid_batch_fails_the_batch_and_the_retry_applies_it_once(
+    handler, aws, resources, dlq, facility, database
+):
+    """A failover as the function sees it: its backend is terminated while the batch's transaction waits."""
+    messages = fleet(10, facility, random.Random(4), devices=2)
+    shard = Shard()
+    first, second = messages[:6], messages[6:]
+    assert invoke(handler, shard.records(first, arrival=time.time())) == {"batchItemFailures": []}
+    records = shard.records(second, arrival=time.time())
+    holder = _hold_row_lock(database, messages)
+    killed = []
+
+    def kill_when_waiting():
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not killed:
+            pid = _writer_backend(database)
+            if pid is not None:
+                with database.connect(autocommit=True) as connection:
+                    connection.execute("SELECT pg_terminate_backend(%s)", [pid])
+                killed.append(pid)
+            time.sleep(0.02)
+
+    killer = threading.Thread(target=kill_when_waiting)
+    killer.start()
+    try:
+        response = invoke(handler, records)
+    finally:
+        killer.join()
+        holder.rollback()
+        holder.close()
+
+    assert killed, "the processor never waited on the held row"
+    assert failed_sequence_numbers(response) == {r["kinesis"]["sequenceNumber"] for r in records}
+    sinks_view.assert_aggregates_match(
+        sinks_view.stored_aggregates(database, {m["deviceId"] for m in messages}),
+        sinks_view.reference_aggregates(first),
+    )
+    for batch in redeliveries(records, response):  # a new connection, the batch applied once
+        assert invoke(handler, batch) == {"batchItemFailures": []}
+        assert_everything_counted_once(aws, resources, database, facility, messages)
+    sinks_view.assert_hourly_rollups_match_minutes(database)
+
+
+def test_a_lock_timeout_fails_the_batch_with_one_log_line_and_the_retry_applies_it_once(
+    handler, aws, resources, dlq, facility, database, caplog
+):
+    """Another session holds a row past the writer's lock_timeout (3 s, set on the role by the migrations)."""
+    messages = fleet(10, facility, random.Random(41), devices=2)
+    shard = Shard()
+    first, second = messages[:6], messages[6:]
+    assert invoke(handler, shard.records(first, arrival=time.time())) == {"batchItemFailures": []}
+    records = shard.records(second, arrival=time.time())
+    holder = _hold_row_lock(database, messages)
+    began = time.monotonic()
+    try:
+        response = invoke(handler, records)
+    finally:
+        holder.rollback()
+        holder.close()
+
+    assert 2.5 < time.monotonic() - began < 15  # bounded by the lock timeout, not by the holder
+    assert failed_sequence_numbers(response) == {r["kinesis"]["sequenceNumber"] for r in records}
+    warnings = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Sink analytics")]
+    assert warnings == ["Sink analytics: some writes failed"]
     for batch in redeliveries(records, response):
         assert invoke(handler, batch) == {"batchItemFailures": []}
-    for device in {m["deviceId"] for m in messages}:
-        found = sinks_view.anomalies(aws["dynamodb"], table, device)
-        want = sorted(
-            m["sequence"] for m in messages if m["deviceId"] == device and m["metrics"]["temperature_c"] > 120
-        )
-        assert sorted(a["sequence"] for a in found) == want
-        assert all(a["reasons"][0] == "above_max" and a["metric"] == "temperature_c" for a in found)
-    assert_everything_counted_once(aws, resources, facility, messages)
+        assert_everything_counted_once(aws, resources, database, facility, messages)
+
+
+def test_the_database_unreachable_fails_the_analytics_records_and_the_rest_is_written(
+    handler, aws, resources, dlq, facility, database, monkeypatch
+):
+    messages = fleet(4, facility, random.Random(42), devices=1)
+    shard = Shard()
+    records = shard.records(messages, arrival=time.time())
+    settings = dataclasses.replace(handler.SETTINGS, database_port=free_port())
+    unreachable = handler.build_processor(
+        settings, handler.clients, handler.logger, handler.metrics,
+        database_password=lambda: database.passwords["telemetry_writer"],
+    )
+    monkeypatch.setattr(handler, "processor", unreachable)
+    began = time.monotonic()
+
+    response = invoke(handler, records)
+
+    assert time.monotonic() - began < 10
+    assert failed_sequence_numbers(response) == {r["kinesis"]["sequenceNumber"] for r in records}
+    assert sinks_view.stored_aggregates(database, {messages[0]["deviceId"]}) == {}
+    assert_archive_holds_each_record_once(aws, resources, facility, messages)  # the other sinks went on
 
 
 def test_failed_archive_upload_fails_exactly_that_partition_and_is_archived_once_on_retry(
-    handler, aws, resources, dlq, facility
+    handler, aws, resources, dlq, facility, database
 ):
     messages = fleet(10, facility, random.Random(5))
     shard = Shard()
@@ -152,12 +208,12 @@ def test_failed_archive_upload_fails_exactly_that_partition_and_is_archived_once
     )
     for batch in redeliveries(records, response):
         assert invoke(handler, batch) == {"batchItemFailures": []}
-        assert_everything_counted_once(aws, resources, facility, messages)
+        assert_everything_counted_once(aws, resources, database, facility, messages)
     assert len(sinks_view.archive(aws["s3"], resources["ARCHIVE_BUCKET"], facility)) == 2
 
 
 def test_archive_written_but_ledger_not_advanced_is_overwritten_not_duplicated(
-    handler, aws, resources, dlq, facility
+    handler, aws, resources, dlq, facility, database
 ):
     """The crash window between the S3 upload and the ledger update.
 
@@ -193,7 +249,7 @@ def test_archive_written_but_ledger_not_advanced_is_overwritten_not_duplicated(
     )  # from the failed record on, plus the records that arrived since
     for batch in (retry, records):
         assert invoke(handler, batch) == {"batchItemFailures": []}
-        assert_everything_counted_once(aws, resources, facility, messages)
+        assert_everything_counted_once(aws, resources, database, facility, messages)
     final_objects = sinks_view.archive(aws["s3"], resources["ARCHIVE_BUCKET"], facility)
     hydraulic = [key for key in first_objects if "device_type=hydraulic-press" in key]
     assert len(hydraulic) == 1 and hydraulic[0] in final_objects
@@ -203,7 +259,7 @@ def test_archive_written_but_ledger_not_advanced_is_overwritten_not_duplicated(
 
 
 def test_device_retransmissions_are_counted_once_but_archived_as_received(
-    handler, aws, resources, dlq, facility
+    handler, aws, resources, dlq, facility, database
 ):
     messages = fleet(8, facility, random.Random(7), devices=1)
     repeats = [messages[2], messages[5]]  # MQTT QoS 1 redelivery: same device, same sequence
@@ -213,8 +269,7 @@ def test_device_retransmissions_are_counted_once_but_archived_as_received(
     ) == {"batchItemFailures": []}
     assert invoke(handler, shard.records([repeats[1]], arrival=time.time())) == {"batchItemFailures": []}
 
-    stored = sinks_view.stored_aggregates(
-        aws["dynamodb"], resources["METRICS_TABLE"], {messages[0]["deviceId"]}
+    stored = sinks_view.stored_aggregates(database, {messages[0]["deviceId"]}
     )
     sinks_view.assert_aggregates_match(stored, sinks_view.reference_aggregates(messages))
     archived = [
@@ -225,40 +280,33 @@ def test_device_retransmissions_are_counted_once_but_archived_as_received(
     assert sorted(archived) == sorted([m["sequence"] for m in messages] + [r["sequence"] for r in repeats])
 
 
-def test_a_write_that_loses_a_race_is_read_again_and_merged(handler, aws, resources, dlq, facility):
-    """Another writer creates the aggregate between our read and our conditional put."""
+def test_a_write_that_loses_a_race_starts_again_and_merges(handler, aws, resources, dlq, facility, database,
+                                                          monkeypatch):
+    """Another writer creates the aggregate between our locking read and our conditional upsert."""
     messages = fleet(5, facility, random.Random(8), devices=1)
     device, window = messages[0]["deviceId"], sinks_view.window_text(messages[0]["timestamp"])
     rival = dict(messages[0], sequence=9000, metrics={"temperature_c": 70.0})  # applied by the other writer
-    table = resources["METRICS_TABLE"]
-    rival_item = {
-        "pk": {"S": f"AGG#{device}#temperature_c"},
-        "sk": {"S": window},
-        "deviceId": {"S": device},
-        "metric": {"S": "temperature_c"},
-        "count": {"N": "1"},
-        "sum": {"N": "70"},
-        "sumSquares": {"N": "4900"},
-        "min": {"N": "70"},
-        "max": {"N": "70"},
-        "mean": {"N": "70"},
-        "stddev": {"N": "0"},
-        "appliedSequences": {"S": "9000"},
-        "version": {"N": "1"},
-    }
+    writer = handler.processor.pipeline._analytics
+    lock = writer._lock
     raced = []
 
-    def race(request):
-        item = json.loads(faults.request_text(request))["Item"]
-        if item["pk"] == rival_item["pk"] and not raced:
+    def lock_then_rival_inserts(connection, groups):
+        rows = lock(connection, groups)
+        if not raced:
             raced.append(True)
-            aws["dynamodb"].put_item(TableName=table, Item=rival_item)  # lands first; our request goes on
-        return None
+            with database.connect(autocommit=True) as other:
+                other.execute(
+                    "INSERT INTO telemetry.minute_aggregates (device_id, metric, window_start, facility, device_type,"
+                    " count, sum, sum_squares, min, max, applied_sequences, version)"
+                    " VALUES (%s, 'temperature_c', %s, %s, %s, 1, 70, 4900, 70, 70, '9000', 1)",
+                    [device, datetime.fromisoformat(window.replace("Z", "+00:00")), facility, rival["deviceType"]],
+                )
+        return rows
 
-    with faults.inject(handler.clients.dynamodb, "before-send.dynamodb.PutItem", race):
-        response = invoke(handler, Shard().records(messages, arrival=time.time()))
+    monkeypatch.setattr(writer, "_lock", lock_then_rival_inserts)
+    response = invoke(handler, Shard().records(messages, arrival=time.time()))
 
     assert raced and response == {"batchItemFailures": []}
-    stored = sinks_view.stored_aggregates(aws["dynamodb"], table, {device})
+    stored = sinks_view.stored_aggregates(database, {device})
     sinks_view.assert_aggregates_match(stored, sinks_view.reference_aggregates([*messages, rival]))
-    assert stored[(device, "temperature_c", window)]["item"]["version"] == {"N": "2"}
+    assert stored[(device, "temperature_c", window)]["item"]["version"] == 2

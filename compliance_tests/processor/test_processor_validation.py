@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from telemetry_processor import validation
 from telemetry_processor.model import Reading, Rejection, StreamPosition
 
-from compliance_tests.processor.events import message
+from compliance_tests.processor.events import as_published, message, published_payload
 
 NOW = time.time()  # when Kinesis took every record below; messages are dated relative to it
 POSITION = StreamPosition(
@@ -25,7 +25,8 @@ README = (validation.SCHEMA_DIR / "README.md").read_text(encoding="utf-8")
 
 
 def check(document) -> Reading | Rejection:
-    payload = document if isinstance(document, bytes) else json.dumps(document).encode()
+    """A document as the IoT rule publishes it (with the authenticated identity); bytes as they are."""
+    payload = document if isinstance(document, bytes) else published_payload(document)
     return VALIDATE(payload, POSITION)
 
 
@@ -71,43 +72,54 @@ def test_a_valid_message_becomes_a_reading_with_exact_micro_units_and_utc_time()
         (b'{"schemaVersion": 1,', "bad_json"),
         (b'{"schemaVersion": 1, "metrics": {"temperature_c": NaN}}', "bad_json"),
         (b'{"schemaVersion": 1, "metrics": {"temperature_c": Infinity}}', "bad_json"),
-        (json.dumps(good()).encode().replace(b'"sequence": 7', b'"sequence": 7, "sequence": 8'), "bad_json"),
+        (published_payload(good()).replace(b'"sequence": 7', b'"sequence": 7, "sequence": 8'), "bad_json"),
         (
-            json.dumps(good()).encode().replace(b'"metrics": {', b'"metrics": {"temperature_c": 1, '),
+            published_payload(good()).replace(b'"metrics": {', b'"metrics": {"temperature_c": 1, '),
             "bad_json",
         ),
         (
-            json.dumps(good()).encode().replace(b'"deviceId": ', b'"deviceId": "x\\"y", "deviceId": ', 1),
+            published_payload(good()).replace(b'"deviceId": ', b'"deviceId": "x\\"y", "deviceId": ', 1),
             "bad_json",
         ),
         (b'"just a string"', "schema_violation"),
-        (b"{}", "schema_violation"),
-        (json.dumps(good(schemaVersion=2)).encode(), "unsupported_schema_version"),
-        (json.dumps(good(schemaVersion="1")).encode(), "unsupported_schema_version"),
-        (json.dumps(good(schemaVersion=True)).encode(), "unsupported_schema_version"),
-        (json.dumps(good(extra="field")).encode(), "schema_violation"),
-        (json.dumps(good(metrics={})).encode(), "schema_violation"),
-        (json.dumps(good(metrics={"humidity": 3})).encode(), "schema_violation"),
-        (json.dumps(good(metrics={"temperature_c": "21.5"})).encode(), "schema_violation"),
-        (json.dumps(good(metrics={"production_count": 2.5})).encode(), "schema_violation"),
-        (json.dumps(good(sequence=-1)).encode(), "schema_violation"),
-        (json.dumps(good(deviceId="")).encode(), "schema_violation"),
-        (json.dumps(good(facility="Plant A")).encode(), "schema_violation"),
-        (json.dumps(good(deviceType="../etc")).encode(), "schema_violation"),
-        (json.dumps(good(timestamp="2025-06-01 12:00:00")).encode(), "schema_violation"),
-        (json.dumps(good(timestamp="2025-06-01T12:00:00")).encode(), "schema_violation"),  # no offset
-        (json.dumps(good(timestamp="2025-13-01T12:00:00Z")).encode(), "schema_violation"),
-        (json.dumps(good(metrics={"temperature_c": -273.16})).encode(), "out_of_range"),
-        (json.dumps(good(metrics={"temperature_c": 2000.5})).encode(), "out_of_range"),
-        (json.dumps(good(metrics={"pressure_kpa": -0.1})).encode(), "out_of_range"),
-        (json.dumps(good(metrics={"vibration_mm_s": 10001})).encode(), "out_of_range"),
-        (json.dumps(good(metrics={"production_count": 1_000_000_001})).encode(), "out_of_range"),
+        (b"{}", "identity_missing"),
+        (b'{"authenticatedThingName": "d", "authorizedFacility": "f"}', "schema_violation"),
+        (published_payload(good(schemaVersion=2)), "unsupported_schema_version"),
+        (published_payload(good(schemaVersion="1")), "unsupported_schema_version"),
+        (published_payload(good(schemaVersion=True)), "unsupported_schema_version"),
+        (published_payload(good(extra="field")), "schema_violation"),
+        (json.dumps(good()).encode(), "identity_missing"),  # as the device sent it, not through the rule
+        (published_payload(good(), thing="n/a"), "identity_missing"),  # clientid() of an HTTPS publish
+        (published_payload(good(), thing=""), "identity_missing"),
+        (json.dumps({**as_published(good()), "authenticatedThingName": 7}).encode(), "identity_missing"),
+        (published_payload(good(), thing="press-0002"), "identity_mismatch"),
+        (published_payload(good(), facility="plant-b"), "identity_mismatch"),
+        (
+            published_payload(good()).replace(b'"authorizedFacility"', b'"authenticatedThingName": "x", "authorizedFacility"'),
+            "bad_json",
+        ),
+        (published_payload(good(metrics={})), "schema_violation"),
+        (published_payload(good(metrics={"humidity": 3})), "schema_violation"),
+        (published_payload(good(metrics={"temperature_c": "21.5"})), "schema_violation"),
+        (published_payload(good(metrics={"production_count": 2.5})), "schema_violation"),
+        (published_payload(good(sequence=-1)), "schema_violation"),
+        (published_payload(good(deviceId=""), thing="press-0001"), "schema_violation"),
+        (published_payload(good(facility="Plant A"), facility="plant-a"), "schema_violation"),
+        (published_payload(good(deviceType="../etc")), "schema_violation"),
+        (published_payload(good(timestamp="2025-06-01 12:00:00")), "schema_violation"),
+        (published_payload(good(timestamp="2025-06-01T12:00:00")), "schema_violation"),  # no offset
+        (published_payload(good(timestamp="2025-13-01T12:00:00Z")), "schema_violation"),
+        (published_payload(good(metrics={"temperature_c": -273.16})), "out_of_range"),
+        (published_payload(good(metrics={"temperature_c": 2000.5})), "out_of_range"),
+        (published_payload(good(metrics={"pressure_kpa": -0.1})), "out_of_range"),
+        (published_payload(good(metrics={"vibration_mm_s": 10001})), "out_of_range"),
+        (published_payload(good(metrics={"production_count": 1_000_000_001})), "out_of_range"),
         (
             b'{"schemaVersion": 1, "deviceId": "d", "facility": "f", "deviceType": "t", "timestamp": "2025-06-01T12:00:00Z", "sequence": 1, "metrics": {"pressure_kpa": 1e400}}',
             "bad_json",
         ),
         (
-            json.dumps(message("d", 1, NOW + 301, {"temperature_c": 1})).encode(),
+            published_payload(message("d", 1, NOW + 301, {"temperature_c": 1})),
             "timestamp_in_future",
         ),
     ],
@@ -128,7 +140,7 @@ def test_a_rejection_names_the_field_and_the_broken_rule():
 
 def test_an_integral_float_sequence_is_kept_as_an_integer():
     """JSON Schema's integer admits 7.0; downstream keys and DynamoDB numbers need the int 7."""
-    reading = check(json.dumps(good()).encode().replace(b'"sequence": 7', b'"sequence": 7.0'))
+    reading = check(published_payload(good()).replace(b'"sequence": 7', b'"sequence": 7.0'))
     assert isinstance(reading, Reading)
     assert type(reading.sequence) is int and reading.sequence == 7
 
@@ -149,7 +161,7 @@ def test_clock_skew_within_the_allowance_is_accepted():
 def test_the_future_is_judged_against_the_records_arrival_so_every_delivery_agrees():
     """Dated 500 s after Kinesis took it: rejected, however late the processor reads it (a retry included)."""
     arrived_ten_minutes_ago = POSITION._replace(arrival=NOW - 600)
-    payload = json.dumps(message("d", 1, NOW - 100, {"temperature_c": 1})).encode()
+    payload = published_payload(message("d", 1, NOW - 100, {"temperature_c": 1}))
     outcome = VALIDATE(payload, arrived_ten_minutes_ago)
     assert isinstance(outcome, Rejection)
     assert outcome.reason == "timestamp_in_future"
@@ -157,12 +169,12 @@ def test_the_future_is_judged_against_the_records_arrival_so_every_delivery_agre
 
 
 def test_line_breaks_in_the_payload_are_fine():
-    assert isinstance(check(json.dumps(good(), indent=2).encode()), Reading)
+    assert isinstance(check(json.dumps(as_published(good()), indent=2).encode()), Reading)
 
 
 def test_rejection_reasons_are_the_documented_ones():
     section = README.split("## Rejection reasons", 1)[1]
-    documented = set(re.findall(r"^\| `([a-z_]+)` \|", section, re.M))
+    documented = set(re.findall(r"^\| `([a-z0-9_]+)` \|", section, re.M))
     assert documented == set(validation.REJECTION_REASONS)
 
 

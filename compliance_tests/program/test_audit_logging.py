@@ -86,7 +86,8 @@ def test_operational_log_groups_kept_30_days(dev_graph, outputs):
     groups = log_groups(dev_graph)
     assert set(groups) == set(outputs["logGroupNames"])
     operational = set(groups) - {outputs["trailLogGroupName"]}
-    assert operational == {"/aws/lambda/lambda-processor-dev", "/aws/iot/iotrule-telemetry-errors-dev",
+    assert operational == {"/aws/lambda/lambda-processor-dev", "/aws/lambda/lambda-migrator-dev",
+                           "/aws/iot/iotrule-telemetry-errors-dev",
                            "/aws/lambda/lambda-redis-auth-rotation-dev",  # IAM-05's rotation function
                            "/aws/vpc/flowlogs-network-dev"}  # LOG-03's VPC flow logs
     for name in operational:

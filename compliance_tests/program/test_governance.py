@@ -31,6 +31,7 @@ NAME_FIELDS = {
     "aws:rds/clusterParameterGroup:ClusterParameterGroup": "name",
     "aws:rds/cluster:Cluster": "clusterIdentifier",
     "aws:rds/clusterInstance:ClusterInstance": "identifier",
+    "aws:rds/proxy:Proxy": "name",
     "aws:elasticache/subnetGroup:SubnetGroup": "name",
     "aws:elasticache/replicationGroup:ReplicationGroup": "replicationGroupId",
     "aws:secretsmanager/secret:Secret": "name",
@@ -57,6 +58,8 @@ UNNAMED = {
     "aws:iot/thingPrincipalAttachment:ThingPrincipalAttachment", "aws:iot/policyAttachment:PolicyAttachment",
     "aws:lambda/eventSourceMapping:EventSourceMapping", "aws:lambda/permission:Permission",
     "aws:secretsmanager/secretRotation:SecretRotation",
+    "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup", "aws:rds/proxyTarget:ProxyTarget",
+    "aws:lambda/invocation:Invocation",
     *(f"aws:s3/{kind[0].lower()}{kind[1:]}:{kind}" for kind in (
         "BucketOwnershipControls", "BucketPublicAccessBlock", "BucketVersioning",
         "BucketServerSideEncryptionConfiguration", "BucketLifecycleConfiguration", "BucketPolicy")),
@@ -67,8 +70,8 @@ OUTPUT_KEYS = {
     "vpcId", "privateSubnetIds", "publicSubnetIds", "securityGroupIds", "kmsKeyArns", "streamName", "streamArn",
     "auroraClusterId", "auroraClusterEndpoint", "auroraMasterSecretArn", "redisReplicationGroupId",
     "redisPrimaryEndpoint", "redisAuthSecretArn", "metricsTableName", "devicesTableName", "idempotencyTableName",
-    "archiveBucketName", "trailBucketName", "processorFunctionName", "dlqUrl", "trailArn", "trailLogGroupName",
-    "redisAuthRotationFunctionName",
+    "archiveBucketName", "trailBucketName", "processorFunctionName", "dlqUrl", "rdsProxyName", "rdsProxyEndpoint",
+    "migratorFunctionName", "trailArn", "trailLogGroupName", "redisAuthRotationFunctionName",
     "logGroupNames", "iotTopicRuleName", "iotPolicyName", "thingNames", "thingTypeNames", "region",
     "environmentSuffix",
 }
@@ -158,7 +161,8 @@ def test_resources_only_in_the_approved_region(dev_graph):
 
 def test_outputs_have_the_documented_keys(outputs):
     assert set(outputs) == OUTPUT_KEYS
-    assert set(outputs["securityGroupIds"]) == {"processor", "aurora", "redis", "endpoints", "redis-rotation"}
+    assert set(outputs["securityGroupIds"]) == {"processor", "aurora", "redis", "endpoints", "redis-rotation",
+                                                "proxy", "migrator"}
     assert len(outputs["privateSubnetIds"]) == len(outputs["publicSubnetIds"]) == 2
     assert outputs["region"] == "sa-east-1" and outputs["environmentSuffix"] == "dev"
 

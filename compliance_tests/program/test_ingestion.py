@@ -9,6 +9,7 @@ from compliance_tests.program.graph_helpers import as_list, depends_on, of_type,
 THING = "aws:iot/thing:Thing"
 CERTIFICATE = "aws:iot/certificate:Certificate"
 THING_NAME = "${iot:Connection.Thing.ThingName}"
+THING_FACILITY = "${iot:Connection.Thing.Attributes[facility]}"
 
 # program/config.py DEFAULT_FACILITIES: what the dev stack (which sets no facilities) declares.
 DEV_DEVICES = {("plant-1", "temperature"): 3, ("plant-1", "pressure"): 2, ("plant-1", "vibration"): 2,
@@ -60,7 +61,8 @@ def test_certificate_private_keys_are_never_exported(dev_graph, outputs):
 
 
 def test_iot_policy_scoped_to_the_connecting_thing(dev_graph):
-    """IAM-02: connect as itself, publish only to its own telemetry topic, nothing else, no iot:*."""
+    """IAM-02: connect as itself, publish only to its own telemetry topic under its own facility (the
+    thing's facility attribute, so the broker enforces it), nothing else, no iot:*."""
     document = policy(one(dev_graph, "aws:iot/policy:Policy"))
     actions = {}
     for stmt in statements(document):
@@ -69,13 +71,28 @@ def test_iot_policy_scoped_to_the_connecting_thing(dev_graph):
             assert action in {"iot:Connect", "iot:Publish"}, action
             actions[action] = as_list(stmt["Resource"])
     assert actions["iot:Connect"] == [f"arn:aws:iot:sa-east-1:123456789012:client/{THING_NAME}"]
-    assert actions["iot:Publish"] == [f"arn:aws:iot:sa-east-1:123456789012:topic/factory/*/{THING_NAME}/telemetry"]
+    assert actions["iot:Publish"] == [
+        f"arn:aws:iot:sa-east-1:123456789012:topic/factory/{THING_FACILITY}/{THING_NAME}/telemetry"]
+    connect = [s for s in statements(document) if "iot:Connect" in as_list(s["Action"])]
+    assert [s["Condition"] for s in connect] == [{"Bool": {"iot:Connection.Thing.IsAttached": "true"}}]
+
+
+def test_every_thing_carries_the_facility_attribute_the_policy_is_scoped_by(dev_graph):
+    """The publish grant resolves ${iot:Connection.Thing.Attributes[facility]}: a thing without it could
+    publish nowhere, a wrong one would file its readings under another plant."""
+    for thing in of_type(dev_graph, THING):
+        facility = thing["inputs"]["attributes"]["facility"]
+        assert f"-{facility}-" in thing["inputs"]["name"], thing["inputs"]["name"]
 
 
 def test_topic_rule_routes_telemetry_to_kinesis_with_an_error_action(dev_graph):
     rule = one(dev_graph, "aws:iot/topicRule:TopicRule")
     inputs = rule["inputs"]
-    assert inputs["sql"] == "SELECT * FROM 'factory/+/+/telemetry'"
+    assert inputs["sql"] == (
+        "SELECT *, clientid() AS authenticatedThingName, topic(2) AS authorizedFacility "
+        "FROM 'factory/+/+/telemetry' "
+        "WHERE isUndefined(authenticatedThingName) AND isUndefined(authorizedFacility)")
+    assert inputs["sqlVersion"] == "2016-03-23"  # isUndefined() needs it
     assert inputs["enabled"] is True
     [kinesis] = inputs["kineses"]
     assert kinesis["streamName"] == "kinesis-telemetry-dev"
@@ -85,6 +102,18 @@ def test_topic_rule_routes_telemetry_to_kinesis_with_an_error_action(dev_graph):
     error_group = [g for g in of_type(dev_graph, "aws:cloudwatch/logGroup:LogGroup")
                    if g["inputs"]["name"] == error_logs["logGroupName"]]
     assert len(error_group) == 1
+
+
+def test_the_rule_adds_exactly_the_identity_fields_the_processor_checks(dev_graph):
+    """Same field names on both sides: the processor dead-letters a message without them."""
+    from compliance_tests.processor import servers
+
+    servers.add_processor_to_path()
+    from telemetry_processor import validation
+
+    sql = one(dev_graph, "aws:iot/topicRule:TopicRule")["inputs"]["sql"]
+    assert f"clientid() AS {validation.AUTHENTICATED_THING_FIELD}," in sql
+    assert f"topic(2) AS {validation.AUTHORIZED_FACILITY_FIELD} " in sql
 
 
 def test_topic_rule_role_is_least_privilege(dev_graph, key_arns, outputs):

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from compliance_tests.program.graph_helpers import as_list, depends_on, of_type, one, policy, statements
+from compliance_tests.program.graph_helpers import (
+    as_list,
+    depends_on,
+    of_type,
+    one,
+    policy,
+    statements,
+)
 
 SERVICES = {"kinesis", "aurora", "elasticache", "secretsmanager", "s3", "dynamodb", "logs", "cloudtrail", "lambda"}
 KEY = "aws:kms/key:Key"
@@ -104,12 +111,12 @@ def test_trail_encrypted_with_the_trail_key(dev_graph, key_arns):
 
 
 def test_lambda_environment_and_dlq_encrypted_with_the_lambda_key(dev_graph, key_arns):
-    """ENC-09: both functions' environments (processor, Redis AUTH rotation) and the dead-letter queue."""
+    """ENC-09: every function's environment (processor, migrator, Redis AUTH rotation) and the dead-letter queue."""
     functions = of_type(dev_graph, "aws:lambda/function:Function")
-    assert {f["name"] for f in functions} == {"processor", "redis-auth-rotation"}
+    assert {f["name"] for f in functions} == {"processor", "migrator", "redis-auth-rotation"}
     for function in functions:
         assert function["inputs"]["kmsKeyArn"] == key_arns["lambda"], function["name"]
-    queue = one(dev_graph, "aws:sqs/queue:Queue")
+    queue = one(dev_graph, "aws:sqs/queue:Queue", "processor-dlq")
     assert queue["inputs"]["kmsMasterKeyId"] == key_arns["lambda"]
 
 

@@ -102,19 +102,22 @@ def test_no_ingress_from_anywhere(dev_graph):
 
 
 def test_data_stores_admit_only_their_clients_on_their_port(dev_graph):
-    """NET-04: Aurora 5432 from the processor; Redis 6379 from the processor and the AUTH rotation (IAM-05)."""
-    expected = {"aurora": 5432, "redis": 6379}
-    seen = set()
+    """NET-04: Redis 6379 from the processor and the AUTH rotation (IAM-05), RDS Proxy 5432 from the processor,
+    Aurora 5432 from the proxy and the migration function (the processor reaches Aurora only through the proxy),
+    never from a CIDR."""
+    expected = {("redis", "processor"): 6379, ("redis", "redis-rotation"): 6379, ("proxy", "processor"): 5432,
+                ("aurora", "proxy"): 5432, ("aurora", "migrator"): 5432}
+    seen = []
     for rule in of_type(dev_graph, INGRESS):
         target = group_name(dev_graph, rule)
-        if target not in expected:
+        if target == "endpoints":
             continue
         inputs = rule["inputs"]
         assert "cidrIpv4" not in inputs and "cidrIpv6" not in inputs and "prefixListId" not in inputs
-        assert (inputs["ipProtocol"], inputs["fromPort"], inputs["toPort"]) == ("tcp", expected[target],
-                                                                                 expected[target])
-        seen.add((target, group_name(dev_graph, rule, "referencedSecurityGroupId")))
-    assert seen == {("aurora", "processor"), ("redis", "processor"), ("redis", "redis-rotation")}
+        pair = (target, group_name(dev_graph, rule, "referencedSecurityGroupId"))
+        assert (inputs["ipProtocol"], inputs["fromPort"], inputs["toPort"]) == ("tcp", expected[pair], expected[pair])
+        seen.append(pair)
+    assert sorted(seen) == sorted(expected)
 
 
 def test_endpoints_admit_https_from_the_vpc_only(dev_graph):
@@ -126,26 +129,30 @@ def test_endpoints_admit_https_from_the_vpc_only(dev_graph):
     assert (inputs["ipProtocol"], inputs["fromPort"], inputs["toPort"]) == ("tcp", 443, 443)
 
 
-def test_only_the_processor_and_endpoint_groups_receive_ingress(dev_graph):
-    assert {group_name(dev_graph, r) for r in of_type(dev_graph, INGRESS)} == {"aurora", "redis", "endpoints"}
+def test_only_the_data_store_proxy_and_endpoint_groups_receive_ingress(dev_graph):
+    assert {group_name(dev_graph, r) for r in of_type(dev_graph, INGRESS)} == {"aurora", "redis", "proxy",
+                                                                                "endpoints"}
     # The functions' own groups admit nothing.
 
 
 def test_egress_is_narrow(dev_graph):
-    """Only the functions have egress: TCP on one port each, to a security group or an AWS prefix list."""
+    """Only the functions and the proxy have egress: TCP on one port each, to a security group or an AWS
+    prefix list."""
     destinations = set()
     for rule in of_type(dev_graph, EGRESS):
         inputs = rule["inputs"]
+        source = group_name(dev_graph, rule)
+        assert source in ("processor", "migrator", "proxy", "redis-rotation"), rule["name"]
         assert inputs["ipProtocol"] == "tcp" and inputs["fromPort"] == inputs["toPort"], rule["name"]
         assert "cidrIpv4" not in inputs and "cidrIpv6" not in inputs, rule["name"]
         if "prefixListId" in inputs:
-            destination = inputs["prefixListId"]
+            destinations.add((source, inputs["prefixListId"], inputs["toPort"]))
         else:
-            destination = group_name(dev_graph, rule, "referencedSecurityGroupId")
-        destinations.add((group_name(dev_graph, rule), destination, inputs["toPort"]))
+            destinations.add((source, group_name(dev_graph, rule, "referencedSecurityGroupId"), inputs["toPort"]))
     assert destinations == {
-        ("processor", "aurora", 5432), ("processor", "redis", 6379), ("processor", "endpoints", 443),
+        ("processor", "proxy", 5432), ("processor", "redis", 6379), ("processor", "endpoints", 443),
         ("processor", "pl-synthetic-s3", 443), ("processor", "pl-synthetic-dynamodb", 443),
+        ("proxy", "aurora", 5432), ("migrator", "aurora", 5432), ("migrator", "endpoints", 443),
         ("redis-rotation", "redis", 6379), ("redis-rotation", "endpoints", 443),
     }
     for group in of_type(dev_graph, SECURITY_GROUP):
@@ -170,6 +177,10 @@ def test_data_stores_in_private_subnets(dev_graph):
     assert depends_on(dev_graph, cluster, "dbSubnetGroupName", "aws:rds/subnetGroup:SubnetGroup") == [groups[0]]
     redis = one(dev_graph, "aws:elasticache/replicationGroup:ReplicationGroup")
     assert depends_on(dev_graph, redis, "subnetGroupName", "aws:elasticache/subnetGroup:SubnetGroup") == [groups[1]]
+    proxy = one(dev_graph, "aws:rds/proxy:Proxy")
+    assert set(proxy["propertyDependencies"]["vpcSubnetIds"]) == private
+    migrator = one(dev_graph, "aws:lambda/function:Function", "migrator")
+    assert set(depends_on_urns(migrator, "vpcConfig")) & {s["urn"] for s in of_type(dev_graph, SUBNET)} == private
 
 
 def test_data_stores_and_function_use_their_own_security_group(dev_graph):
@@ -177,9 +188,11 @@ def test_data_stores_and_function_use_their_own_security_group(dev_graph):
     assert group_name(dev_graph, cluster, "vpcSecurityGroupIds") == "aurora"
     redis = one(dev_graph, "aws:elasticache/replicationGroup:ReplicationGroup")
     assert group_name(dev_graph, redis, "securityGroupIds") == "redis"
-    for name, group in (("processor", "processor"), ("redis-auth-rotation", "redis-rotation")):
+    for name, group in (("processor", "processor"), ("redis-auth-rotation", "redis-rotation"),
+                        ("migrator", "migrator")):
         assert [tier(g["name"]) for g in depends_on(dev_graph, function(dev_graph, name), "vpcConfig",
                                                      SECURITY_GROUP)] == [group]
+    assert group_name(dev_graph, one(dev_graph, "aws:rds/proxy:Proxy"), "vpcSecurityGroupIds") == "proxy"
 
 
 def test_aurora_instance_not_publicly_accessible(dev_graph):

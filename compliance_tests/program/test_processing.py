@@ -17,8 +17,9 @@ from compliance_tests.program.graph_helpers import (
 FUNCTION = "aws:lambda/function:Function"
 ROLE = "aws:iam/role:Role"
 ENVIRONMENT_CONTRACT = {
-    "METRICS_TABLE", "DEVICES_TABLE", "IDEMPOTENCY_TABLE", "ARCHIVE_BUCKET", "ARCHIVE_KMS_KEY_ARN", "DLQ_URL",
-    "REDIS_HOST", "REDIS_PORT", "REDIS_AUTH_SECRET_ARN", "METRIC_LIMITS", "ZSCORE_THRESHOLD",
+    "DEVICES_TABLE", "IDEMPOTENCY_TABLE", "ARCHIVE_BUCKET", "ARCHIVE_KMS_KEY_ARN", "DLQ_URL",
+    "REDIS_HOST", "REDIS_PORT", "REDIS_AUTH_SECRET_ARN", "DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME",
+    "DATABASE_USER", "METRIC_LIMITS", "ZSCORE_THRESHOLD",
     "BASELINE_MIN_SAMPLES", "MAX_FUTURE_SKEW_SECONDS", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE",
     "LOG_LEVEL",
 }
@@ -52,7 +53,10 @@ def test_lambda_runtime_handler_code_and_layer(dev_graph):
 def test_lambda_environment_follows_the_processor_contract(dev_graph, outputs, key_arns):
     variables = one(dev_graph, FUNCTION, "processor")["inputs"]["environment"]["variables"]
     assert set(variables) == ENVIRONMENT_CONTRACT
-    assert variables["METRICS_TABLE"] == outputs["metricsTableName"]
+    # Aurora through RDS Proxy as the writer role (IAM token); no password, no master user, no CA override
+    assert variables["DATABASE_HOST"] == outputs["rdsProxyEndpoint"]
+    assert (variables["DATABASE_PORT"], variables["DATABASE_NAME"], variables["DATABASE_USER"]) == (
+        "5432", "telemetry", "telemetry_writer")
     assert variables["DEVICES_TABLE"] == outputs["devicesTableName"]
     assert variables["IDEMPOTENCY_TABLE"] == outputs["idempotencyTableName"]
     assert variables["ARCHIVE_BUCKET"] == outputs["archiveBucketName"]
@@ -84,7 +88,7 @@ def test_event_source_mapping_reports_partial_failures_with_bounded_retries(dev_
 
 def test_dlq_is_the_on_failure_destination(dev_graph):
     mapping = one(dev_graph, "aws:lambda/eventSourceMapping:EventSourceMapping")
-    queue = one(dev_graph, "aws:sqs/queue:Queue")
+    queue = one(dev_graph, "aws:sqs/queue:Queue", "processor-dlq")
     assert queue["inputs"]["name"] == "sqs-processor-dlq-dev"
     assert depends_on(dev_graph, mapping, "destinationConfig", "aws:sqs/queue:Queue") == [queue]
     assert mapping["inputs"]["destinationConfig"]["onFailure"]["destinationArn"].endswith("sqs-processor-dlq-dev")
@@ -112,13 +116,17 @@ def test_processor_role_grants_what_the_function_uses(dev_graph, outputs, key_ar
     tables = {t["inputs"]["name"] for t in of_type(dev_graph, "aws:dynamodb/table:Table")}
     assert {"kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream"} <= set(grants)
     assert grants["kinesis:GetRecords"] == {outputs["streamArn"]}
-    assert {r.rsplit("/", 1)[1] for r in grants["dynamodb:PutItem"]} == tables
+    # device state and the ledger; aggregates and anomalies are in Aurora, the metrics table is not written
+    assert {r.rsplit("/", 1)[1] for r in grants["dynamodb:UpdateItem"]} == tables - {"dynamodb-metrics-dev"}
+    assert not {"dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:GetItem"} & set(grants)
+    [connect] = grants["rds-db:connect"]
+    assert connect == "arn:aws:rds-db:sa-east-1:123456789012:dbuser:prx-rdsproxy-metrics-dev/telemetry_writer"
     [s3_policy] = [p for p in of_type(dev_graph, "aws:iam/rolePolicy:RolePolicy") if p["name"] == "processor-s3"]
     assert [b["name"] for b in depends_on(dev_graph, s3_policy, "policy", "aws:s3/bucket:Bucket")] == ["raw-archive"]
     [archive_objects] = grants["s3:PutObject"]
     assert archive_objects.endswith(f"{outputs['archiveBucketName']}/*")
     [sqs_policy] = [p for p in of_type(dev_graph, "aws:iam/rolePolicy:RolePolicy") if p["name"] == "processor-sqs"]
-    assert depends_on(dev_graph, sqs_policy, "policy", "aws:sqs/queue:Queue") == [one(dev_graph, "aws:sqs/queue:Queue")]
+    assert depends_on(dev_graph, sqs_policy, "policy", "aws:sqs/queue:Queue") == [one(dev_graph, "aws:sqs/queue:Queue", "processor-dlq")]
     assert len(grants["sqs:SendMessage"]) == 1
     assert grants["secretsmanager:GetSecretValue"] == {outputs["redisAuthSecretArn"]}
     assert key_arns["kinesis"] in grants["kms:Decrypt"] and key_arns["secretsmanager"] in grants["kms:Decrypt"]

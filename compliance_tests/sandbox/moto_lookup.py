@@ -41,6 +41,13 @@ def _policy_attachment(c: Client, attachment_id: str) -> bool:
     return policy in [p["policyName"] for p in c("iot").list_attached_policies(target=target)["policies"]]
 
 
+def _proxy_target(c: Client, target_id: str) -> bool:
+    proxy, group, kind, resource = target_id.split(",", 3)
+    targets = c("rds").describe_db_proxy_targets(DBProxyName=proxy, TargetGroupName=group)["Targets"]
+    return any(t.get("Type") == kind and resource in (t.get("RdsResourceId"), t.get("TrackedClusterId"))
+               for t in targets)
+
+
 def _role_policy(c: Client, role_policy_id: str) -> bool:
     role, name = role_policy_id.split(":", 1)
     return c("iam").get_role_policy(RoleName=role, PolicyName=name)["PolicyName"] == name
@@ -129,6 +136,13 @@ LOOKUPS: dict[str, Callable[[Client, str], Any]] = {
     "aws:lambda/function:Function": lambda c, i: c("lambda").get_function(FunctionName=i)["Configuration"],
     "aws:lambda/eventSourceMapping:EventSourceMapping": lambda c, i: c("lambda").get_event_source_mapping(UUID=i),
     "aws:lambda/permission:Permission": _permission,
+    # An invocation leaves nothing behind (and moto cannot make it: a gap); its function must exist.
+    "aws:lambda/invocation:Invocation":
+        lambda c, i: c("lambda").get_function(FunctionName=i.split("_", 1)[0])["Configuration"],
+    "aws:rds/proxy:Proxy": lambda c, i: c("rds").describe_db_proxies(DBProxyName=i)["DBProxies"],
+    "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": lambda c, i: [
+        g for g in c("rds").describe_db_proxy_target_groups(DBProxyName=i)["TargetGroups"] if g["IsDefault"]],
+    "aws:rds/proxyTarget:ProxyTarget": _proxy_target,
     "aws:cloudwatch/logGroup:LogGroup": _log_group,
     "aws:cloudtrail/trail:Trail": lambda c, i: c("cloudtrail").get_trail(Name=i)["Trail"],
 }

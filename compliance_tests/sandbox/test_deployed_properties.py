@@ -154,10 +154,12 @@ def test_net01_net04_security_group_rules_are_exactly_the_declared_ones(deployed
     assert len(egress) == len(declared(rendered_dev, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"))
     assert not [r for r in ingress if r.get("CidrIpv4") == "0.0.0.0/0" or r.get("CidrIpv6") == "::/0"]
     assert not [r for r in egress if r.get("CidrIpv4") == "0.0.0.0/0"], "the default allow-all egress was not revoked"
-    for store, port, clients in (("aurora", 5432, {"processor"}), ("redis", 6379, {"processor", "redis-rotation"})):
-        rules = [r for r in ingress if r["GroupId"] == groups[store]]
-        assert {(r["FromPort"], r["ToPort"]) for r in rules} == {(port, port)}
-        assert sorted(r["ReferencedGroupInfo"]["GroupId"] for r in rules) == sorted(groups[c] for c in clients)
+    admitted = {(store, port): sorted(r["ReferencedGroupInfo"]["GroupId"] for r in ingress
+                                      if r["GroupId"] == groups[store] and r["FromPort"] == r["ToPort"] == port)
+                for store, port in (("aurora", 5432), ("redis", 6379), ("proxy", 5432))}
+    assert admitted == {("aurora", 5432): sorted([groups["proxy"], groups["migrator"]]),
+                        ("redis", 6379): sorted([groups["processor"], groups["redis-rotation"]]),
+                        ("proxy", 5432): [groups["processor"]]}
     default = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [deployed_dev.outputs["vpcId"]]},
                                                     {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]
     assert default["IpPermissions"] == [] and default["IpPermissionsEgress"] == []
@@ -238,7 +240,9 @@ def test_lam01_enc09_processor_runs_private_with_its_key_and_config(deployed_dev
     assert set(function["VpcConfig"]["SubnetIds"]) == set(deployed_dev.outputs["privateSubnetIds"])
     assert function["VpcConfig"]["SecurityGroupIds"] == [deployed_dev.outputs["securityGroupIds"]["processor"]]
     variables = function["Environment"]["Variables"]
-    assert variables["METRICS_TABLE"] == deployed_dev.outputs["metricsTableName"]
+    assert variables["DATABASE_HOST"] == deployed_dev.outputs["rdsProxyEndpoint"]
+    assert variables["DATABASE_USER"] == "telemetry_writer"
+    assert "METRICS_TABLE" not in variables  # aggregates and anomalies are in Aurora
     assert variables["ARCHIVE_BUCKET"] == deployed_dev.outputs["archiveBucketName"]
     assert variables["DLQ_URL"] == deployed_dev.outputs["dlqUrl"]
     code = lambda_.get_function(FunctionName=function["FunctionName"])["Configuration"]["CodeSize"]

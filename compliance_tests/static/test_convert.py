@@ -184,3 +184,40 @@ def test_a_graph_without_custom_resources_is_an_error(bridge):
 def test_an_unmapped_type_is_an_error_naming_it_and_the_refresh(bridge):
     with pytest.raises(EvaluationError, match=r"aws:neptune/cluster:Cluster.*bridge_metadata\.json"):
         graph_to_plan(graph_of(resource("aws:neptune/cluster:Cluster", "graph")), bridge)
+
+
+# Hand-checked entries for the analytics types (the stored bridge metadata predates them): one test each.
+@pytest.mark.parametrize(("token", "tf_type"), [
+    ("aws:rds/proxy:Proxy", "aws_db_proxy"),
+    ("aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup", "aws_db_proxy_default_target_group"),
+    ("aws:rds/proxyTarget:ProxyTarget", "aws_db_proxy_target"),
+    ("aws:lambda/invocation:Invocation", "aws_lambda_invocation"),
+])
+def test_the_analytics_types_map_to_their_terraform_types(bridge, token, tf_type):
+    plan = graph_to_plan(graph_of(resource(token, "metrics", {"name": "x-metrics-dev"})), bridge)
+    assert planned(plan, f"{tf_type}.metrics")["type"] == tf_type
+
+
+def test_the_proxy_auths_list_becomes_terraform_auth_blocks_and_the_pool_config_an_object(bridge):
+    proxy = resource("aws:rds/proxy:Proxy", "metrics", {
+        "name": "rdsproxy-metrics-dev", "engineFamily": "POSTGRESQL", "requireTls": True,
+        "defaultAuthScheme": "IAM_AUTH", "vpcSubnetIds": ["subnet-a"],
+        "auths": [{"authScheme": "SECRETS", "iamAuth": "REQUIRED", "secretArn": "arn:aws:secretsmanager:x"}]})
+    group = resource("aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup", "metrics", {
+        "dbProxyName": "rdsproxy-metrics-dev", "connectionPoolConfig": {"maxConnectionsPercent": 50}})
+    plan = graph_to_plan(graph_of(proxy, group), bridge)
+    values = planned(plan, "aws_db_proxy.metrics")["values"]
+    assert values["require_tls"] is True and values["default_auth_scheme"] == "IAM_AUTH"
+    assert values["vpc_subnet_ids"] == ["subnet-a"]
+    assert values["auth"] == [{"auth_scheme": "SECRETS", "iam_auth": "REQUIRED", "secret_arn": "arn:aws:secretsmanager:x"}]
+    pool = planned(plan, "aws_db_proxy_default_target_group.metrics")["values"]["connection_pool_config"]
+    assert pool in ({"max_connections_percent": 50}, [{"max_connections_percent": 50}])
+
+
+def test_the_invocation_keeps_its_input_and_trigger_map_verbatim(bridge):
+    invocation = resource("aws:lambda/invocation:Invocation", "migrate", {
+        "functionName": "lambda-migrator-dev", "input": '{"action": "upgrade"}',
+        "triggers": {"migrations": "abc", "inputsDigest": "def"}})
+    values = planned(graph_to_plan(graph_of(invocation), bridge), "aws_lambda_invocation.migrate")["values"]
+    assert values["function_name"] == "lambda-migrator-dev"
+    assert values["triggers"] == {"migrations": "abc", "inputsDigest": "def"}

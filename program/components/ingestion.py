@@ -21,9 +21,30 @@ from naming import Naming
 from policy_documents import assume_role, document, statement
 
 TELEMETRY_TOPIC_FILTER = "factory/+/+/telemetry"
-TOPIC_RULE_SQL = f"SELECT * FROM '{TELEMETRY_TOPIC_FILTER}'"
 THING_NAME_VARIABLE = "${iot:Connection.Thing.ThingName}"
-PARTITION_KEY = "${topic(3)}"  # factory/<facility>/<thing>/telemetry: the thing name
+FACILITY_ATTRIBUTE = "facility"  # every thing carries it (_device); the publish grant is scoped by it
+THING_FACILITY_VARIABLE = f"${{iot:Connection.Thing.Attributes[{FACILITY_ATTRIBUTE}]}}"
+
+# The fields the topic rule adds to every message; the processor compares them with the message's own
+# deviceId and facility (telemetry_processor/validation.py, same names) and dead-letters a mismatch.
+# - clientid() is the MQTT client id. It is the authenticated thing name only because the device policy
+#   allows iot:Connect solely on client/${iot:Connection.Thing.ThingName} with IsAttached: AWS IoT takes
+#   the thing name from the client id and checks that the certificate presented is attached to that
+#   thing. (principal() would give the certificate's thumbprint, not the thing; a message published over
+#   HTTPS has clientid() "n/a" and is dead-lettered as identity_missing.)
+# - topic(2) is the facility segment, which the publish grant pins to the thing's facility attribute.
+# The WHERE clause reads the incoming payload: a device that sends either field itself is dropped by the
+# broker, so a device can never supply the identity the processor trusts (what SELECT *, x AS f does when
+# the payload already has f is not documented).
+AUTHENTICATED_THING_FIELD = "authenticatedThingName"
+AUTHORIZED_FACILITY_FIELD = "authorizedFacility"
+TOPIC_RULE_SQL = (
+    f"SELECT *, clientid() AS {AUTHENTICATED_THING_FIELD}, topic(2) AS {AUTHORIZED_FACILITY_FIELD} "
+    f"FROM '{TELEMETRY_TOPIC_FILTER}' "
+    f"WHERE isUndefined({AUTHENTICATED_THING_FIELD}) AND isUndefined({AUTHORIZED_FACILITY_FIELD})"
+)
+TOPIC_RULE_SQL_VERSION = "2016-03-23"  # isUndefined() needs it
+PARTITION_KEY = "${topic(3)}"  # factory/<facility>/<thing>/telemetry: the thing name (the policy pins it)
 
 
 def thing_purpose(facility_id: str, device_type: str, number: int) -> str:
@@ -69,7 +90,7 @@ class Ingestion(pulumi.ComponentResource):
                           ctx.arn("iot", f"client/{THING_NAME_VARIABLE}"),
                           condition={"Bool": {"iot:Connection.Thing.IsAttached": "true"}}),
                 statement("PublishOwnTelemetryOnly", ["iot:Publish"],
-                          ctx.arn("iot", f"topic/factory/*/{THING_NAME_VARIABLE}/telemetry")),
+                          ctx.arn("iot", f"topic/factory/{THING_FACILITY_VARIABLE}/{THING_NAME_VARIABLE}/telemetry")),
             ),
             tags=naming.tags(),
             opts=child,
@@ -94,7 +115,7 @@ class Ingestion(pulumi.ComponentResource):
             purpose,
             name=naming.name("thing", purpose),
             thing_type_name=self.thing_types[device_type].name,
-            attributes={"facility": facility_id, "deviceType": device_type},
+            attributes={FACILITY_ATTRIBUTE: facility_id, "deviceType": device_type},
             opts=child,
         )
         certificate = aws.iot.Certificate(purpose, active=True, opts=child)
@@ -128,10 +149,10 @@ class Ingestion(pulumi.ComponentResource):
         return aws.iot.TopicRule(
             "telemetry",
             name=naming.underscored("iotrule", "telemetry"),
-            description="Device telemetry to the Kinesis stream, partitioned by thing",
+            description="Device telemetry with its authenticated thing and facility to the Kinesis stream",
             enabled=True,
             sql=TOPIC_RULE_SQL,
-            sql_version="2016-03-23",
+            sql_version=TOPIC_RULE_SQL_VERSION,
             kineses=[aws.iot.TopicRuleKinesisArgs(
                 role_arn=role.arn, stream_name=self.stream.name, partition_key=PARTITION_KEY,
             )],

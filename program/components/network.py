@@ -5,10 +5,11 @@ every data store and both Lambdas and have no route to the internet (no NAT
 gateway): AWS services are reached through gateway endpoints (S3, DynamoDB)
 and interface endpoints with private DNS (Kinesis, Secrets Manager, KMS, Logs,
 STS, SQS for the dead-letter queue, and the ElastiCache API for the Redis AUTH
-rotation, IAM-05). Security groups admit only what each tier needs: Aurora 5432
-from the processor, Redis 6379 from the processor and the rotation function,
-the endpoints 443 from inside the VPC. No rule anywhere admits 0.0.0.0/0 or
-::/0; egress is limited to the ports and destinations each function uses. The
+rotation, IAM-05). Security groups admit only what each tier needs: Redis 6379
+from the processor and the rotation function, RDS Proxy 5432 from the
+processor, Aurora 5432 from the proxy and the migration function, the endpoints
+443 from inside the VPC. No rule anywhere admits 0.0.0.0/0 or ::/0; egress is
+limited to the ports and destinations each function and the proxy use. The
 VPC's default security group is emptied.
 
 LOG-03: the VPC's flow log (all traffic) goes to a CloudWatch log group of its
@@ -54,15 +55,25 @@ FLOW_LOG_TRAFFIC_TYPE = "ALL"
 FLOW_LOG_RETENTION_DAYS = 30
 FLOW_LOG_AGGREGATION_SECONDS = 600  # AWS's default; 60 costs ten times the records for a finer timeline
 
+# Descriptions unchanged since the groups were created: a new description replaces a group (and detaches
+# what uses it), so the Aurora group keeps its words although the proxy, not the processor, now reaches it.
 TIERS = {
     "processor": "Telemetry processor Lambda: egress to data stores and AWS endpoints only",
     "aurora": "Aurora PostgreSQL: 5432 from the processor only",
-    # Unchanged since the group was created: a new description would replace the group (and detach Redis).
     "redis": "ElastiCache Redis: 6379 from the processor only",
     "endpoints": "Interface VPC endpoints: 443 from inside the VPC",
 }
 ROTATION_TIER = "redis-rotation"  # IAM-05: the Redis AUTH rotation function
-ROTATION_TIER_DESCRIPTION = "Redis AUTH rotation Lambda: egress to Redis and AWS endpoints only"
+# Tiers added after the children were named after the component: no alias.
+NEW_TIERS = {
+    "proxy": "RDS Proxy: 5432 from the processor, to Aurora only",
+    "migrator": "Schema migration Lambda: egress to Aurora and AWS endpoints only",
+    ROTATION_TIER: "Redis AUTH rotation Lambda: egress to Redis and AWS endpoints only",
+}
+# (source tier, destination tier, port) of every tier-to-tier path; the processor -> redis one existed before.
+PATHS = (("processor", "redis", REDIS_PORT), ("processor", "proxy", POSTGRES_PORT), ("proxy", "aurora", POSTGRES_PORT),
+         ("migrator", "aurora", POSTGRES_PORT), (ROTATION_TIER, "redis", REDIS_PORT))
+ENDPOINT_CLIENTS = ("processor", "migrator", ROTATION_TIER)
 
 
 class Network(pulumi.ComponentResource):
@@ -120,7 +131,7 @@ class Network(pulumi.ComponentResource):
                 tags=naming.tags(),
                 opts=self._opts(tier, existed=tier in TIERS),
             )
-            for tier, description in {**TIERS, ROTATION_TIER: ROTATION_TIER_DESCRIPTION}.items()
+            for tier, description in {**TIERS, **NEW_TIERS}.items()
         }
         self._rules(naming, region)
 
@@ -170,8 +181,8 @@ class Network(pulumi.ComponentResource):
     def _opts(self, local: str, *, existed: bool = True) -> pulumi.ResourceOptions:
         """Parent, plus an alias to the bare name the child had, for the legacy instance's older children.
 
-        ``existed=False`` for children added after the rename (flow logs, the rotation
-        tier): they never had another name.
+        ``existed=False`` for children added after the rename (flow logs, the rotation,
+        proxy and migration tiers): they never had another name.
         """
         aliases = [pulumi.Alias(name=local)] if existed and self._prefix == LEGACY_NAME else None
         return pulumi.ResourceOptions(parent=self, aliases=aliases)
@@ -190,15 +201,14 @@ class Network(pulumi.ComponentResource):
     def _rules(self, naming: Naming, region: str) -> None:
         """NET-01/NET-04: least-access rules, one resource per rule (aws.vpc rules, not inline blocks)."""
         sg = self.security_groups
-        for source, store, port in (("processor", "aurora", POSTGRES_PORT), ("processor", "redis", REDIS_PORT),
-                                    (ROTATION_TIER, "redis", REDIS_PORT)):
-            existed = source != ROTATION_TIER
+        for source, store, port in PATHS:
+            existed = source in TIERS and store in TIERS
             aws.vpc.SecurityGroupIngressRule(
                 self._child(f"{store}-from-{source}"),
                 security_group_id=sg[store].id,
                 referenced_security_group_id=sg[source].id,
                 ip_protocol="tcp", from_port=port, to_port=port,
-                description=f"{port} from the processor only" if existed else f"{port} from the rotation function",
+                description=f"{port} from the processor only" if existed else f"{port} from the {source}",
                 tags=naming.tags(), opts=self._opts(f"{store}-from-{source}", existed=existed),
             )
             aws.vpc.SecurityGroupEgressRule(
@@ -217,14 +227,14 @@ class Network(pulumi.ComponentResource):
             description="HTTPS from inside the VPC",
             tags=naming.tags(), opts=self._opts("endpoints-from-vpc"),
         )
-        for source in ("processor", ROTATION_TIER):
+        for source in ENDPOINT_CLIENTS:
             aws.vpc.SecurityGroupEgressRule(
                 self._child(f"{source}-to-endpoints"),
                 security_group_id=sg[source].id,
                 referenced_security_group_id=sg["endpoints"].id,
                 ip_protocol="tcp", from_port=HTTPS_PORT, to_port=HTTPS_PORT,
                 description="HTTPS to the interface endpoints",
-                tags=naming.tags(), opts=self._opts(f"{source}-to-endpoints", existed=source != ROTATION_TIER),
+                tags=naming.tags(), opts=self._opts(f"{source}-to-endpoints", existed=source in TIERS),
             )
         for service in GATEWAY_ENDPOINTS:
             prefix_list = aws.ec2.get_prefix_list_output(name=f"com.amazonaws.{region}.{service}")

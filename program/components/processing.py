@@ -21,6 +21,7 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 from aws_context import AwsContext
+from components.analytics import DatabaseAccess
 from components.keys import Keys
 from components.network import REDIS_PORT, Network
 from components.storage import Storage
@@ -57,6 +58,7 @@ class ProcessorInputs:
 
     stream: aws.kinesis.Stream
     storage: Storage
+    database: DatabaseAccess  # the analytics store, through RDS Proxy
     log_group: aws.cloudwatch.LogGroup
     code: pulumi.Archive  # function_bundle.function_code(FUNCTION_DIR)
 
@@ -87,7 +89,9 @@ class Processing(pulumi.ComponentResource):
             tags=naming.tags(),
             opts=child,
         )
-        tables = [t.arn for t in storage.tables]
+        # Device state and the ledger marks; aggregates and anomalies go to Aurora (the metrics table is
+        # kept, unwritten, until its items expire: see the README).
+        tables = [storage.devices_table.arn, storage.idempotency_table.arn]
         grants = {
             "kinesis": [statement(
                 "ReadTelemetryStream",
@@ -97,10 +101,11 @@ class Processing(pulumi.ComponentResource):
             )],
             "dynamodb": [statement(
                 "ReadWriteOwnTables",
-                ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                 "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"],
+                ["dynamodb:UpdateItem", "dynamodb:BatchGetItem"],
                 tables,
             )],
+            "database": [statement("ConnectThroughTheProxyAsTheWriter", ["rds-db:connect"],
+                                   inputs.database.connect_arn)],
             "s3": [statement("ArchiveRawTelemetry", ["s3:PutObject"],
                              pulumi.Output.concat(storage.archive.arn, "/*"))],
             "sqs": [statement("SendFailedBatchesToDlq", ["sqs:SendMessage"], self.dlq.arn)],
@@ -147,7 +152,6 @@ class Processing(pulumi.ComponentResource):
             ),
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=inputs.log_group.name),
             environment=aws.lambda_.FunctionEnvironmentArgs(variables={
-                "METRICS_TABLE": storage.metrics_table.name,
                 "DEVICES_TABLE": storage.devices_table.name,
                 "IDEMPOTENCY_TABLE": storage.idempotency_table.name,
                 "ARCHIVE_BUCKET": storage.archive.name,
@@ -156,6 +160,10 @@ class Processing(pulumi.ComponentResource):
                 "REDIS_HOST": storage.redis.primary_endpoint_address,
                 "REDIS_PORT": str(REDIS_PORT),
                 "REDIS_AUTH_SECRET_ARN": storage.redis_auth_secret.arn,
+                "DATABASE_HOST": inputs.database.endpoint,
+                "DATABASE_PORT": str(inputs.database.port),
+                "DATABASE_NAME": inputs.database.name,
+                "DATABASE_USER": inputs.database.user,
                 "METRIC_LIMITS": json.dumps(METRIC_LIMITS, sort_keys=True),
                 "ZSCORE_THRESHOLD": ZSCORE_THRESHOLD,
                 "BASELINE_MIN_SAMPLES": BASELINE_MIN_SAMPLES,

@@ -117,6 +117,9 @@ def function(ctx: Context, inputs: Inputs) -> Created:
     for layer in foreign:
         ctx.gap(arn, "lambda:CreateFunction", f"layer {layer} is published by another account, which the "
                 "sandbox does not emulate: the function was created without it")
+    if inputs.get("deadLetterConfig") and not created.get("DeadLetterConfig"):
+        ctx.gap(arn, "lambda:ListFunctions", "moto drops DeadLetterConfig: the function's dead-letter target was "
+                "sent at create but cannot be read back")
     if inputs.get("loggingConfig") and not created.get("LoggingConfig"):
         ctx.gap(arn, "lambda:GetFunctionConfiguration", "moto drops LoggingConfig: the function's log format "
                 "and log group were sent at create but cannot be read back")

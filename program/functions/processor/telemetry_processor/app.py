@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -12,13 +13,13 @@ from botocore.config import Config
 
 from telemetry_processor.baseline import RedisBaselineStore, SecretAuthToken, connect
 from telemetry_processor.config import Settings
+from telemetry_processor.database import ConnectionSource, RdsIamToken, default_ca_file
 from telemetry_processor.detection import AnomalyDetector
 from telemetry_processor.pipeline import TelemetryBatchProcessor, TelemetryPipeline
-from telemetry_processor.sinks.aggregates import AggregateWriter
-from telemetry_processor.sinks.anomalies import AnomalyWriter
+from telemetry_processor.sinks.analytics import AnalyticsWriter
 from telemetry_processor.sinks.archive import ArchiveWriter
 from telemetry_processor.sinks.devices import DeviceStateWriter
-from telemetry_processor.sinks.dlq import DeadLetterWriter
+from telemetry_processor.sinks.dlq import DeadLetterWriter, PayloadStore
 from telemetry_processor.sinks.ledger import StreamLedger
 from telemetry_processor.validation import MessageValidator
 
@@ -27,16 +28,15 @@ from telemetry_processor.validation import MessageValidator
 # handler really makes and check both sides.
 REQUIRED_IAM_ACTIONS = frozenset(
     {
-        "dynamodb:BatchGetItem",  # aggregates (read-merge-write) and ledger marks
-        "dynamodb:GetItem",  # an aggregate again after a lost race
-        "dynamodb:PutItem",  # aggregates, conditional on their version
-        "dynamodb:BatchWriteItem",  # anomalies
+        "dynamodb:BatchGetItem",  # ledger marks
         "dynamodb:UpdateItem",  # device state, ledger marks
-        "s3:PutObject",  # the raw archive (SSE-KMS: kms:GenerateDataKey on ARCHIVE_KMS_KEY_ARN)
+        "s3:PutObject",  # the raw archive and oversized DLQ payloads (SSE-KMS: kms:GenerateDataKey on ARCHIVE_KMS_KEY_ARN)
         "sqs:SendMessage",  # the dead-letter queue (SendMessageBatch)
         "secretsmanager:GetSecretValue",  # the Redis AUTH token
+        "rds-db:connect",  # as telemetry_writer through RDS Proxy (the IAM token is signed locally: no API call)
     }
 )
+NOT_API_CALLS = frozenset({"rds-db:connect"})  # authorised when the proxy checks the token, not by a call
 
 SINK_WORKERS = 8  # concurrent DynamoDB/S3 calls per batch (I/O bound)
 SECRET_MAX_AGE_SECONDS = 300  # re-read the Redis AUTH token at most this often (rotation)
@@ -58,17 +58,23 @@ class AwsClients:
     s3: object
     sqs: object
     secretsmanager: object
+    rds: object  # signs IAM database tokens locally
 
 
 def make_clients(session: boto3.session.Session) -> AwsClients:
     return AwsClients(
-        *(session.client(name, config=_BOTO_CONFIG) for name in ("dynamodb", "s3", "sqs", "secretsmanager"))
+        *(session.client(name, config=_BOTO_CONFIG) for name in ("dynamodb", "s3", "sqs", "secretsmanager", "rds"))
     )
 
 
 def build_processor(
-    settings: Settings, clients: AwsClients, logger: Logger, metrics: Metrics
+    settings: Settings,
+    clients: AwsClients,
+    logger: Logger,
+    metrics: Metrics,
+    database_password: Callable[[], str] | None = None,
 ) -> TelemetryBatchProcessor:
+    """``database_password`` is the seam the tests use; by default an RDS IAM token per new connection."""
     dynamodb = clients.dynamodb
     ledger = StreamLedger(dynamodb, settings.idempotency_table)
     secrets = SecretsProvider(boto3_client=clients.secretsmanager)
@@ -81,6 +87,16 @@ def build_processor(
     token = SecretAuthToken(fetch_token)
     redis_client = connect(settings.redis_host, settings.redis_port, settings.redis_tls, token)
 
+    connections = ConnectionSource(
+        host=settings.database_host,
+        port=settings.database_port,
+        dbname=settings.database_name,
+        user=settings.database_user,
+        ca_file=settings.database_ca_bundle or default_ca_file(),
+        password=database_password
+        or RdsIamToken(clients.rds, settings.database_host, settings.database_port, settings.database_user),
+    )
+
     pipeline = TelemetryPipeline(
         validator=MessageValidator(settings.max_future_skew_seconds),
         detector=AnomalyDetector(
@@ -90,9 +106,13 @@ def build_processor(
             alpha=settings.baseline_alpha,
         ),
         baselines=RedisBaselineStore(redis_client, token),
-        dead_letters=DeadLetterWriter(clients.sqs, settings.dlq_url, ledger),
-        aggregates=AggregateWriter(dynamodb, settings.metrics_table, settings.metrics_ttl_days, _EXECUTOR),
-        anomalies=AnomalyWriter(dynamodb, settings.metrics_table, settings.metrics_ttl_days),
+        dead_letters=DeadLetterWriter(
+            clients.sqs,
+            settings.dlq_url,
+            ledger,
+            PayloadStore(clients.s3, settings.archive_bucket, settings.archive_kms_key_arn),
+        ),
+        analytics=AnalyticsWriter(connections),
         devices=DeviceStateWriter(dynamodb, settings.devices_table, _EXECUTOR),
         archive=ArchiveWriter(
             clients.s3,

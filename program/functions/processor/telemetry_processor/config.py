@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,7 +32,6 @@ class MetricLimits:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    metrics_table: str
     devices_table: str
     idempotency_table: str
     archive_bucket: str
@@ -41,12 +41,16 @@ class Settings:
     redis_port: int
     redis_auth_secret_arn: str
     redis_tls: bool
+    database_host: str
+    database_port: int
+    database_name: str
+    database_user: str
+    database_ca_bundle: str | None  # None: Amazon's root CAs (what RDS Proxy presents)
     metric_limits: dict[str, MetricLimits]
     zscore_threshold: float
     baseline_min_samples: int
     baseline_alpha: float
     max_future_skew_seconds: int
-    metrics_ttl_days: int
     service_name: str
     metrics_namespace: str
     log_level: str
@@ -56,7 +60,6 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     """Read and check every setting; raise ConfigError naming the first bad variable."""
     env = _Env(environ)
     return Settings(
-        metrics_table=env.text("METRICS_TABLE"),
         devices_table=env.text("DEVICES_TABLE"),
         idempotency_table=env.text("IDEMPOTENCY_TABLE"),
         archive_bucket=env.text("ARCHIVE_BUCKET"),
@@ -66,12 +69,16 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         redis_port=env.integer("REDIS_PORT", minimum=1, maximum=65535),
         redis_auth_secret_arn=env.arn("REDIS_AUTH_SECRET_ARN", service="secretsmanager"),
         redis_tls=env.boolean("REDIS_TLS", default="true"),
+        database_host=env.text("DATABASE_HOST"),
+        database_port=env.integer("DATABASE_PORT", minimum=1, maximum=65535, default="5432"),
+        database_name=env.text("DATABASE_NAME"),
+        database_user=env.text("DATABASE_USER"),
+        database_ca_bundle=env.optional_file("DATABASE_CA_BUNDLE"),
         metric_limits=env.metric_limits("METRIC_LIMITS"),
         zscore_threshold=env.number("ZSCORE_THRESHOLD", minimum=0.0, exclusive=True),
         baseline_min_samples=env.integer("BASELINE_MIN_SAMPLES", minimum=1),
         baseline_alpha=env.number("BASELINE_ALPHA", minimum=0.0, maximum=1.0, exclusive=True, default="0.1"),
         max_future_skew_seconds=env.integer("MAX_FUTURE_SKEW_SECONDS", minimum=0),
-        metrics_ttl_days=env.integer("METRICS_TTL_DAYS", minimum=1, default="90"),
         service_name=env.text("POWERTOOLS_SERVICE_NAME"),
         metrics_namespace=env.text("POWERTOOLS_METRICS_NAMESPACE"),
         log_level=env.log_level("LOG_LEVEL"),
@@ -134,6 +141,12 @@ class _Env:
         if len(parts) != 6 or parts[0] != "arn" or parts[2] != service or not parts[5]:
             raise ConfigError(f"{name}={value!r} is not an arn:<partition>:{service}:... ARN")
         return value
+
+    def optional_file(self, name: str) -> str | None:
+        value = self._environ.get(name, "").strip()
+        if value and not os.path.isfile(value):
+            raise ConfigError(f"{name}={value!r} is not a readable file: point it at a PEM CA bundle or unset it")
+        return value or None
 
     def url(self, name: str) -> str:
         value = self.text(name)

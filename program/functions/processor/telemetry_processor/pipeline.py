@@ -15,6 +15,7 @@ readings that will not come back).
 
 from __future__ import annotations
 
+from binascii import Error as Base64Error
 from binascii import a2b_base64
 from collections import Counter
 
@@ -28,12 +29,11 @@ from telemetry_processor.baseline import BaselineUnavailable, RedisBaselineStore
 from telemetry_processor.detection import AnomalyDetector
 from telemetry_processor.model import Reading, Rejection, StreamPosition
 from telemetry_processor.sinks import SinkOutcome
-from telemetry_processor.sinks.aggregates import AggregateWriter
-from telemetry_processor.sinks.anomalies import AnomalyWriter
+from telemetry_processor.sinks.analytics import AnalyticsWriter
 from telemetry_processor.sinks.archive import ArchiveWriter
 from telemetry_processor.sinks.devices import DeviceStateWriter
 from telemetry_processor.sinks.dlq import DeadLetterWriter
-from telemetry_processor.validation import MessageValidator
+from telemetry_processor.validation import BAD_BASE64, MessageValidator
 
 LOGGED_EXAMPLES = 10  # record ids / errors quoted per log line
 
@@ -54,8 +54,18 @@ def position_of(record: KinesisStreamRecord) -> StreamPosition:
 
 
 def classify_record(record: KinesisStreamRecord, validator: MessageValidator) -> Reading | Rejection:
-    """Decode and validate one record (the per-record CPU work)."""
-    payload = a2b_base64(record.raw_event["kinesis"]["data"])
+    """Decode and validate one record (the per-record CPU work).
+
+    Data that is not strict base64 is a rejection like any malformed message: it
+    would fail the same way on every delivery, so retrying it would only hold
+    its shard back until the record expired.
+    """
+    data = record.raw_event["kinesis"]["data"]
+    try:
+        payload = a2b_base64(data, strict_mode=True)
+    except (Base64Error, ValueError, TypeError) as error:
+        raw = data.encode("utf-8", "backslashreplace") if isinstance(data, str) else repr(data).encode()
+        return Rejection(position_of(record), BAD_BASE64, f"record data is not base64: {error}", raw)
     return validator(payload, position_of(record))
 
 
@@ -80,8 +90,7 @@ class TelemetryPipeline:
         detector: AnomalyDetector,
         baselines: RedisBaselineStore,
         dead_letters: DeadLetterWriter,
-        aggregates: AggregateWriter,
-        anomalies: AnomalyWriter,
+        analytics: AnalyticsWriter,
         devices: DeviceStateWriter,
         archive: ArchiveWriter,
         logger: Logger,
@@ -91,8 +100,7 @@ class TelemetryPipeline:
         self._detector = detector
         self._baselines = baselines
         self._dead_letters = dead_letters
-        self._aggregates = aggregates
-        self._anomalies = anomalies
+        self._analytics = analytics
         self._devices = devices
         self._archive = archive
         self._logger = logger
@@ -124,8 +132,7 @@ class TelemetryPipeline:
 
         outcomes = [
             self._dead_letters.write(rejections),
-            self._aggregates.write(group_readings(readings)),
-            self._anomalies.write(anomalies, baseline_used=baselines is not None),
+            self._analytics.write(group_readings(readings), anomalies, baseline_used=baselines is not None),
             self._devices.write(readings),
             self._archive.write(readings),
         ]
@@ -147,6 +154,7 @@ class TelemetryPipeline:
                 "anomalies": len(anomalies),
                 "retry": len(failed),
                 "written": {outcome.sink: outcome.written for outcome in outcomes},
+                "skipped": {outcome.sink: outcome.skipped for outcome in outcomes if outcome.skipped},
             },
         )
         self._metrics.add_metric(name="ReadingsAccepted", unit=MetricUnit.Count, value=len(readings))
@@ -197,7 +205,9 @@ class TelemetryBatchProcessor(BatchProcessor):
     """Powertools' Kinesis BatchProcessor with a per-batch flush to the sinks after the record loop."""
 
     def __init__(self, pipeline: TelemetryPipeline):
-        super().__init__(event_type=EventType.KinesisDataStreams)
+        # A batch whose every record failed (the database unreachable) is reported record by record too:
+        # raising instead would make it a function error, which the mapping answers by bisecting the batch.
+        super().__init__(event_type=EventType.KinesisDataStreams, raise_on_entire_batch_failure=False)
         self.pipeline = pipeline
 
     def process(self) -> list[tuple]:

@@ -9,12 +9,21 @@ keep up 50,000 records/s on one core. Its errors carry a typed kind and the inst
 is what tells an out-of-range reading from any other schema violation. JSON is
 parsed by orjson (bundled), about three times faster than the standard library.
 
+Device identity: the IoT topic rule adds to every message the thing name the
+broker authenticated and the facility its topic was authorised for
+(AUTHENTICATED_THING_FIELD, AUTHORIZED_FACILITY_FIELD; program/components/ingestion.py
+sets them). A message whose ``deviceId`` or ``facility`` differs from them is
+rejected as ``identity_mismatch``; one without them (a record written to the
+stream by anything but the rule, or by the rule before it added them) as
+``identity_missing``. Two dict lookups per message, no registry call.
+
 Every failure becomes a Rejection with one of REJECTION_REASONS; nothing raises.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -35,7 +44,30 @@ UNSUPPORTED_VERSION = "unsupported_schema_version"
 SCHEMA_VIOLATION = "schema_violation"
 OUT_OF_RANGE = "out_of_range"
 FUTURE_TIMESTAMP = "timestamp_in_future"
-REJECTION_REASONS = (BAD_JSON, UNSUPPORTED_VERSION, SCHEMA_VIOLATION, OUT_OF_RANGE, FUTURE_TIMESTAMP)
+IDENTITY_MISSING = "identity_missing"
+IDENTITY_MISMATCH = "identity_mismatch"
+BAD_BASE64 = "bad_base64"  # decided by pipeline.classify_record, before the payload reaches the validator
+REJECTION_REASONS = (
+    BAD_BASE64,
+    BAD_JSON,
+    IDENTITY_MISSING,
+    UNSUPPORTED_VERSION,
+    SCHEMA_VIOLATION,
+    OUT_OF_RANGE,
+    FUTURE_TIMESTAMP,
+    IDENTITY_MISMATCH,
+)
+
+# Added by the IoT topic rule (program/components/ingestion.py): the thing name AWS IoT authenticated
+# (clientid(), bound to the thing by the device policy) and the facility segment of the topic (bound
+# to the thing's facility attribute by the same policy).
+AUTHENTICATED_THING_FIELD = "authenticatedThingName"
+AUTHORIZED_FACILITY_FIELD = "authorizedFacility"
+# What the rule puts there for a device that passed the policy: a thing name and a facility code, both
+# within the schema's deviceId pattern. Anything else ("n/a", clientid() of a message that was not
+# published over MQTT, included) means no authenticated device.
+_INJECTED = re.compile(r"[A-Za-z0-9:_-]{1,128}")
+INJECTED_QUOTES = 8  # two injected keys and their two string values, four quotes each pair
 
 _RANGE_KINDS = (
     jsonschema_rs.ValidationErrorKind.Minimum,
@@ -55,12 +87,14 @@ def _v1_has_duplicate_key(payload: bytes, message: dict) -> bool:
     """Whether a schema-v1-valid message repeated a key (orjson, like json, keeps the last one).
 
     In a valid v1 message no key or string value can contain a double quote
-    (the schema's fixed keys and patterns exclude it), so every quote in the
-    payload delimits one of its 7 keys, 4 string values or metric names. Any
-    repeated key adds quotes beyond that count. One C-level count instead of a
-    Python hook on every parsed object.
+    (the schema's fixed keys and patterns exclude it, and so does the pattern
+    the injected identity fields were checked against), so every quote in the
+    payload delimits one of its 7 keys, 4 string values, metric names or the
+    rule's two fields. Any repeated key adds quotes beyond that count. One
+    C-level count instead of a Python hook on every parsed object.
     """
-    return payload.count(b'"') != 2 * (V1_KEYS + V1_STRING_VALUES + len(message["metrics"]))
+    expected = 2 * (V1_KEYS + V1_STRING_VALUES + len(message["metrics"])) + INJECTED_QUOTES
+    return payload.count(b'"') != expected
 
 
 # Per version: the compiled schema, and the duplicate-key check that the schema makes possible.
@@ -83,6 +117,15 @@ class MessageValidator:
 
         if not isinstance(message, dict):
             return Rejection(position, SCHEMA_VIOLATION, "message is not a JSON object", payload)
+        thing = message.pop(AUTHENTICATED_THING_FIELD, None)
+        authorized_facility = message.pop(AUTHORIZED_FACILITY_FIELD, None)
+        if not (_is_injected(thing) and _is_injected(authorized_facility)):
+            detail = (
+                f"no authenticated device: {AUTHENTICATED_THING_FIELD} and {AUTHORIZED_FACILITY_FIELD} must "
+                "hold the thing name and facility the IoT rule adds (a record another producer wrote to the "
+                "stream, or one not published over MQTT, has none)"
+            )
+            return Rejection(position, IDENTITY_MISSING, detail, payload)
         version = message.get("schemaVersion")
         checks = _VERSIONS.get(version) if type(version) is int else None
         if checks is None:
@@ -98,6 +141,12 @@ class MessageValidator:
             return _schema_rejection(error, position, payload)
         if has_duplicate_key(payload, message):
             return Rejection(position, BAD_JSON, "duplicate key in a JSON object", payload)
+        if message["deviceId"] != thing or message["facility"] != authorized_facility:
+            detail = (
+                f"deviceId {message['deviceId']!r} / facility {message['facility']!r} in the message, but the "
+                f"device authenticated as thing {thing!r} publishing for facility {authorized_facility!r}"
+            )
+            return Rejection(position, IDENTITY_MISMATCH, detail, payload)
 
         try:
             timestamp_us = _epoch_micros(message["timestamp"])
@@ -120,6 +169,10 @@ class MessageValidator:
             {name: round(value * MICROS) for name, value in message["metrics"].items()},
             payload,
         )
+
+
+def _is_injected(value) -> bool:
+    return type(value) is str and _INJECTED.fullmatch(value) is not None
 
 
 def _schema_rejection(error: jsonschema_rs.ValidationError, position: StreamPosition, payload: bytes) -> Rejection:

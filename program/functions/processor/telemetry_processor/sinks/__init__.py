@@ -1,4 +1,4 @@
-"""Where a batch's results go: DynamoDB (aggregates, anomalies, device state), S3, SQS.
+"""Where a batch's results go: PostgreSQL (aggregates, anomalies), DynamoDB (device state), S3, SQS.
 
 Every sink reports, instead of raising, which records it could not deliver
 (SinkOutcome.failed); the pipeline returns exactly those records in
@@ -26,6 +26,7 @@ class SinkOutcome:
 
     sink: str
     written: int = 0
+    skipped: int = 0  # results deliberately not stored (e.g. readings older than the database's retention)
     failed: set[StreamPosition] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
 

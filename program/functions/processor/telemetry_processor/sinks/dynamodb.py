@@ -1,8 +1,8 @@
-"""DynamoDB batch calls that retry what the service leaves unprocessed, then say what is left.
+"""DynamoDB batch reads that retry what the service leaves unprocessed, then say what is left.
 
-botocore already retries throttled calls (standard retry mode); these helpers add
-the retry DynamoDB asks for in UnprocessedKeys / UnprocessedItems, with backoff,
-and report anything still not done so that its records can be retried by Lambda.
+botocore already retries throttled calls (standard retry mode); this adds the
+retry DynamoDB asks for in UnprocessedKeys, with backoff, and reports anything
+still not read so that its records can be retried by Lambda.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from decimal import Decimal
 from telemetry_processor.sinks import TRANSIENT_ERRORS, describe
 
 GET_CHUNK = 100  # BatchGetItem limit
-PUT_CHUNK = 25  # BatchWriteItem limit
-RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4)  # seconds before each retry of unprocessed keys/items
+RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4)  # seconds before each retry of unprocessed keys
 
 KeyId = tuple[str, ...]
 
@@ -60,26 +59,3 @@ def batch_get(
                 break
         unread.update((key_id(key, key_names), "UnprocessedKeys") for key in pending)
     return found, unread
-
-
-def batch_put(
-    client, table: str, items: list[dict], sleep: Callable[[float], None] = time.sleep
-) -> list[tuple[dict, str]]:
-    """Unconditional puts of ``items``; returns (item, error) for every item not written."""
-    failed: list[tuple[dict, str]] = []
-    for start in range(0, len(items), PUT_CHUNK):
-        pending = [{"PutRequest": {"Item": item}} for item in items[start : start + PUT_CHUNK]]
-        for delay in (0.0, *RETRY_DELAYS):
-            if delay:
-                sleep(delay)
-            try:
-                response = client.batch_write_item(RequestItems={table: pending})
-            except TRANSIENT_ERRORS as error:
-                failed.extend((request["PutRequest"]["Item"], describe(error)) for request in pending)
-                pending = []
-                break
-            pending = response.get("UnprocessedItems", {}).get(table, [])
-            if not pending:
-                break
-        failed.extend((request["PutRequest"]["Item"], "UnprocessedItems") for request in pending)
-    return failed
