@@ -54,7 +54,7 @@ def test_program_refuses_an_injected_undestroyable_resource(monkeypatch, option)
     """End to end: a resource made protected/retained while the real program runs stops the run."""
     run_main = engine._run_main
 
-    def run_main_with_injection(monitor):
+    def run_main_with_injection(monitor, main=None):
         def mark_stream(args: pulumi.ResourceTransformationArgs):
             if args.type_ != "aws:kinesis/stream:Stream":
                 return None
@@ -62,7 +62,7 @@ def test_program_refuses_an_injected_undestroyable_resource(monkeypatch, option)
             return pulumi.ResourceTransformationResult(args.props, opts)
 
         pulumi.runtime.register_stack_transformation(mark_stream)
-        run_main(monitor)
+        run_main(monitor, main)
 
     monkeypatch.setattr(engine, "_run_main", run_main_with_injection)
     with pytest.raises(UsageError) as refused:
