@@ -1,7 +1,7 @@
 """ENC-02 cases: Aurora storage encryption and the key in every spelling RDS accepts."""
 
 from controls.cases import case, resource
-from controls.enc_01_cases import TAGS, aws_alias_arn, key_cases, key_of
+from controls.enc_01_cases import TAGS, aws_alias_arn, key_cases
 
 CLUSTER = "aws:rds/cluster:Cluster"
 MOTO_DEFAULT_KEY = ("moto reports KmsKeyId 'default_kms_key_id', which names no key, for a cluster encrypted with "

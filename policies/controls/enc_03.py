@@ -1,17 +1,23 @@
 """ENC-03: ElastiCache Redis encrypts at rest with a customer-managed key and in transit, and requires AUTH.
 
-Judged per kind of cache (Valkey counts as Redis; memcached is not Redis and the
-control does not apply to it):
+Judged per kind of cache (Valkey counts as Redis):
 
 * a replication group: ``atRestEncryptionEnabled`` true with a customer-managed
   ``kmsKeyId`` (``controls.keys``; without at-rest encryption there is no key to
   judge); ``transitEncryptionEnabled`` true with ``transitEncryptionMode``
   ``required`` (absent is AWS's default, ``required``; ``preferred`` still admits
   plain text); AUTH through an ``authToken`` or RBAC ``userGroupIds``;
-* a cache cluster: a member of a replication group is judged through its group;
-  a stand-alone Redis cluster cannot encrypt at rest at all, so it fails;
+* a cache cluster: a member of a replication group holds the group's data under the
+  group's settings, so it gets the group's verdict (a group the layer cannot see
+  cannot be verified: fail); a stand-alone Redis cluster cannot encrypt at rest at
+  all, so it fails;
 * a serverless cache: always encrypted at rest and in transit; its ``kmsKeyId``
   must be customer-managed and AUTH needs an RBAC ``userGroupId``.
+
+A memcached cache is not Redis: nothing this control requires binds it, so it
+passes with that reason. (A verdict of not_applicable would be truer to the words,
+but the pack judges caches in a stack policy, which CrossGuard lets report only
+violations, so every layer says pass.)
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from typing import Any
 
 from controls.keys import KeyRef, judge_key
 from controls.values import MISSING, UNKNOWN, describe, truthy
-from controls.verdict import Judgement, Verdict, not_applicable
+from controls.verdict import PASS, Judgement, Verdict
 
 CONTROL = "ENC-03"
 KEY = "the ARN of the ElastiCache key"
@@ -48,10 +54,12 @@ class ReplicationGroup:
 
 @dataclass(frozen=True)
 class CacheCluster:
-    """A cache cluster: its engine and the replication group it belongs to (``MISSING`` when stand-alone)."""
+    """A cache cluster: its engine, the replication group it names (``MISSING`` when stand-alone) and that
+    group's facts when the layer found the group (None when it did not)."""
 
     engine: Any
     replication_group: Any
+    group: ReplicationGroup | None = None
 
 
 @dataclass(frozen=True)
@@ -70,7 +78,7 @@ def decide(cache: Cache) -> Verdict:
         judgement.unknown("engine")
         return judgement.verdict("")
     if isinstance(cache.engine, str) and cache.engine.lower() == "memcached":
-        return not_applicable("memcached is not Redis; ENC-03 covers Redis and Valkey")
+        return Verdict(PASS, "memcached is not Redis: ENC-03 covers Redis and Valkey")
     if isinstance(cache, CacheCluster):
         return _cluster(cache)
     if isinstance(cache, ServerlessCache):
@@ -96,9 +104,14 @@ def _replication_group(group: ReplicationGroup) -> Verdict:
 
 
 def _cluster(cluster: CacheCluster) -> Verdict:
-    if cluster.replication_group is UNKNOWN or _given(cluster.replication_group):
-        return not_applicable("a member of a replication group; the group carries the encryption settings")
     judgement = Judgement()
+    if cluster.group is not None:
+        return _replication_group(cluster.group)
+    if _given(cluster.replication_group):
+        judgement.fail(f"its replication group {describe(cluster.replication_group)} is not declared in this stack, so "
+                       "the encryption it inherits cannot be verified: declare the aws.elasticache.ReplicationGroup "
+                       "in the program.", "replicationGroupId")
+        return judgement.verdict("")
     judgement.fail("a stand-alone Redis cluster cannot encrypt at rest: create an aws.elasticache.ReplicationGroup "
                    "with atRestEncryptionEnabled, kmsKeyId, transitEncryptionEnabled and an authToken instead.",
                    "replicationGroupId")

@@ -4,10 +4,6 @@ ElastiCache documents its ``KmsKeyId`` as the key's ID or ARN (an alias ARN is
 accepted too); an alias name is not documented, so it is not a case. ElastiCache
 has no AWS-managed key of its own (its default is service-owned), so
 ``alias/aws/elasticache`` names no key and AWS refuses it: a preview/static case.
-
-Not a case: a memcached serverless cache (outside the control; the static scan
-says not_applicable, but the pack judges serverless caches in a stack policy,
-which cannot report not_applicable for one resource, so the preview says pass).
 """
 
 from controls.cases import case, ref, resource
@@ -31,8 +27,8 @@ def group(key=None, **inputs):
                     **{k: v for k, v in settings.items() if v is not None})
 
 
-def serverless(key, **inputs):
-    return resource("cache", SERVERLESS, name="cache-{id}-{suffix}", engine="redis", tags=TAGS,
+def serverless(key, engine="redis", **inputs):
+    return resource("cache", SERVERLESS, name="cache-{id}-{suffix}", engine=engine, tags=TAGS,
                     **({"kmsKeyId": key} if key is not None else {}), **inputs)
 
 
@@ -63,16 +59,24 @@ CASES = [
          resource("node", CLUSTER, clusterId="redis-{id}-{suffix}", engine="redis", nodeType="cache.t4g.small",
                   numCacheNodes=1, tags=TAGS),
          not_live=NO_CLUSTERS),
-    case("enc-03-member-cluster", "ENC-03", "not_applicable", "node", group(CMK),
+    case("enc-03-member-of-a-compliant-group", "ENC-03", "pass", "node", group(CMK),
          resource("node", CLUSTER, clusterId="redisnode-{id}-{suffix}", replicationGroupId=ref("redis", "id")),
-         why="judged through its replication group", not_live=NO_CLUSTERS),
-    case("enc-03-memcached-cluster", "ENC-03", "not_applicable", "node",
+         why="a member holds the group's data under the group's settings", not_live=NO_CLUSTERS),
+    case("enc-03-member-of-a-group-without-auth", "ENC-03", "fail", "node", group(CMK, authToken=None),
+         resource("node", CLUSTER, clusterId="redisnode-{id}-{suffix}", replicationGroupId=ref("redis", "id")),
+         not_live=NO_CLUSTERS),
+    case("enc-03-member-of-an-undeclared-group", "ENC-03", "fail", "node",
+         resource("node", CLUSTER, clusterId="redisnode-{id}-{suffix}", replicationGroupId="redis-elsewhere"),
+         why="a group the stack does not declare cannot be verified before the deploy", not_live=NO_CLUSTERS),
+    case("enc-03-memcached-cluster", "ENC-03", "pass", "node",
          resource("node", CLUSTER, clusterId="memcached-{id}-{suffix}", engine="memcached",
                   nodeType="cache.t4g.small", numCacheNodes=1, tags=TAGS),
-         not_live=NO_CLUSTERS),
+         why="memcached is not Redis: nothing ENC-03 requires binds it", not_live=NO_CLUSTERS),
     case("enc-03-serverless-with-key-and-rbac", "ENC-03", "pass", "cache",
          serverless(CMK, userGroupId="usergroup-{id}-{suffix}"), not_live=NO_SERVERLESS),
     case("enc-03-serverless-without-rbac", "ENC-03", "fail", "cache", serverless(CMK), not_live=NO_SERVERLESS),
     case("enc-03-serverless-without-key", "ENC-03", "fail", "cache",
          serverless(None, userGroupId="usergroup-{id}-{suffix}"), not_live=NO_SERVERLESS),
+    case("enc-03-serverless-memcached", "ENC-03", "pass", "cache", serverless(CMK, engine="memcached"),
+         why="memcached is not Redis", not_live=NO_SERVERLESS),
 ]

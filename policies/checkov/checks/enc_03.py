@@ -1,8 +1,8 @@
 """CKV_IOT_23 (ENC-03): Redis encrypts at rest with a customer-managed key and in transit, and requires AUTH.
 
 Facts from the plan: a replication group's encryption, transit mode, AUTH token
-and RBAC user groups; a cache cluster's engine and group; a serverless cache's
-key and user group. The decision is ``controls.enc_03``; checkov's CKV_AWS_29
+and RBAC user groups; a cache cluster's engine and the group it joins (found by
+reference or by its literal id); a serverless cache's key and user group. The decision is ``controls.enc_03``; checkov's CKV_AWS_29
 (at rest), CKV_AWS_30 (in transit), CKV_AWS_31 (transit with a token) and
 CKV_AWS_191 (a key is set) corroborate.
 """
@@ -32,17 +32,25 @@ class RedisEncryptionAndAuth(DecidedCheck):
     def judge(self, plan: PlanIndex, address: str) -> Verdict:
         kind, engine = plan.type_of(address), setting(plan, address, "engine")
         if kind == CLUSTER:
-            return enc_03.decide(enc_03.CacheCluster(engine, setting(plan, address, "replication_group_id")))
+            named = plan.values(address).get("replication_group_id")
+            groups = plan.references(address, "replication_group_id", (GROUP,)) or [
+                g for g in plan.of_type(GROUP) if isinstance(named, str) and plan.values(g).get("replication_group_id") == named]
+            return enc_03.decide(enc_03.CacheCluster(engine, setting(plan, address, "replication_group_id"),
+                                                     _group(plan, groups[0]) if groups else None))
         if kind == SERVERLESS:
             return enc_03.decide(enc_03.ServerlessCache(engine, key_ref(plan, address, "kms_key_id"),
                                                         setting(plan, address, "user_group_id")))
-        groups = setting(plan, address, "user_group_ids")
-        return enc_03.decide(enc_03.ReplicationGroup(
-            "redis" if engine is MISSING else engine,  # the provider's default engine
-            setting(plan, address, "at_rest_encryption_enabled"), key_ref(plan, address, "kms_key_id"),
-            setting(plan, address, "transit_encryption_enabled"), setting(plan, address, "transit_encryption_mode"),
-            setting(plan, address, "auth_token"),
-            (UNKNOWN,) if groups is UNKNOWN else tuple(as_list(None if groups is MISSING else groups))))
+        return enc_03.decide(_group(plan, address))
+
+
+def _group(plan: PlanIndex, address: str) -> enc_03.ReplicationGroup:
+    engine, groups = setting(plan, address, "engine"), setting(plan, address, "user_group_ids")
+    return enc_03.ReplicationGroup(
+        "redis" if engine is MISSING else engine,  # the provider's default engine
+        setting(plan, address, "at_rest_encryption_enabled"), key_ref(plan, address, "kms_key_id"),
+        setting(plan, address, "transit_encryption_enabled"), setting(plan, address, "transit_encryption_mode"),
+        setting(plan, address, "auth_token"),
+        (UNKNOWN,) if groups is UNKNOWN else tuple(as_list(None if groups is MISSING else groups)))
 
 
 check = RedisEncryptionAndAuth()
