@@ -23,8 +23,7 @@ DATABASES = ("aws_rds_cluster", "aws_db_instance")
 
 class SecretsCustomerManagedKey(DecidedCheck):
     def __init__(self) -> None:
-        super().__init__(name="ENC-04: Secrets Manager secrets (and RDS-managed master secrets) encrypt with a "
-                              "customer-managed KMS key",
+        super().__init__(name="ENC-04: secrets (and RDS-managed master secrets) encrypt with a customer-managed key",
                          id="CKV_IOT_24", categories=[CheckCategories.ENCRYPTION],
                          supported_resources=(SECRET, *DATABASES))
 

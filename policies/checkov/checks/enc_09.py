@@ -23,8 +23,7 @@ FUNCTION, QUEUE = "aws_lambda_function", "aws_sqs_queue"
 
 class LambdaAndQueueCustomerManagedKey(DecidedCheck):
     def __init__(self) -> None:
-        super().__init__(name="ENC-09: Lambda environment variables and SQS queues encrypt with a customer-managed "
-                              "KMS key",
+        super().__init__(name="ENC-09: Lambda environment variables and SQS queues use a customer-managed key",
                          id="CKV_IOT_28", categories=[CheckCategories.ENCRYPTION],
                          supported_resources=(FUNCTION, QUEUE))
 
