@@ -1,6 +1,7 @@
 """ENC-03: ElastiCache Redis encrypts at rest with a customer-managed key and in transit, and requires AUTH.
 
-Judged per kind of cache (Valkey counts as Redis):
+Judged per kind of cache (Valkey counts as Redis, and so does a cache whose engine
+is not set: Redis is the default engine):
 
 * a replication group: ``atRestEncryptionEnabled`` true with a customer-managed
   ``kmsKeyId`` (``controls.keys``; without at-rest encryption there is no key to

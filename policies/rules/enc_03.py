@@ -16,17 +16,15 @@ from rules import types as t
 from rules.keyrefs import key_ref
 from rules.model import Resource, StackView
 from rules.registry import Registry, stack_results
-from rules.values import MISSING, as_list
+from rules.values import as_list
 
 registry = Registry()
 CACHES = (t.ELASTICACHE_REPLICATION_GROUP, t.ELASTICACHE_CLUSTER, t.ELASTICACHE_SERVERLESS)
 
 
 def _group(group: Resource, stack: StackView) -> enc_03.ReplicationGroup:
-    engine = group.lookup("engine")
     return enc_03.ReplicationGroup(
-        "redis" if engine is MISSING else engine,  # the provider's default engine
-        group.lookup("atRestEncryptionEnabled"), key_ref(group, "kmsKeyId", stack=stack),
+        group.lookup("engine"), group.lookup("atRestEncryptionEnabled"), key_ref(group, "kmsKeyId", stack=stack),
         group.lookup("transitEncryptionEnabled"), group.lookup("transitEncryptionMode"),
         group.lookup("authToken"), tuple(as_list(group.lookup("userGroupIds"))))
 

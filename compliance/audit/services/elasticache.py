@@ -51,7 +51,7 @@ def redis_encryption(ctx: CheckContext):
             data, "AtRestEncryptionEnabled", "KmsKeyId", "TransitEncryptionEnabled", "TransitEncryptionMode",
             "AuthTokenEnabled", "UserGroupIds")}
         facts = enc_03.ReplicationGroup(
-            data.get("Engine") or "redis", bool(data.get("AtRestEncryptionEnabled")),
+            data.get("Engine") or MISSING, bool(data.get("AtRestEncryptionEnabled")),
             key_ref(ctx, data.get("KmsKeyId"), evidence), bool(data.get("TransitEncryptionEnabled")),
             data.get("TransitEncryptionMode") or MISSING, bool(data.get("AuthTokenEnabled")),
             tuple(data.get("UserGroupIds") or ()))

@@ -44,10 +44,9 @@ class RedisEncryptionAndAuth(DecidedCheck):
 
 
 def _group(plan: PlanIndex, address: str) -> enc_03.ReplicationGroup:
-    engine, groups = setting(plan, address, "engine"), setting(plan, address, "user_group_ids")
+    groups = setting(plan, address, "user_group_ids")
     return enc_03.ReplicationGroup(
-        "redis" if engine is MISSING else engine,  # the provider's default engine
-        setting(plan, address, "at_rest_encryption_enabled"), key_ref(plan, address, "kms_key_id"),
+        setting(plan, address, "engine"), setting(plan, address, "at_rest_encryption_enabled"), key_ref(plan, address, "kms_key_id"),
         setting(plan, address, "transit_encryption_enabled"), setting(plan, address, "transit_encryption_mode"),
         setting(plan, address, "auth_token"),
         (UNKNOWN,) if groups is UNKNOWN else tuple(as_list(None if groups is MISSING else groups)))
