@@ -173,6 +173,11 @@ EXTRA_TYPES = frozenset({
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     "aws:ec2/natGateway:NatGateway",
     "aws:ec2/eip:Eip",
+    # ENC-03 judges Redis outside replication groups too (its case table declares them).
+    "aws:elasticache/cluster:Cluster",
+    "aws:elasticache/serverlessCache:ServerlessCache",
+    "aws:elasticache/user:User",
+    "aws:elasticache/userGroup:UserGroup",
 })
 
 

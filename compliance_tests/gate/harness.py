@@ -71,6 +71,8 @@ def mutated(base: Graph, type_token: str, name: str | None = None, *, set_inputs
         _set_path(target["inputs"], path, value)
     for path in drop:
         _drop_path(target["inputs"], path)
+        if "." not in path:  # the engine records no dependencies for an input it does not send
+            target.get("propertyDependencies", {}).pop(path, None)
     target["options"].update(options or {})
     return validate_graph(data, "mutated graph"), target
 

@@ -28,6 +28,7 @@ class Case:
     change: Callable[[Resources], None]
     fix: str
     also: tuple[str, ...] = ()
+    also_controls: tuple[str, ...] = ()  # other controls the same change rightly fails (they must fail too)
 
     @property
     def control(self) -> str:
@@ -191,7 +192,7 @@ CASES: list[Case] = [
               rewire("dlq", "kmsMasterKeyId", "key-s3")), "give each service its own key"),
     Case("key-from-outside-the-stack", "kms-02-key-references-resolve-in-stack", "stream",
          rewire("stream", "kmsKeyId", value="arn:aws:kms:sa-east-1:999999999999:key/elsewhere"),
-         "pass the ARN of the service's key"),
+         "pass the ARN of the service's key", also_controls=("ENC-01",)),
     Case("key-policy-public", "kms-03-key-policy-no-public-principal", "key-logs",
          put("key-logs", policy=doc({"Sid": "Open", "Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt",
                                      "Resource": "*"})), "name the account root"),

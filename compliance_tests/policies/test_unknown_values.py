@@ -23,8 +23,9 @@ def _with(changes: dict[str, dict[str, Any]], drop: dict[str, tuple[str, ...]] |
     for key, inputs in changes.items():
         resources[key]["inputs"].update(inputs)
     for key, names in (drop or {}).items():
-        for name in names:
+        for name in names:  # an absent input is computed from nothing: its dependencies go with it
             resources[key]["inputs"].pop(name)
+            resources[key]["propertyDependencies"].pop(name, None)
     return resources, run(platform_graph(resources))
 
 

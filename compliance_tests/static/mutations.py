@@ -57,7 +57,7 @@ def mutate(clean: dict[str, Any]) -> tuple[dict[str, Any], list[Mutation]]:
     stream = g.get(":Stream", "telemetry")
     stream["inputs"]["encryptionType"] = "NONE"
     g.drop(stream, "kmsKeyId")
-    record("Kinesis unencrypted", "ENC-01", "CKV_AWS_43", ":Stream", "telemetry")
+    record("Kinesis unencrypted", "ENC-01", "CKV_IOT_21", ":Stream", "telemetry")
 
     cluster = g.get("rds/cluster:Cluster", "aurora")
     cluster["inputs"]["backupRetentionPeriod"] = 7.0
@@ -110,7 +110,7 @@ def mutate(clean: dict[str, Any]) -> tuple[dict[str, Any], list[Mutation]]:
     record("log group without retention", "RET-04", "CKV_IOT_6", ":LogGroup", "processor")
 
     g.drop(g.get(":LogGroup", "iot-rule-errors"), "kmsKeyId")
-    record("log group without KMS", "ENC-07", "CKV_AWS_158", ":LogGroup", "iot-rule-errors")
+    record("log group without KMS", "ENC-07", "CKV_IOT_26", ":LogGroup", "iot-rule-errors")
 
     g.get(":LogGroup", "trail")["inputs"]["retentionInDays"] = 30.0
     record("trail logs kept 30 days", "RET-05", "CKV_IOT_9", ":Trail", "audit")
@@ -166,7 +166,7 @@ def mutate(clean: dict[str, Any]) -> tuple[dict[str, Any], list[Mutation]]:
     record("trail without Insights", "LOG-01", "CKV_IOT_11", ":Trail", "audit")
 
     g.get(":ReplicationGroup", "redis")["inputs"]["transitEncryptionEnabled"] = False
-    record("Redis without TLS", "ENC-03", "CKV_AWS_30", ":ReplicationGroup", "redis")
+    record("Redis without TLS", "ENC-03", "CKV_IOT_23", ":ReplicationGroup", "redis")
 
     g.get(":Certificate", "plant-1-temperature-01")["inputs"]["active"] = False
     record("inactive device certificate", "IAM-03", "CKV_IOT_19", ":Certificate", "plant-1-temperature-01")

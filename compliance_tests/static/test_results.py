@@ -26,18 +26,22 @@ def plan(bridge):
 
 
 def test_mapped_unmapped_and_unknown_resources(plan):
+    """Our check decides ENC-01; the built-ins the catalog lists ride along, a disagreeing one marked."""
     report = CheckovReport(
         passed=[_result("CKV_AWS_43", "aws_kinesis_stream.telemetry"), _result("CKV_AWS_999", "aws_kinesis_stream.telemetry")],
-        failed=[_result("CKV_AWS_185", "aws_kinesis_stream.telemetry", ["uses alias/aws/kinesis"]),
+        failed=[_result("CKV_IOT_21", "aws_kinesis_stream.telemetry", ["kmsKeyId is 'alias/aws/kinesis'"]),
+                _result("CKV_AWS_185", "aws_kinesis_stream.telemetry", ["uses alias/aws/kinesis"]),
                 _result("CKV_AWS_998", "aws_kinesis_stream.telemetry")],
     )
     mapped = plan_findings(report, plan, load_catalog(), "static-plan.json")
     by_check = {f.check: f for f in mapped.findings}
-    assert set(by_check) == {"CKV_AWS_43", "CKV_AWS_185", "CKV_AWS_998"}
-    assert (by_check["CKV_AWS_43"].control, by_check["CKV_AWS_43"].status) == ("ENC-01", "pass")
-    failed = by_check["CKV_AWS_185"]
+    assert set(by_check) == {"CKV_IOT_21", "CKV_AWS_998"}
+    failed = by_check["CKV_IOT_21"]
     assert (failed.control, failed.status, failed.enforcement) == ("ENC-01", "fail", "mandatory")
-    assert failed.message.endswith("uses alias/aws/kinesis")
+    assert failed.message.startswith("CKV_IOT_21 name: kmsKeyId is 'alias/aws/kinesis'")
+    assert failed.evidence["checkovAlso"] == [{"check": "CKV_AWS_185", "status": "fail"},
+                                              {"check": "CKV_AWS_43", "status": "pass"}]
+    assert failed.evidence["builtinDisagrees"] == ["CKV_AWS_43"]
     assert failed.evidence["file"] == "program/components/ingestion.py:39"
     assert (by_check["CKV_AWS_998"].control, by_check["CKV_AWS_998"].enforcement) == ("UNMAPPED", "advisory")
     assert (mapped.unmapped_passed, mapped.unmapped_failed) == (1, 1)
@@ -48,7 +52,7 @@ def test_mapped_unmapped_and_unknown_resources(plan):
 
 def test_controls_without_results_are_not_applicable(plan):
     catalog = load_catalog()
-    mapped = plan_findings(CheckovReport(passed=[_result("CKV_AWS_43", "aws_kinesis_stream.telemetry")]), plan,
+    mapped = plan_findings(CheckovReport(passed=[_result("CKV_IOT_21", "aws_kinesis_stream.telemetry")]), plan,
                            catalog, "static-plan.json")
     extra = {f.control: f.status for f in coverage_findings(mapped.findings, catalog, "dev")}
     assert "ENC-01" not in extra

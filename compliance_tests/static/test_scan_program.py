@@ -43,7 +43,7 @@ def test_every_static_control_has_findings(clean_scan):
 
 def test_findings_name_the_pulumi_resource_and_the_evidence(clean_scan, program_graph):
     urns = {r["urn"]: r for r in program_graph.resources}
-    stream = [f for f in clean_scan.findings(control="ENC-01") if f.check == "CKV_AWS_185"]
+    stream = [f for f in clean_scan.findings(control="ENC-01") if f.check == "CKV_IOT_21"]
     assert len(stream) == 1
     finding = stream[0]
     assert urns[finding.resource.id]["type"] == finding.resource.type == "aws:kinesis/stream:Stream"

@@ -61,10 +61,6 @@ def key_problem(value: Any, setting: str, which: str) -> str | None:
     return None
 
 
-def resource_key_problem(resource: Resource, setting: str, which: str) -> str | None:
-    return key_problem(resource.lookup(setting), setting, which)
-
-
 KEY_TYPES = (t.KMS_KEY, t.KMS_ALIAS)
 
 

@@ -1,4 +1,4 @@
-"""CloudTrail: trails; ENC-08 (trail key), LOG-01 (trail configuration, data events), RET-05 (log retention).
+"""CloudTrail: trails; ENC-08 (trail key, ``controls.enc_08``), LOG-01 (trail configuration, data events), RET-05 (log retention).
 
 LOG-01's data-event checks judge the raw archive bucket and every table (the
 stores whose access must be recorded) by the selectors of every audited trail.
@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from compliance.audit.common import customer_key_on, pick, verdict
+from compliance.audit.common import key_ref, pick, verdict, verdict_outcome
 from compliance.audit.inventory import Inventory, Resource, listing, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, live_check
 from compliance.audit.services.dynamodb import TABLE, tables
 from compliance.audit.services.logs import log_groups_named, retention_problem
 from compliance.audit.services.s3 import BUCKET, buckets, is_raw_archive, lifecycle_rules
+from controls import enc_08
 
 TRAIL = "aws:cloudtrail/trail:Trail"
 REQUIRED_INSIGHTS = ("ApiCallRateInsight", "ApiErrorRateInsight")
@@ -43,8 +44,12 @@ def selectors(ctx: CheckContext, trail: Resource) -> dict[str, Any]:
 
 @live_check("ENC-08", "enc-08-cloudtrail-key", resource_type=TRAIL)
 def trail_keys(ctx: CheckContext):
-    return customer_key_on(ctx, trails(ctx.inventory, ctx.region), "cloudtrail:DescribeTrails", "KmsKeyId",
-                           "the trail's log files", passed="log files encrypted with a customer-managed KMS key")
+    def evaluate(trail: Resource) -> Outcome:
+        evidence: dict[str, Any] = {"cloudtrail:DescribeTrails": pick(trail.data, "KmsKeyId")}
+        facts = enc_08.Trail(key_ref(ctx, trail.data.get("KmsKeyId"), evidence))
+        return verdict_outcome(trail, enc_08.decide(facts), evidence)
+
+    return ctx.each(trails(ctx.inventory, ctx.region), evaluate)
 
 
 @live_check("LOG-01", "log-01-trail-configuration", resource_type=TRAIL)

@@ -1,13 +1,14 @@
-"""DynamoDB: tables; ENC-06 (table key), RET-02 (point-in-time recovery), DES-02 (deletion protection)."""
+"""DynamoDB: tables; ENC-06 (table key, ``controls.enc_06``), RET-02 (point-in-time recovery), DES-02 (deletion protection)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from compliance.audit.common import key_problem, pick, verdict
+from compliance.audit.common import key_ref, pick, verdict, verdict_outcome
 from compliance.audit.inventory import DELETING, Inventory, Resource, listing, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, live_check
+from controls import enc_06
 
 TABLE = "aws:dynamodb/table:Table"
 
@@ -30,15 +31,13 @@ def tables(inventory: Inventory, region: str) -> Iterator[Resource | None]:
 @live_check("ENC-06", "enc-06-dynamodb-table-key", resource_type=TABLE)
 def table_keys(ctx: CheckContext):
     def evaluate(table: Resource) -> Outcome:
-        sse = table.data.get("SSEDescription") or {}
+        sse = table.data.get("SSEDescription")
         evidence: dict[str, Any] = {"dynamodb:DescribeTable": {"SSEDescription": pick(
-            sse, "Status", "SSEType", "KMSMasterKeyArn")}}
-        problems = []
-        if sse.get("Status") not in ("ENABLED", "UPDATING") or sse.get("SSEType") != "KMS":
-            problems.append("encrypted with the AWS-owned key: set server-side encryption with the DynamoDB key")
-        elif problem := key_problem(ctx, sse.get("KMSMasterKeyArn"), evidence, "the table"):
-            problems.append(problem)
-        return verdict(table, problems, "encrypted with a customer-managed KMS key", evidence)
+            sse or {}, "Status", "SSEType", "KMSMasterKeyArn")}}
+        # DescribeTable has an SSEDescription only for KMS encryption; without one the key is AWS-owned.
+        enabled = bool(sse) and sse.get("Status") in ("ENABLED", "UPDATING") and sse.get("SSEType") == "KMS"
+        facts = enc_06.Table(sse is not None, enabled, key_ref(ctx, (sse or {}).get("KMSMasterKeyArn"), evidence))
+        return verdict_outcome(table, enc_06.decide(facts), evidence)
 
     return ctx.each(tables(ctx.inventory, ctx.region), evaluate)
 

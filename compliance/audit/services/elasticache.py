@@ -1,4 +1,4 @@
-"""ElastiCache (Redis): replication groups and their member clusters; ENC-03 and NET-02."""
+"""ElastiCache (Redis): replication groups and their member clusters; ENC-03 (``controls.enc_03``) and NET-02."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from compliance.audit.aws import ApiError
-from compliance.audit.common import key_problem, pick, verdict
+from compliance.audit.common import key_ref, pick, verdict, verdict_outcome
 from compliance.audit.inventory import DELETING, Inventory, Resource, listing, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, live_check
 from compliance.audit.services.ec2 import subnet_problems
+from controls import enc_03
+from controls.values import MISSING
 
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 
@@ -48,16 +50,12 @@ def redis_encryption(ctx: CheckContext):
         evidence: dict[str, Any] = {"elasticache:DescribeReplicationGroups": pick(
             data, "AtRestEncryptionEnabled", "KmsKeyId", "TransitEncryptionEnabled", "TransitEncryptionMode",
             "AuthTokenEnabled", "UserGroupIds")}
-        problems = []
-        if not data.get("AtRestEncryptionEnabled"):
-            problems.append("at-rest encryption is off: recreate with atRestEncryptionEnabled and the ElastiCache key")
-        elif problem := key_problem(ctx, data.get("KmsKeyId"), evidence, "at-rest encryption"):
-            problems.append(problem)
-        if not data.get("TransitEncryptionEnabled") or data.get("TransitEncryptionMode") == "preferred":
-            problems.append("in-transit encryption is not required: set transitEncryptionEnabled (mode required)")
-        if not data.get("AuthTokenEnabled") and not data.get("UserGroupIds"):
-            problems.append("no AUTH token and no RBAC user group: set an authToken or user groups")
-        return verdict(group, problems, "encrypted at rest (customer-managed key) and in transit, AUTH on", evidence)
+        facts = enc_03.ReplicationGroup(
+            data.get("Engine") or MISSING, bool(data.get("AtRestEncryptionEnabled")),
+            key_ref(ctx, data.get("KmsKeyId"), evidence), bool(data.get("TransitEncryptionEnabled")),
+            data.get("TransitEncryptionMode") or MISSING, bool(data.get("AuthTokenEnabled")),
+            tuple(data.get("UserGroupIds") or ()))
+        return verdict_outcome(group, enc_03.decide(facts), evidence)
 
     return ctx.each(replication_groups(ctx.inventory, ctx.region), evaluate)
 

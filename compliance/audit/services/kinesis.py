@@ -1,4 +1,4 @@
-"""Kinesis: the stream listing and the live check on streams (ENC-01)."""
+"""Kinesis: the stream listing and the live check on streams (ENC-01, decided by ``controls.enc_01``)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
-from compliance.audit.common import key_problem, pick, verdict
+from compliance.audit.common import key_ref, pick, verdict_outcome
 from compliance.audit.inventory import Inventory, Resource, listing, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, live_check
+from controls import enc_01
+from controls.values import MISSING
 
 STREAM = "aws:kinesis/stream:Stream"
 
@@ -40,12 +42,8 @@ def stream_tags(inventory: Inventory, region: str, name: str) -> dict[str, str]:
 def kinesis_streams(ctx: CheckContext):
     def evaluate(stream: Resource) -> Outcome:
         evidence: dict[str, Any] = {"kinesis:DescribeStreamSummary": pick(stream.data, "EncryptionType", "KeyId")}
-        problems = []
-        if stream.data.get("EncryptionType") != "KMS":
-            problems.append(f"EncryptionType is {stream.data.get('EncryptionType')}: start stream encryption "
-                            "with the Kinesis key")
-        elif problem := key_problem(ctx, stream.data.get("KeyId"), evidence, "the stream"):
-            problems.append(problem)
-        return verdict(stream, problems, "encrypted with a customer-managed KMS key", evidence)
+        facts = enc_01.Stream(stream.data.get("EncryptionType") or MISSING,
+                              key_ref(ctx, stream.data.get("KeyId"), evidence))
+        return verdict_outcome(stream, enc_01.decide(facts), evidence)
 
     return ctx.each(streams(ctx.inventory, ctx.region), evaluate)

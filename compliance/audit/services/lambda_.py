@@ -1,15 +1,16 @@
-"""Lambda: functions; ENC-09 (environment key), LAM-01 (runtime), LOG-02 (failure path), NET-02 (placement)."""
+"""Lambda: functions; ENC-09 (environment key, ``controls.enc_09``), LAM-01 (runtime), LOG-02 (failure path), NET-02 (placement)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from compliance.audit.common import customer_key_on, pick, verdict
+from compliance.audit.common import key_ref, pick, verdict, verdict_outcome
 from compliance.audit.inventory import Inventory, Resource, listing
 from compliance.audit.registry import CheckContext, Outcome, live_check
 from compliance.audit.services.ec2 import subnet_problems
 from compliance.audit.services.logs import log_groups_named
+from controls import enc_09
 
 FUNCTION = "aws:lambda/function:Function"
 STREAM_SOURCES = (":kinesis:", ":dynamodb:", ":kafka:")
@@ -27,14 +28,23 @@ def functions(inventory: Inventory, region: str) -> Iterator[Resource | None]:
 
 
 def _without_environment(function: dict[str, Any]) -> dict[str, Any]:
-    """A function's description without its environment values: they may hold configuration secrets."""
-    return {k: v for k, v in function.items() if k != "Environment"}
+    """A function's description without its environment values (they may hold configuration secrets): only
+    how many variables it has (ENC-09 judges the key of a function that has some)."""
+    described = {k: v for k, v in function.items() if k != "Environment"}
+    described["Environment"] = {"VariableCount": len((function.get("Environment") or {}).get("Variables") or {})}
+    return described
 
 
 @live_check("ENC-09", "enc-09-lambda-environment-key", resource_type=FUNCTION)
 def function_keys(ctx: CheckContext):
-    return customer_key_on(ctx, functions(ctx.inventory, ctx.region), "lambda:ListFunctions", "KMSKeyArn",
-                           "the environment", passed="environment encrypted with a customer-managed KMS key")
+    def evaluate(function: Resource) -> Outcome:
+        evidence: dict[str, Any] = {"lambda:ListFunctions": {**pick(function.data, "KMSKeyArn"),
+                                                             **function.data["Environment"]}}
+        facts = enc_09.Function(function.data["Environment"]["VariableCount"],
+                                key_ref(ctx, function.data.get("KMSKeyArn"), evidence))
+        return verdict_outcome(function, enc_09.decide(facts), evidence)
+
+    return ctx.each(functions(ctx.inventory, ctx.region), evaluate)
 
 
 @live_check("LAM-01", "lam-01-approved-runtime", resource_type=FUNCTION)

@@ -1,13 +1,14 @@
-"""CloudWatch Logs: log groups; ENC-07 (log group key) and RET-04 (retention)."""
+"""CloudWatch Logs: log groups; ENC-07 (log group key, ``controls.enc_07``) and RET-04 (retention)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from compliance.audit.common import customer_key_on, pick, verdict
+from compliance.audit.common import key_ref, pick, verdict, verdict_outcome
 from compliance.audit.inventory import Inventory, Resource, listing
 from compliance.audit.registry import CheckContext, Outcome, live_check
+from controls import enc_07
 
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 
@@ -32,8 +33,12 @@ def log_groups_named(ctx: CheckContext, name: str) -> list[dict[str, Any]]:
 
 @live_check("ENC-07", "enc-07-log-group-key", resource_type=LOG_GROUP)
 def log_group_keys(ctx: CheckContext):
-    return customer_key_on(ctx, log_groups(ctx.inventory, ctx.region), "logs:DescribeLogGroups", "kmsKeyId",
-                           "the log group")
+    def evaluate(group: Resource) -> Outcome:
+        evidence: dict[str, Any] = {"logs:DescribeLogGroups": pick(group.data, "kmsKeyId")}
+        facts = enc_07.LogGroup(key_ref(ctx, group.data.get("kmsKeyId"), evidence))
+        return verdict_outcome(group, enc_07.decide(facts), evidence)
+
+    return ctx.each(log_groups(ctx.inventory, ctx.region), evaluate)
 
 
 def retention_problem(group: dict[str, Any], minimum: int) -> str | None:

@@ -11,11 +11,14 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
-from compliance.audit.common import key_problem, pick, verdict
+from compliance.audit.common import key_ref, pick, verdict, verdict_outcome
 from compliance.audit.inventory import DELETING, Inventory, Resource, listing, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, live_check
 from compliance.audit.services.ec2 import subnet_problems
 from compliance.findings import ResourceRef
+from controls import enc_02
+from controls.keys import KeyRef
+from controls.values import MISSING
 
 CLUSTER = "aws:rds/cluster:Cluster"
 CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
@@ -52,12 +55,10 @@ def cluster_instances(inventory: Inventory, region: str) -> Iterator[Resource | 
 def aurora_storage(ctx: CheckContext):
     def evaluate(cluster: Resource) -> Outcome:
         evidence: dict[str, Any] = {"rds:DescribeDBClusters": pick(cluster.data, "StorageEncrypted", "KmsKeyId")}
-        problems = []
-        if not cluster.data.get("StorageEncrypted"):
-            problems.append("storage is not encrypted: recreate the cluster with storageEncrypted and the Aurora key")
-        elif problem := key_problem(ctx, cluster.data.get("KmsKeyId"), evidence, "the storage"):
-            problems.append(problem)
-        return verdict(cluster, problems, "storage encrypted with a customer-managed KMS key", evidence)
+        encrypted = bool(cluster.data.get("StorageEncrypted"))
+        # AWS reports KmsKeyId only for an encrypted cluster (moto: a placeholder otherwise); only then is it a key.
+        key = key_ref(ctx, cluster.data.get("KmsKeyId"), evidence) if encrypted else KeyRef(MISSING)
+        return verdict_outcome(cluster, enc_02.decide(enc_02.Cluster(encrypted, key)), evidence)
 
     return ctx.each(clusters(ctx.inventory, ctx.region), evaluate)
 

@@ -2,7 +2,9 @@
 
 IAM-04 judges Aurora clusters but reads their master secret here: ``rds`` is
 imported by this module (an RDS-managed secret is in scope with its cluster),
-so the check lives where it reads.
+so the check lives where it reads. ENC-04 (``controls.enc_04``) judges every
+secret, and each cluster through the master secret RDS manages for it, as the
+pack and the static scan do.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from compliance.audit.common import key_problem, pick, verdict
+from compliance.audit.common import key_ref, pick, verdict, verdict_outcome
 from compliance.audit.inventory import Inventory, Resource, listing, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, live_check
 from compliance.audit.services.rds import CLUSTER, clusters
 from compliance.findings import ResourceRef
+from controls import enc_04
 
 SECRET = "aws:secretsmanager/secret:Secret"
 
@@ -44,12 +47,24 @@ def secret_keys(ctx: CheckContext):
     def evaluate(secret: Resource) -> Outcome:
         described = describe_secret(ctx, secret.id)
         evidence: dict[str, Any] = {"secretsmanager:DescribeSecret": pick(described, "KmsKeyId")}
-        problems = []
-        if problem := key_problem(ctx, described.get("KmsKeyId"), evidence, "the secret"):
-            problems.append(problem)
-        return verdict(secret, problems, "encrypted with a customer-managed KMS key", evidence)
+        facts = enc_04.Secret(key_ref(ctx, described.get("KmsKeyId"), evidence))
+        return verdict_outcome(secret, enc_04.decide(facts), evidence)
 
     return ctx.each(secrets(ctx.inventory, ctx.region), evaluate)
+
+
+@live_check("ENC-04", "enc-04-rds-managed-master-secret-key", resource_type=CLUSTER)
+def managed_master_secret_keys(ctx: CheckContext):
+    """The cluster's master secret as RDS reports it (``MasterUserSecret``), judged on the cluster like the pack."""
+    def evaluate(cluster: Resource) -> Outcome:
+        master = cluster.data.get("MasterUserSecret") or {}
+        evidence: dict[str, Any] = {"rds:DescribeDBClusters": {"MasterUserSecret": pick(master, "SecretArn",
+                                                                                         "KmsKeyId")}}
+        facts = enc_04.ManagedMasterSecret(bool(master.get("SecretArn")),
+                                           key_ref(ctx, master.get("KmsKeyId"), evidence))
+        return verdict_outcome(cluster, enc_04.decide(facts), evidence)
+
+    return ctx.each(clusters(ctx.inventory, ctx.region), evaluate)
 
 
 def rotation_days(described: dict[str, Any]) -> int | None:

@@ -1,12 +1,15 @@
-"""SQS: queues; ENC-09 (queue key)."""
+"""SQS: queues; ENC-09 (queue key, ``controls.enc_09``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from compliance.audit.common import customer_key_on
+from compliance.audit.common import key_ref, pick, verdict_outcome
 from compliance.audit.inventory import Inventory, Resource, listing
-from compliance.audit.registry import CheckContext, live_check
+from compliance.audit.registry import CheckContext, Outcome, live_check
+from controls import enc_09
+from controls.values import MISSING
 
 QUEUE = "aws:sqs/queue:Queue"
 
@@ -28,5 +31,11 @@ def queues(inventory: Inventory, region: str) -> Iterator[Resource | None]:
 
 @live_check("ENC-09", "enc-09-sqs-queue-key", resource_type=QUEUE)
 def queue_keys(ctx: CheckContext):
-    return customer_key_on(ctx, queues(ctx.inventory, ctx.region), "sqs:GetQueueAttributes", "KmsMasterKeyId",
-                           "the queue", shown=("SqsManagedSseEnabled",))
+    def evaluate(queue: Resource) -> Outcome:
+        evidence: dict[str, Any] = {"sqs:GetQueueAttributes": pick(queue.data, "KmsMasterKeyId",
+                                                                    "SqsManagedSseEnabled")}
+        facts = enc_09.Queue(key_ref(ctx, queue.data.get("KmsMasterKeyId"), evidence),
+                             queue.data.get("SqsManagedSseEnabled", MISSING))
+        return verdict_outcome(queue, enc_09.decide(facts), evidence)
+
+    return ctx.each(queues(ctx.inventory, ctx.region), evaluate)

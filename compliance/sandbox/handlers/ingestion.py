@@ -138,8 +138,9 @@ def stream(ctx: Context, inputs: Inputs) -> Created:
     if retention > 24:
         kinesis.increase_stream_retention_period(StreamName=name, RetentionPeriodHours=retention)
     encryption = inputs.get("encryptionType", "NONE")
+    key = inputs.get("kmsKeyId")  # read either way: without KMS encryption the provider sends no key
     if encryption == "KMS":
-        kinesis.start_stream_encryption(StreamName=name, EncryptionType="KMS", KeyId=inputs["kmsKeyId"])
+        kinesis.start_stream_encryption(StreamName=name, EncryptionType="KMS", KeyId=key)
     metrics = inputs.get("shardLevelMetrics", [])
     if metrics:
         kinesis.enable_enhanced_monitoring(StreamName=name, ShardLevelMetrics=metrics)
