@@ -1,8 +1,7 @@
 """Where resources name their KMS key, and whether a key reference is customer-managed.
 
-Shared by the ENC-xx policies (is the key customer-managed?) and the KMS-02
-stack policies (which service uses which key; does the reference resolve to a
-key of this stack?).
+Shared by the ENC-xx policies (is the key customer-managed?); KMS-02's key
+settings live in ``rules/kms_02.py``.
 """
 
 from __future__ import annotations
@@ -13,29 +12,6 @@ from controls.keys import CUSTOMER, KeyRef
 from rules import types as t
 from rules.model import Resource, StackView
 from rules.values import MISSING, UNKNOWN, describe, lookup
-
-# type -> [(top-level input carrying the key, dotted path to the key inside it, service)].
-# The service is the unit of KMS-02's "one key per service": the Lambda function and
-# its dead-letter queue form one service (the processing key), and the secret that
-# RDS manages for the master password belongs to Secrets Manager.
-KEY_CONSUMERS: dict[str, list[tuple[str, str, str]]] = {
-    t.KINESIS_STREAM: [("kmsKeyId", "kmsKeyId", "kinesis")],
-    t.RDS_CLUSTER: [("kmsKeyId", "kmsKeyId", "rds"),
-                    ("performanceInsightsKmsKeyId", "performanceInsightsKmsKeyId", "rds"),
-                    ("masterUserSecretKmsKeyId", "masterUserSecretKmsKeyId", "secretsmanager")],
-    t.RDS_INSTANCE: [("kmsKeyId", "kmsKeyId", "rds"),
-                     ("masterUserSecretKmsKeyId", "masterUserSecretKmsKeyId", "secretsmanager")],
-    t.ELASTICACHE_REPLICATION_GROUP: [("kmsKeyId", "kmsKeyId", "elasticache")],
-    t.ELASTICACHE_SERVERLESS: [("kmsKeyId", "kmsKeyId", "elasticache")],
-    t.SECRET: [("kmsKeyId", "kmsKeyId", "secretsmanager")],
-    t.S3_SSE: [("rules", "rules", "s3")],
-    t.S3_SSE_V2: [("rules", "rules", "s3")],
-    t.DYNAMODB_TABLE: [("serverSideEncryption", "serverSideEncryption.kmsKeyArn", "dynamodb")],
-    t.LOG_GROUP: [("kmsKeyId", "kmsKeyId", "logs")],
-    t.TRAIL: [("kmsKeyId", "kmsKeyId", "cloudtrail")],
-    t.LAMBDA_FUNCTION: [("kmsKeyArn", "kmsKeyArn", "lambda-sqs")],
-    t.SQS_QUEUE: [("kmsMasterKeyId", "kmsMasterKeyId", "lambda-sqs")],
-}
 
 AWS_MANAGED_MARK = "alias/aws/"
 
