@@ -57,14 +57,6 @@ def bucket_read(ctx: CheckContext, operation: str, bucket: str, absent: str) -> 
                                   lambda: ctx.call("s3", operation, absent=(absent,), Bucket=bucket))
 
 
-def default_encryption(ctx: CheckContext, bucket: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The bucket's first encryption rule and its ApplyServerSideEncryptionByDefault (empty when none)."""
-    answer = bucket_read(ctx, "GetBucketEncryption", bucket, NO_ENCRYPTION)
-    rules = ((answer or {}).get("ServerSideEncryptionConfiguration") or {}).get("Rules", [])
-    rule = rules[0] if rules else {}
-    return rule, rule.get("ApplyServerSideEncryptionByDefault") or {}
-
-
 def _encryption_facts(ctx: CheckContext, bucket: str, evidence: dict[str, Any]) -> tuple[enc_05.Encryption, ...]:
     """GetBucketEncryption's rules as facts (none when the bucket has no default encryption), keys resolved."""
     answer = bucket_read(ctx, "GetBucketEncryption", bucket, NO_ENCRYPTION)

@@ -13,8 +13,8 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories
 from decided import DecidedCheck
-from iot_checks_common import as_list, key_ref
-from plan_index import REFERENCE, PlanIndex
+from iot_checks_common import as_list, key_ref, planned
+from plan_index import PlanIndex
 
 from controls import enc_05
 from controls.keys import KeyRef
@@ -25,14 +25,8 @@ BUCKET, SSE, POLICY = "aws_s3_bucket", "aws_s3_bucket_server_side_encryption_con
 DEFAULT = "apply_server_side_encryption_by_default"
 
 
-def _value(plan: PlanIndex, address: str, attribute: str) -> Any:
-    """A planned value: UNKNOWN when computed from another resource, MISSING when absent."""
-    value = plan.value(address, attribute)
-    return UNKNOWN if value is REFERENCE else MISSING if value is None else value
-
-
 def _name(plan: PlanIndex, bucket: str) -> Any:
-    name = _value(plan, bucket, "bucket")
+    name = planned(plan, bucket, "bucket")
     return UNKNOWN if name is MISSING else name
 
 
@@ -63,14 +57,14 @@ def _rules(plan: PlanIndex, address: str, attribute: str, rules: Any, paths: lis
 
 
 def _configuration(plan: PlanIndex, address: str, where: str = "") -> enc_05.Encryption:
-    rules = _value(plan, address, "rule")
+    rules = planned(plan, address, "rule")
     listed = UNKNOWN if rules is UNKNOWN else [r for r in as_list(rules) if r is not MISSING]
     paths = [f"rule[{index}]" for index in range(len(listed))] if listed is not UNKNOWN else []
     return enc_05.Encryption(where, _rules(plan, address, "rule", listed, paths))
 
 
 def _inline_encryption(plan: PlanIndex, bucket: str) -> list[enc_05.Encryption]:
-    inline = _value(plan, bucket, "server_side_encryption_configuration")
+    inline = planned(plan, bucket, "server_side_encryption_configuration")
     if inline is MISSING:
         return []
     block = inline[0] if isinstance(inline, list) and inline else inline
@@ -88,9 +82,9 @@ def _label(address: str) -> str:
 def bucket_facts(plan: PlanIndex, bucket: str) -> enc_05.Bucket:
     encryption = _inline_encryption(plan, bucket) + [
         _configuration(plan, sse, _label(sse)) for sse in _linked(plan, bucket, SSE)]
-    inline = _value(plan, bucket, "policy")
+    inline = planned(plan, bucket, "policy")
     policies = [enc_05.Policy("policy", inline)] if inline is not MISSING else []
-    policies += [enc_05.Policy(f"{_label(p)} policy", _value(plan, p, "policy")) for p in _linked(plan, bucket, POLICY)]
+    policies += [enc_05.Policy(f"{_label(p)} policy", planned(plan, p, "policy")) for p in _linked(plan, bucket, POLICY)]
     return enc_05.Bucket(_name(plan, bucket), tuple(encryption), tuple(policies))
 
 
@@ -111,7 +105,7 @@ class BucketEncryptedAndTlsOnly(DecidedCheck):
         if kind == SSE:
             return enc_05.decide_encryption(_configuration(plan, address))
         if kind == POLICY:
-            return enc_05.decide_policy(enc_05.Policy("policy", _value(plan, address, "policy")),
+            return enc_05.decide_policy(enc_05.Policy("policy", planned(plan, address, "policy")),
                                         _bucket_of(plan, address))
         return enc_05.decide(bucket_facts(plan, address))
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories
 from decided import DecidedCheck
-from iot_checks_common import as_list
+from iot_checks_common import as_list, planned
 from plan_index import REFERENCE, PlanIndex
 
 from controls import enc_10
@@ -47,10 +47,7 @@ class AuroraForcesTls(DecidedCheck):
         )
 
     def judge(self, plan: PlanIndex, address: str) -> Verdict:
-        engine = plan.value(address, "engine")
-        facts = enc_10.Cluster(UNKNOWN if engine is REFERENCE else MISSING if engine is None else engine,
-                               _group(plan, address))
-        return enc_10.decide(facts)
+        return enc_10.decide(enc_10.Cluster(planned(plan, address, "engine"), _group(plan, address)))
 
 
 check = AuroraForcesTls()
