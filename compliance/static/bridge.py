@@ -169,6 +169,7 @@ EXTRA_TYPES = frozenset({
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     "aws:ec2/natGateway:NatGateway",
     "aws:ec2/eip:Eip",
+    "aws:kms/keyPolicy:KeyPolicy",  # KMS-03's cases: a key policy managed apart from its key
 })
 
 
