@@ -114,7 +114,7 @@ def _judge_archive(judgement: Judgement, rules: Any, glacier_after_days: int) ->
     if rules is UNKNOWN:
         judgement.unknown("lifecycle")
         return
-    applying = []
+    applying, partial = [], []
     for rule in rules:
         state = _applies_to_every_object(rule)
         if state is None:
@@ -122,6 +122,9 @@ def _judge_archive(judgement: Judgement, rules: Any, glacier_after_days: int) ->
             return
         if state:
             applying.append(rule)
+        elif _enabled(rule):
+            partial.append(f"{rule.where} applies only to part of the bucket (filter {describe(rule.prefix)}"
+                           f"{' and tags' if rule.tags else ''})")
     transitions: list[Transition] = []
     for rule in applying:
         if rule.transitions is UNKNOWN or any(t is UNKNOWN or UNKNOWN in (t.storage_class, t.days)
@@ -142,14 +145,18 @@ def _judge_archive(judgement: Judgement, rules: Any, glacier_after_days: int) ->
         missing.append("an expiration of noncurrent versions")
     if missing:
         judgement.fail(f"the bucket holds platform data (no trail writes to it) and its lifecycle lacks "
-                       f"{', '.join(missing)}, in enabled rules for every object: add them to its "
-                       "BucketLifecycleConfiguration.", "lifecycle")
+                       f"{', '.join(missing)}, in enabled rules for every object"
+                       f"{''.join(f'; {p}' for p in partial)}: add them to its BucketLifecycleConfiguration.",
+                       "lifecycle")
 
 
 def _applies_to_every_object(rule: LifecycleRule) -> bool | None:
     """Enabled and unfiltered; None when that is known only at apply."""
     if UNKNOWN in (rule.enabled, rule.prefix, rule.tags):
         return None
-    enabled = rule.enabled == ENABLED or (isinstance(rule.enabled, bool) and truthy(rule.enabled))
-    return enabled and rule.prefix in (MISSING, "") and not rule.tags
+    return _enabled(rule) and rule.prefix in (MISSING, "") and not rule.tags
+
+
+def _enabled(rule: LifecycleRule) -> bool:
+    return rule.enabled == ENABLED or (isinstance(rule.enabled, bool) and truthy(rule.enabled))
 
