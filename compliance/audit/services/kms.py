@@ -29,7 +29,6 @@ from compliance.audit.services.secretsmanager import describe_secret, secrets
 from compliance.audit.services.sqs import queues
 from compliance.findings import ResourceRef
 from controls import kms_01, kms_02, kms_03
-from controls.keys import names_aws_managed_alias
 from controls.values import MISSING
 
 KEY = "aws:kms/key:Key"
@@ -107,11 +106,22 @@ def _references(ctx: CheckContext) -> list[tuple[kms_02.Use, str | None]]:
 
 
 def key_uses(ctx: CheckContext) -> dict[str, list[kms_02.Use]]:
-    """Key ARN -> the uses of it by in-scope resources (references resolved with DescribeKey)."""
+    """Key ARN -> the uses of it by in-scope resources.
+
+    A reference names an audited key by its ARN, id, alias name or alias ARN;
+    references to any other key (AWS-managed, another account's, a deleted one)
+    are no audited key's uses.
+    """
+    names: dict[str, str] = {}
+    for key in keys(ctx.inventory, ctx.region):
+        prefix = key.id.rsplit(":key/", 1)[0]  # arn:<partition>:kms:<region>:<account>
+        for alias in key.data.get("Aliases", []):
+            names[alias] = names[f"{prefix}:{alias}"] = key.id
+        names[key.data["KeyId"]] = names[key.id] = key.id
     uses: dict[str, list[kms_02.Use]] = defaultdict(list)
     for use, reference in _references(ctx):
-        if reference and not names_aws_managed_alias(reference):
-            uses[ctx.inventory.key(ctx.region, reference)["Arn"]].append(use)
+        if reference in names:
+            uses[names[reference]].append(use)
     return uses
 
 
