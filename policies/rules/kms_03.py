@@ -1,4 +1,11 @@
-"""KMS-03 in the pack: each key's policies (its own and every KeyPolicy for it) and deletion window (``controls.kms_03``)."""
+"""KMS-03 in the pack: key policies (each key's own, each KeyPolicy resource, and those applied to a key) and the
+deletion window, decided by ``controls.kms_03``.
+
+Each document is judged on the resource that declares it (a resource policy: a
+value unknown in a first preview leaves that resource alone undecided); a
+KeyPolicy resource's violations are also reported on the key it replaces the
+policy of (a stack policy: the key is the control's subject in every layer).
+"""
 
 from __future__ import annotations
 
@@ -17,17 +24,21 @@ def _policy(resource: Resource, where: str = "policy") -> kms_03.KeyPolicy:
     return kms_03.KeyPolicy(where, resource.lookup("policy"))
 
 
-@registry.stack("KMS-03", "key-policy-no-public-principal",
-                "Key policies grant nothing to a wildcard principal without a condition.",
-                [t.KMS_KEY, t.KMS_KEY_POLICY])
-def key_policy_no_public_principal(stack: StackView, config: dict[str, Any]) -> Iterator[Any]:
-    """A key with every KeyPolicy resource that names it (whose violations are also reported there); the rest alone."""
+@registry.resource("KMS-03", "key-policy-no-public-principal",
+                   "Key policies grant nothing to a wildcard principal without a condition.",
+                   [t.KMS_KEY, t.KMS_KEY_POLICY])
+def key_policy_no_public_principal(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
+    yield from resource_results(kms_03.decide_policies([_policy(r)]))
+
+
+@registry.stack("KMS-03", "key-policy-resources-on-their-key",
+                "A KeyPolicy resource's grants are judged on the key whose policy it replaces.", [t.KMS_KEY])
+def key_policy_resources_on_their_key(stack: StackView, config: dict[str, Any]) -> Iterator[Any]:
     for key in stack.of_type(t.KMS_KEY):
         attached = stack.referrers(key, "keyId", t.KMS_KEY_POLICY)
-        policies = [_policy(key)] + [_policy(p, f"{p.label()} policy") for p in attached]
-        yield from stack_results(kms_03.decide_policies(policies), key.urn)
-    for policy in stack.of_type(t.KMS_KEY_POLICY):
-        yield from stack_results(kms_03.decide_policies([_policy(policy)]), policy.urn)
+        if attached:
+            policies = [_policy(p, f"{p.label()} policy") for p in attached]
+            yield from stack_results(kms_03.decide_policies(policies), key.urn)
 
 
 @registry.resource("KMS-03", "key-deletion-window",
