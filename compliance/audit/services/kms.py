@@ -23,7 +23,7 @@ from compliance.audit.services.elasticache import replication_groups
 from compliance.audit.services.kinesis import streams
 from compliance.audit.services.lambda_ import functions
 from compliance.audit.services.logs import log_groups
-from compliance.audit.services.rds import clusters
+from compliance.audit.services.rds import cluster_instances, clusters
 from compliance.audit.services.s3 import NO_ENCRYPTION, bucket_read, buckets, trail_bucket_names
 from compliance.audit.services.secretsmanager import describe_secret, secrets
 from compliance.audit.services.sqs import queues
@@ -87,6 +87,8 @@ def _references(ctx: CheckContext) -> list[tuple[kms_02.Use, str | None]]:
                   (kms_02.Use("rds", cluster.name), cluster.data.get("PerformanceInsightsKMSKeyId")),
                   (kms_02.Use("secretsmanager", f"{cluster.name} master secret"),
                    (cluster.data.get("MasterUserSecret") or {}).get("KmsKeyId"))]
+    found += [(kms_02.Use("rds", i.name), i.data.get("PerformanceInsightsKMSKeyId"))
+              for i in cluster_instances(inv, region)]
     found += [(kms_02.Use("elasticache", g.name), g.data.get("KmsKeyId")) for g in replication_groups(inv, region)]
     found += [(kms_02.Use("secretsmanager", s.name), describe_secret(ctx, s.id).get("KmsKeyId"))
               for s in secrets(inv, region)]
