@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from compliance.audit.inventory import Resource
@@ -57,48 +56,6 @@ def key_ref(ctx: CheckContext, value: str | None, evidence: dict[str, Any]) -> K
     return KeyRef(value, str(meta.get("KeyManager") or "") or None, meta.get("KeyState"))
 
 
-def is_aws_managed_alias(key_ref: str) -> bool:
-    return key_ref.startswith("alias/aws/") or ":alias/aws/" in key_ref
-
-
-def key_problem(ctx: CheckContext, key_ref: str | None, evidence: dict[str, Any], what: str) -> str | None:
-    """None if ``key_ref`` resolves to a customer-managed key, else the problem (evidence filled in).
-
-    "Customer-managed" is decided by DescribeKey's KeyManager == CUSTOMER, whatever
-    form the reference takes (key id, key ARN, alias name, alias ARN); a key that
-    ``alias/aws/*`` names (ListAliases) is AWS-managed by definition.
-    """
-    if not key_ref:
-        evidence["kms:DescribeKey"] = None
-        return f"{what} uses the AWS-owned or AWS-managed default key: set a customer-managed KMS key"
-    if is_aws_managed_alias(key_ref):
-        evidence["kms:DescribeKey"] = {"KeyId": key_ref, "KeyManager": "AWS (an alias/aws/* key)"}
-        return f"{what} uses the AWS-managed key {key_ref}: set a customer-managed KMS key"
-    meta = ctx.inventory.key(ctx.region, key_ref)
-    evidence["kms:DescribeKey"] = {"KeyId": key_ref, **pick(meta, "Arn", "KeyManager", "KeyState")}
-    region = meta["Arn"].split(":")[3] if meta.get("Arn") else ctx.region
-    if (aws_alias := ctx.inventory.aws_alias_of(region, meta["KeyId"])) is not None:
-        evidence["kms:ListAliases"] = {"AliasName": aws_alias}
-        return f"{what} uses the AWS-managed key {aws_alias}: set a customer-managed KMS key"
-    if meta.get("KeyManager") != "CUSTOMER":
-        return f"{what} uses key {meta.get('Arn')} managed by {meta.get('KeyManager')}: set a customer-managed key"
-    if meta.get("KeyState") != "Enabled":
-        return f"{what} uses customer-managed key {meta.get('Arn')} in state {meta.get('KeyState')}: enable it"
-    return None
-
-
-def customer_key_on(ctx: CheckContext, resources: Iterable[Resource], api: str, key_field: str, subject: str, *,
-                    passed: str = "encrypted with a customer-managed KMS key", shown: tuple[str, ...] = ()):
-    """The check for resources whose one requirement is that the key in ``key_field`` is customer-managed."""
-
-    def evaluate(resource: Resource) -> Outcome:
-        evidence: dict[str, Any] = {api: pick(resource.data, key_field, *shown)}
-        problem = key_problem(ctx, resource.data.get(key_field), evidence, subject)
-        return verdict(resource, [problem] if problem else [], passed, evidence)
-
-    return ctx.each(resources, evaluate)
-
-
 def as_list(value: Any) -> list[Any]:
     if value is None:
         return []
@@ -107,13 +64,3 @@ def as_list(value: Any) -> list[Any]:
 
 def statements(document: dict[str, Any] | None) -> list[dict[str, Any]]:
     return [s for s in as_list((document or {}).get("Statement")) if isinstance(s, dict)]
-
-
-def wildcard_principal(principal: Any) -> bool:
-    """``"*"`` or ``{"AWS": "*"}`` (or a list holding ``"*"``): anyone."""
-    if principal == "*":
-        return True
-    if isinstance(principal, dict):
-        return any(item == "*" for item in as_list(principal.get("AWS")))
-    return False
-

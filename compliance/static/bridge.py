@@ -178,6 +178,7 @@ EXTRA_TYPES = frozenset({
     "aws:elasticache/serverlessCache:ServerlessCache",
     "aws:elasticache/user:User",
     "aws:elasticache/userGroup:UserGroup",
+    "aws:kms/keyPolicy:KeyPolicy",  # KMS-03's cases: a key policy managed apart from its key
 })
 
 

@@ -15,7 +15,7 @@ from compliance.audit.services.cloudtrail import records_data_events
 from compliance.audit.services.ec2 import ingress_permissions
 from compliance.audit.services.iam import wildcard_grants
 from compliance.audit.services.iot import iot_policy_problems
-from compliance.audit.services.s3 import archive_lifecycle_problems, denies_insecure_transport, is_raw_archive
+from compliance.audit.services.s3 import is_raw_archive
 from compliance.audit.services.secretsmanager import rotation_days
 from compliance.catalog import load_catalog
 from compliance.cli import main
@@ -165,26 +165,7 @@ def test_iot_policy_scope():
         {"Statement": [{"Effect": "Allow", "Action": "iot:Connect", "Resource": "arn:aws:iot:r:1:client/*"}]}))
 
 
-def test_tls_only_bucket_policy():
-    deny = {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*",
-            "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"Bool": {"aws:SecureTransport": False}}}
-    assert denies_insecure_transport({"Statement": [deny]}, "b")
-    assert not denies_insecure_transport({"Statement": [deny]}, "other")
-    assert not denies_insecure_transport({"Statement": [{**deny, "Effect": "Allow"}]}, "b")
-    assert not denies_insecure_transport({"Statement": [{**deny, "Condition": {}}]}, "b")
-    narrowed = {"Bool": {"aws:SecureTransport": False}, "StringEquals": {"aws:PrincipalAccount": "999999999999"}}
-    assert not denies_insecure_transport({"Statement": [{**deny, "Condition": narrowed}]}, "b")
-    assert not denies_insecure_transport(None, "b")
-
-
-def test_archive_lifecycle_and_other_thresholds():
-    good = [{"Status": "Enabled", "Transitions": [{"Days": 0, "StorageClass": "INTELLIGENT_TIERING"},
-                                                   {"Days": 90, "StorageClass": "GLACIER"}],
-             "NoncurrentVersionExpiration": {"NoncurrentDays": 30}}]
-    assert archive_lifecycle_problems(good, 90) == []
-    late = [{**good[0], "Transitions": [good[0]["Transitions"][0], {"Days": 365, "StorageClass": "GLACIER"}]}]
-    assert any("GLACIER within 90" in p for p in archive_lifecycle_problems(late, 90))
-    assert len(archive_lifecycle_problems([], 90)) == 3
+def test_raw_archive_and_other_thresholds():
     assert is_raw_archive("s3-raw-archive-123456789012-dev") and not is_raw_archive("s3-trail-logs-1-dev")
     assert rotation_days({"RotationRules": {"ScheduleExpression": "rate(30 days)"}}) == 30
     assert rotation_days({"RotationRules": {"ScheduleExpression": "cron(0 0 * * ? *)"}}) is None

@@ -163,7 +163,7 @@ CASES: list[Case] = [
          "and no other condition", also=("bucket-raw-archive",)),
     Case("s3-inline-aes256", "enc-05-s3-bucket-encrypted-and-tls-only", "bucket-raw-archive",
          both(remove("sse-raw-archive"), put("bucket-raw-archive", serverSideEncryptionConfiguration={
-             "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]})),
+             "rule": {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}})),
          'set sseAlgorithm to "aws:kms"'),
     # ENC-06
     Case("dynamodb-aws-owned-key", "enc-06-dynamodb-customer-managed-key", "table",
@@ -190,9 +190,17 @@ CASES: list[Case] = [
     Case("key-shared-by-two-services", "kms-02-one-key-per-service", "key-s3",
          both(drop("dlq", "kmsMasterKeyId"), put("dlq", kmsMasterKeyId="arn:aws:kms:sa-east-1:123456789012:key/s3"),
               rewire("dlq", "kmsMasterKeyId", "key-s3")), "give each service its own key"),
-    Case("key-from-outside-the-stack", "kms-02-key-references-resolve-in-stack", "stream",
+    # kms-02-key-references-resolve-in-stack merged away: a key reference no layer can resolve is failed by the
+    # encryption control of the setting that holds it (controls.keys.judge_key).
+    Case("key-from-outside-the-stack", "enc-01-kinesis-customer-managed-key", "stream",
          rewire("stream", "kmsKeyId", value="arn:aws:kms:sa-east-1:999999999999:key/elsewhere"),
-         "pass the ARN of the service's key", also_controls=("ENC-01",)),
+         "names no key declared in this stack"),
+    # kms-02-key-references-resolve-in-stack merged away: a key reference no layer can resolve is failed by the
+    # encryption control of the setting that holds it (controls.keys.judge_key), here ENC-05's.
+    Case("key-from-outside-the-stack", "enc-05-s3-default-encryption-sse-kms", "sse-raw-archive",
+         both(rewire("sse-raw-archive", "rules"), put("sse-raw-archive", rules=[{"applyServerSideEncryptionByDefault": {
+             "sseAlgorithm": "aws:kms", "kmsMasterKeyId": "arn:aws:kms:sa-east-1:999999999999:key/elsewhere"}}])),
+         "names no key declared in this stack", also=("bucket-raw-archive",)),
     Case("key-policy-public", "kms-03-key-policy-no-public-principal", "key-logs",
          put("key-logs", policy=doc({"Sid": "Open", "Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt",
                                      "Resource": "*"})), "name the account root"),
@@ -200,6 +208,10 @@ CASES: list[Case] = [
          put("key-logs", policy=doc({"Sid": "AllButOne", "Effect": "Allow",
                                      "NotPrincipal": {"AWS": "arn:aws:iam::123456789012:role/role-other-dev"},
                                      "Action": "kms:*", "Resource": "*"})), "every principal but NotPrincipal"),
+    Case("key-policy-resource-public", "kms-03-key-policy-resources-on-their-key", "key-logs",
+         add("key-policy-logs", t.KMS_KEY_POLICY, "logs", {"keyId": "key-logs", "policy": doc(
+             {"Sid": "Open", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*"})},
+             deps={"keyId": ["key-logs"]}), "name the account root", also=("key-policy-logs",)),
     Case("key-deletion-window-short", "kms-03-key-deletion-window", "key-dynamodb",
          put("key-dynamodb", deletionWindowInDays=3.0), "set it between 7 and 30"),
     # RET-01 .. RET-05

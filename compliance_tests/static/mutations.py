@@ -122,7 +122,7 @@ def mutate(clean: dict[str, Any]) -> tuple[dict[str, Any], list[Mutation]]:
     record("IoT policy iot:* on *", "IAM-02", "CKV_IOT_5", "iot/policy:Policy", "device")
 
     g.get(":Key", "kinesis")["inputs"]["enableKeyRotation"] = False
-    record("KMS key without rotation", "KMS-01", "CKV_AWS_7", ":Key", "kinesis")
+    record("KMS key without rotation", "KMS-01", "CKV_IOT_31", ":Key", "kinesis")
 
     g.get(":Key", "aurora")["inputs"]["deletionWindowInDays"] = 3.0
     record("KMS deletion window 3 days", "KMS-03", "CKV_IOT_10", ":Key", "aurora")

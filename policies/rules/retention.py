@@ -1,4 +1,4 @@
-"""RET-01 .. RET-05: backups, point-in-time recovery, versioning, lifecycle and log retention."""
+"""RET-01, RET-02, RET-04, RET-05: backups, point-in-time recovery and log retention (RET-03: ``ret_03``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from rules import types as t
-from rules.documents import contains_unknown
 from rules.model import Resource, StackView, physical
 from rules.registry import Registry, Undecided, Violation
 from rules.values import MISSING, UNKNOWN, as_list, describe, lookup, number, truthy
@@ -43,16 +42,6 @@ def dynamodb_point_in_time_recovery(r: Resource, config: dict[str, Any]) -> Iter
         yield Undecided("pointInTimeRecovery.enabled")
     elif not truthy(enabled):
         yield f"pointInTimeRecovery.enabled is {describe(enabled)}: set pointInTimeRecovery {{enabled: true}}."
-
-
-@registry.resource("RET-03", "s3-versioning-enabled",
-                   "S3 bucket versioning configurations enable versioning.", t.S3_VERSIONINGS)
-def s3_versioning_enabled(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
-    status = r.lookup("versioningConfiguration.status")
-    if status is UNKNOWN:
-        yield Undecided("versioningConfiguration.status")
-    elif status != "Enabled":
-        yield f"versioningConfiguration.status is {describe(status)}: set it to \"Enabled\"."
 
 
 def _lifecycle_rules(stack: StackView, bucket: Resource) -> list[dict[str, Any]] | None:
@@ -93,55 +82,6 @@ def buckets_of_trail(stack: StackView, trail: Resource) -> list[Resource]:
 def trail_buckets(stack: StackView) -> set[str]:
     """URNs of the buckets that receive CloudTrail log files."""
     return {b.urn for trail in stack.of_type(t.TRAIL) for b in buckets_of_trail(stack, trail)}
-
-
-def _versioning_problem(stack: StackView, bucket: Resource) -> Iterator[Any]:
-    inline = bucket.lookup("versioning.enabled")
-    if inline is UNKNOWN:
-        yield Undecided("versioning.enabled")
-        return
-    if truthy(inline):
-        return
-    configs = stack.linked(bucket, physical(bucket, "bucket"), "bucket", *t.S3_VERSIONINGS)
-    statuses = [c.lookup("versioningConfiguration.status") for c in configs]
-    if not any(s == "Enabled" or s is UNKNOWN for s in statuses):
-        yield Violation(f"bucket '{bucket.name}' is not versioned: add a BucketVersioning with status \"Enabled\".",
-                        bucket.urn)
-
-
-def _archive_problem(stack: StackView, bucket: Resource, glacier_days: int) -> Iterator[Any]:
-    rules = _lifecycle_rules(stack, bucket)
-    if rules is None:
-        yield Undecided("rules")
-        return
-    if any(contains_unknown(rule) for rule in rules):
-        yield Undecided("rules")
-        return
-    transitions = [tr for rule in rules for tr in as_list(rule["transitions"]) if isinstance(tr, dict)]
-    classes = {str(lookup(tr, "storageClass")): number(lookup(tr, "days")) for tr in transitions}
-    missing = []
-    if "INTELLIGENT_TIERING" not in classes:
-        missing.append("a transition to INTELLIGENT_TIERING")
-    glacier = classes.get("GLACIER", MISSING)
-    if glacier is MISSING or glacier is None or glacier > glacier_days:
-        missing.append(f"a transition to GLACIER at {glacier_days} days or sooner")
-    if not any(rule["noncurrent"] is not MISSING for rule in rules):
-        missing.append("an expiration of noncurrent versions")
-    if missing:
-        yield Violation(f"bucket '{bucket.name}' (a data archive) lifecycle lacks {', '.join(missing)}: add them to "
-                        "its BucketLifecycleConfiguration.", bucket.urn)
-
-
-@registry.stack("RET-03", "s3-bucket-versioned-and-archive-tiered",
-                "Every S3 bucket is versioned; every data bucket (not a CloudTrail log bucket) tiers to "
-                "Intelligent-Tiering and Glacier and expires noncurrent versions.", t.S3_BUCKETS,
-                parameters=("glacierAfterDays",))
-def s3_bucket_versioned_and_archive_tiered(stack: StackView, config: dict[str, Any]) -> Iterator[Any]:
-    log_buckets = trail_buckets(stack)
-    for bucket in stack.of_type(*t.S3_BUCKETS):
-        yield from _versioning_problem(stack, bucket)
-        if bucket.urn not in log_buckets:
-            yield from _archive_problem(stack, bucket, config["glacierAfterDays"])
 
 
 @registry.resource("RET-04", "log-group-retention",

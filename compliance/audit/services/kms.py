@@ -1,5 +1,7 @@
 """KMS: the customer-managed keys themselves; KMS-01 (rotation), KMS-02 (one key per service), KMS-03 (policy).
 
+Each decided by its module (``controls.kms_01`` .. ``kms_03``) from the API answers.
+
 The key reads every encryption check shares (DescribeKey, ListAliases) are
 ``Inventory.key``/``aliases``/``aws_alias_of``. KMS-02 reads the key reference
 of every audited resource, so this module imports every service's listing.
@@ -12,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from compliance.audit.common import is_aws_managed_alias, pick, statements, verdict, wildcard_principal
+from compliance.audit.common import pick, statements, verdict_outcome
 from compliance.audit.inventory import Inventory, Resource, listing, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, live_check
 from compliance.audit.services.cloudtrail import trails
@@ -21,11 +23,13 @@ from compliance.audit.services.elasticache import replication_groups
 from compliance.audit.services.kinesis import streams
 from compliance.audit.services.lambda_ import functions
 from compliance.audit.services.logs import log_groups
-from compliance.audit.services.rds import clusters
-from compliance.audit.services.s3 import buckets, default_encryption
+from compliance.audit.services.rds import cluster_instances, clusters
+from compliance.audit.services.s3 import NO_ENCRYPTION, bucket_read, buckets, trail_bucket_names
 from compliance.audit.services.secretsmanager import describe_secret, secrets
 from compliance.audit.services.sqs import queues
 from compliance.findings import ResourceRef
+from controls import kms_01, kms_02, kms_03
+from controls.values import MISSING
 
 KEY = "aws:kms/key:Key"
 PENDING_DELETION = ("PendingDeletion", "PendingReplicaDeletion")
@@ -59,73 +63,95 @@ def keys(inventory: Inventory, region: str) -> Iterator[Resource | None]:
 @live_check("KMS-01", "kms-01-key-rotation", resource_type=KEY)
 def rotation(ctx: CheckContext):
     def evaluate(key: Resource) -> Outcome:
-        status = ctx.call("kms", "GetKeyRotationStatus", KeyId=key.data["KeyId"])
-        evidence = {"kms:GetKeyRotationStatus": pick(status, "KeyRotationEnabled", "RotationPeriodInDays")}
-        problems = [] if status.get("KeyRotationEnabled") else ["automatic rotation is off: enable key rotation"]
-        return verdict(key, problems, "automatic rotation enabled", evidence)
+        status = ctx.call("kms", "GetKeyRotationStatus", KeyId=key.data["KeyId"],
+                          absent=("UnsupportedOperationException",))  # keys that cannot rotate
+        evidence = {"kms:DescribeKey": pick(key.data, "KeySpec", "Origin", "CustomKeyStoreId"),
+                    "kms:GetKeyRotationStatus": pick(status, "KeyRotationEnabled", "RotationPeriodInDays")
+                    if status is not None else None}
+        facts = kms_01.Key(spec=key.data.get("KeySpec", MISSING),
+                           rotation=status.get("KeyRotationEnabled", MISSING) if status is not None else MISSING,
+                           origin=key.data.get("Origin", MISSING),
+                           custom_key_store=key.data.get("CustomKeyStoreId") or MISSING)
+        return verdict_outcome(key, kms_01.decide(facts), evidence)
 
     return ctx.each(keys(ctx.inventory, ctx.region), evaluate)
 
 
-def key_users(ctx: CheckContext) -> dict[str, set[str]]:
-    """Key ARN -> the services whose in-scope resources are configured with it.
-
-    Lambda environments and SQS queues share one key by design (ENC-09), and a
-    bucket that a trail writes to belongs to CloudTrail, not to the S3 archive.
-    """
+def _references(ctx: CheckContext) -> list[tuple[kms_02.Use, str | None]]:
+    """(the use, the key reference it holds) for every in-scope resource configured with a key."""
     inv, region = ctx.inventory, ctx.region
-    trail_buckets = {t.data.get("S3BucketName") for t in trails(inv, region)}
-    references: list[tuple[str, str | None]] = []
-    references += [("kinesis", s.data.get("KeyId")) for s in streams(inv, region)]
-    references += [("aurora", c.data.get("KmsKeyId")) for c in clusters(inv, region)]
-    references += [("elasticache", g.data.get("KmsKeyId")) for g in replication_groups(inv, region)]
-    references += [("secretsmanager", describe_secret(ctx, s.id).get("KmsKeyId")) for s in secrets(inv, region)]
-    references += [("dynamodb", (t.data.get("SSEDescription") or {}).get("KMSMasterKeyArn"))
-                   for t in tables(inv, region)]
-    references += [("logs", g.data.get("kmsKeyId")) for g in log_groups(inv, region)]
-    references += [("cloudtrail", t.data.get("KmsKeyId")) for t in trails(inv, region)]
-    references += [("lambda/sqs", f.data.get("KMSKeyArn")) for f in functions(inv, region)]
-    references += [("lambda/sqs", q.data.get("KmsMasterKeyId")) for q in queues(inv, region)]
+    found: list[tuple[kms_02.Use, str | None]] = []
+    found += [(kms_02.Use("kinesis", s.name), s.data.get("KeyId")) for s in streams(inv, region)]
+    for cluster in clusters(inv, region):
+        found += [(kms_02.Use("rds", cluster.name), cluster.data.get("KmsKeyId")),
+                  (kms_02.Use("rds", cluster.name), cluster.data.get("PerformanceInsightsKMSKeyId")),
+                  (kms_02.Use("secretsmanager", f"{cluster.name} master secret"),
+                   (cluster.data.get("MasterUserSecret") or {}).get("KmsKeyId"))]
+    found += [(kms_02.Use("rds", i.name), i.data.get("PerformanceInsightsKMSKeyId"))
+              for i in cluster_instances(inv, region)]
+    found += [(kms_02.Use("elasticache", g.name), g.data.get("KmsKeyId")) for g in replication_groups(inv, region)]
+    found += [(kms_02.Use("secretsmanager", s.name), describe_secret(ctx, s.id).get("KmsKeyId"))
+              for s in secrets(inv, region)]
+    found += [(kms_02.Use("dynamodb", t.name), (t.data.get("SSEDescription") or {}).get("KMSMasterKeyArn"))
+              for t in tables(inv, region)]
+    found += [(kms_02.Use("logs", g.name), g.data.get("kmsKeyId")) for g in log_groups(inv, region)]
+    found += [(kms_02.Use("cloudtrail", t.name), t.data.get("KmsKeyId")) for t in trails(inv, region)]
+    found += [(kms_02.Use("lambda", f.name), f.data.get("KMSKeyArn")) for f in functions(inv, region)]
+    found += [(kms_02.Use("sqs", q.name), q.data.get("KmsMasterKeyId")) for q in queues(inv, region)]
+    delivered = trail_bucket_names(ctx)
     for bucket in buckets(inv, region):
-        _, default = default_encryption(ctx, bucket.name)
-        service = "cloudtrail" if bucket.name in trail_buckets else "s3"
-        references.append((service, default.get("KMSMasterKeyID")))
-    users: dict[str, set[str]] = defaultdict(set)
-    for service, key_ref in references:
-        if key_ref and not is_aws_managed_alias(key_ref):
-            users[inv.key(region, key_ref)["Arn"]].add(service)
-    return users
+        answer = bucket_read(ctx, "GetBucketEncryption", bucket.name, NO_ENCRYPTION)
+        for rule in ((answer or {}).get("ServerSideEncryptionConfiguration") or {}).get("Rules") or []:
+            found.append((kms_02.Use("s3", bucket.name, bucket.name in delivered),
+                          (rule.get("ApplyServerSideEncryptionByDefault") or {}).get("KMSMasterKeyID")))
+    return found
+
+
+def key_uses(ctx: CheckContext) -> dict[str, list[kms_02.Use]]:
+    """Key ARN -> the uses of it by in-scope resources.
+
+    A reference names an audited key by its ARN, id, alias name or alias ARN;
+    references to any other key (AWS-managed, another account's, a deleted one)
+    are no audited key's uses.
+    """
+    names: dict[str, str] = {}
+    for key in keys(ctx.inventory, ctx.region):
+        prefix = key.id.rsplit(":key/", 1)[0]  # arn:<partition>:kms:<region>:<account>
+        for alias in key.data.get("Aliases", []):
+            names[alias] = names[f"{prefix}:{alias}"] = key.id
+        names[key.data["KeyId"]] = names[key.id] = key.id
+    uses: dict[str, list[kms_02.Use]] = defaultdict(list)
+    for use, reference in _references(ctx):
+        if reference in names:
+            uses[names[reference]].append(use)
+    return uses
 
 
 @live_check("KMS-02", "kms-02-one-key-per-service", resource_type=KEY)
 def one_key_per_service(ctx: CheckContext):
-    users = key_users(ctx)
+    uses = key_uses(ctx)
 
     def evaluate(key: Resource) -> Outcome:
-        services = sorted(users.get(key.id, ()))
-        evidence = {"configuredBy": services}
-        if not services:
-            return Outcome(key.ref, "not_applicable", f"{key.name}: no audited resource is configured with this key",
-                           evidence)
-        problems = [f"shared by {', '.join(services)}: give each service its own key"] if len(services) > 1 else []
-        return verdict(key, problems, f"used by one service ({services[0]})", evidence)
+        mine = uses.get(key.id, [])
+        evidence = {"configuredBy": sorted(f"{kms_02.service(u)}: {u.resource}" for u in mine)}
+        return verdict_outcome(key, kms_02.decide(mine), evidence)
 
     return ctx.each(keys(ctx.inventory, ctx.region), evaluate)
 
 
 @live_check("KMS-03", "kms-03-key-policy-principals", resource_type=KEY)
 def key_policy(ctx: CheckContext):
+    low, high = int(ctx.parameters.get("minDeletionWindowDays", 7)), int(ctx.parameters.get("maxDeletionWindowDays", 30))
+
     def evaluate(key: Resource) -> Outcome:
         answer = ctx.call("kms", "GetKeyPolicy", KeyId=key.data["KeyId"], PolicyName="default")
-        document: dict[str, Any] = json.loads(answer["Policy"])
-        open_statements = [s.get("Sid", f"#{i}") for i, s in enumerate(statements(document))
-                           if s.get("Effect") == "Allow" and wildcard_principal(s.get("Principal"))
-                           and not s.get("Condition")]
-        evidence = {"kms:GetKeyPolicy": {"Statement": [pick(s, "Sid", "Effect", "Principal", "Condition")
-                                                       for s in statements(document)]}}
-        problems = [f"statements {', '.join(map(str, open_statements))} allow any principal without a condition: "
-                    "name the account root and service principals"] if open_statements else []
-        return verdict(key, problems, "no unconditioned wildcard principal (the deletion window is only set when a "
-                       "deletion is scheduled, so the preview and static layers check it)", evidence)
+        try:
+            shown: Any = {"Statement": [pick(s, "Sid", "Effect", "Principal", "NotPrincipal", "Condition")
+                                        for s in statements(json.loads(answer["Policy"]))]}
+        except ValueError:
+            shown = {"Policy": answer["Policy"]}
+        facts = [kms_03.KeyPolicy("GetKeyPolicy default", answer["Policy"])]
+        decided = kms_03.decide(facts, kms_03.NOT_OBSERVABLE, low, high)
+        return verdict_outcome(key, decided, {"kms:GetKeyPolicy": shown})
 
     return ctx.each(keys(ctx.inventory, ctx.region), evaluate)

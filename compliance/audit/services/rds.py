@@ -16,7 +16,7 @@ from compliance.audit.inventory import DELETING, Inventory, Resource, listing, t
 from compliance.audit.registry import CheckContext, Outcome, live_check
 from compliance.audit.services.ec2 import subnet_problems
 from compliance.findings import ResourceRef
-from controls import enc_02
+from controls import enc_02, enc_10
 from controls.keys import KeyRef
 from controls.values import MISSING
 
@@ -63,21 +63,28 @@ def aurora_storage(ctx: CheckContext):
     return ctx.each(clusters(ctx.inventory, ctx.region), evaluate)
 
 
+def cluster_parameters(ctx: CheckContext, group: str) -> dict[str, Any]:
+    """A cluster parameter group's parameters that have a value (name -> value), read once per group."""
+    listed = ctx.inventory.memo.get(("DescribeDBClusterParameters", ctx.region, group), lambda: list(
+        ctx.aws.pages("rds", ctx.region, "DescribeDBClusterParameters", "Parameters",
+                      DBClusterParameterGroupName=group)))
+    return {p["ParameterName"]: p["ParameterValue"] for p in listed if "ParameterValue" in p}
+
+
 @live_check("ENC-10", "enc-10-aurora-force-ssl", resource_type=CLUSTER)
 def aurora_tls(ctx: CheckContext):
     def evaluate(cluster: Resource) -> Outcome:
-        group = cluster.data.get("DBClusterParameterGroup")
-        parameters = ctx.inventory.memo.get(("DescribeDBClusterParameters", ctx.region, group), lambda: list(
-            ctx.aws.pages("rds", ctx.region, "DescribeDBClusterParameters", "Parameters",
-                          DBClusterParameterGroupName=group)))
-        force_ssl = next((p for p in parameters if p.get("ParameterName") == "rds.force_ssl"), {})
-        evidence = {"rds:DescribeDBClusters": {"DBClusterParameterGroup": group},
-                    "rds:DescribeDBClusterParameters": pick(force_ssl, "ParameterName", "ParameterValue", "Source")}
-        problems = []
-        if str(force_ssl.get("ParameterValue")) != "1":
-            problems.append(f"rds.force_ssl is {force_ssl.get('ParameterValue', 'not set')} in parameter group "
-                            f"{group}: set it to 1")
-        return verdict(cluster, problems, f"rds.force_ssl=1 in parameter group {group}", evidence)
+        name = cluster.data.get("DBClusterParameterGroup")
+        evidence: dict[str, Any] = {"rds:DescribeDBClusters": {"DBClusterParameterGroup": name}}
+        group: Any = MISSING
+        if name and not name.startswith(enc_10.DEFAULT_GROUP_PREFIX):  # a default group is not read: it fails as such
+            parameters = cluster_parameters(ctx, name)
+            wanted = enc_10.tls_parameter(cluster.data.get("Engine"))[0]
+            evidence["rds:DescribeDBClusterParameters"] = {wanted: parameters.get(wanted)}
+            group = enc_10.ParameterGroup(name, parameters)
+        elif name:
+            group = enc_10.ParameterGroup(name, None)
+        return verdict_outcome(cluster, enc_10.decide(enc_10.Cluster(cluster.data.get("Engine"), group)), evidence)
 
     return ctx.each(clusters(ctx.inventory, ctx.region), evaluate)
 

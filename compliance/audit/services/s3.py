@@ -1,4 +1,7 @@
-"""S3: buckets and the bucket reads several checks share (encryption, policy, lifecycle); ENC-05 and RET-03."""
+"""S3: buckets and the bucket reads several checks share (encryption, policy, lifecycle); ENC-05 and RET-03.
+
+ENC-05 and RET-03 are decided by ``controls.enc_05`` and ``controls.ret_03`` from the API answers.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,13 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from compliance.audit.common import as_list, key_problem, pick, statements, verdict, wildcard_principal
+from compliance.audit.common import key_ref, pick, statements, verdict_outcome
 from compliance.audit.inventory import Inventory, Resource, listing, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, live_check
 from compliance.audit.scope import short_name
+from controls import enc_05, ret_03
+from controls.keys import KeyRef
+from controls.values import MISSING
 
 BUCKET = "aws:s3/bucket:Bucket"
 NO_ENCRYPTION = "ServerSideEncryptionConfigurationNotFoundError"
@@ -51,64 +57,47 @@ def bucket_read(ctx: CheckContext, operation: str, bucket: str, absent: str) -> 
                                   lambda: ctx.call("s3", operation, absent=(absent,), Bucket=bucket))
 
 
-def default_encryption(ctx: CheckContext, bucket: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The bucket's first encryption rule and its ApplyServerSideEncryptionByDefault (empty when none)."""
+def _encryption_facts(ctx: CheckContext, bucket: str, evidence: dict[str, Any]) -> tuple[enc_05.Encryption, ...]:
+    """GetBucketEncryption's rules as facts (none when the bucket has no default encryption), keys resolved."""
     answer = bucket_read(ctx, "GetBucketEncryption", bucket, NO_ENCRYPTION)
-    rules = ((answer or {}).get("ServerSideEncryptionConfiguration") or {}).get("Rules", [])
-    rule = rules[0] if rules else {}
-    return rule, rule.get("ApplyServerSideEncryptionByDefault") or {}
+    if answer is None:
+        evidence["s3:GetBucketEncryption"] = None
+        return ()
+    rules = (answer.get("ServerSideEncryptionConfiguration") or {}).get("Rules") or []
+    evidence["s3:GetBucketEncryption"] = {"Rules": [
+        {**pick(r.get("ApplyServerSideEncryptionByDefault") or {}, "SSEAlgorithm", "KMSMasterKeyID"),
+         "BucketKeyEnabled": r.get("BucketKeyEnabled")} for r in rules]}
+    facts = []
+    for index, rule in enumerate(rules):
+        default = rule.get("ApplyServerSideEncryptionByDefault")
+        algorithm = default.get("SSEAlgorithm", MISSING) if default else MISSING
+        key = key_ref(ctx, default.get("KMSMasterKeyID"), evidence) if algorithm in enc_05.KMS_ALGORITHMS \
+            else KeyRef(MISSING)
+        facts.append(enc_05.EncryptionRule(f"Rules[{index}].ApplyServerSideEncryptionByDefault", algorithm, key))
+    return (enc_05.Encryption("GetBucketEncryption", tuple(facts)),)
 
 
-def denies_insecure_transport(policy: dict[str, Any] | None, bucket: str) -> bool:
-    """A Deny for every principal on the bucket's objects when aws:SecureTransport is false (ENC-05)."""
-    for statement in statements(policy):
-        if statement.get("Effect") != "Deny" or not wildcard_principal(statement.get("Principal")):
-            continue
-        actions = as_list(statement.get("Action"))
-        if not any(a in ("*", "s3:*") for a in actions):
-            continue
-        resources = as_list(statement.get("Resource"))
-        if not any(r in (f"arn:aws:s3:::{bucket}/*", f"arn:aws:s3:::{bucket}*", "*") for r in resources):
-            continue
-        if _only_insecure_transport(statement.get("Condition")):
-            return True
-    return False
-
-
-def _only_insecure_transport(condition: Any) -> bool:
-    """The condition is aws:SecureTransport false and nothing else: any other key narrows the denial."""
-    if not isinstance(condition, dict) or not condition:
-        return False
-    for operator, keys in condition.items():
-        if operator not in ("Bool", "BoolIfExists") or not isinstance(keys, dict) or set(keys) != {"aws:SecureTransport"}:
-            return False
-        if not any(str(v).lower() == "false" for v in as_list(keys["aws:SecureTransport"])):
-            return False
-    return True
+def _policy_facts(ctx: CheckContext, bucket: str, evidence: dict[str, Any]) -> tuple[enc_05.Policy, ...]:
+    answer = bucket_read(ctx, "GetBucketPolicy", bucket, "NoSuchBucketPolicy")
+    if answer is None:
+        evidence["s3:GetBucketPolicy"] = None
+        return ()
+    try:
+        denials = [pick(s, "Sid", "Effect", "Principal", "Action", "Resource", "NotResource", "Condition")
+                   for s in statements(json.loads(answer["Policy"])) if s.get("Effect") == "Deny"]
+        evidence["s3:GetBucketPolicy"] = {"DenyStatements": denials}
+    except ValueError:
+        evidence["s3:GetBucketPolicy"] = {"Policy": answer["Policy"]}
+    return (enc_05.Policy("GetBucketPolicy Policy", answer["Policy"]),)
 
 
 @live_check("ENC-05", "enc-05-s3-default-key-and-tls-policy", resource_type=BUCKET)
 def bucket_encryption(ctx: CheckContext):
     def evaluate(bucket: Resource) -> Outcome:
-        name = bucket.name
-        rule, default = default_encryption(ctx, name)
-        policy_answer = bucket_read(ctx, "GetBucketPolicy", name, "NoSuchBucketPolicy")
-        policy = json.loads(policy_answer["Policy"]) if policy_answer else None
-        evidence: dict[str, Any] = {
-            "s3:GetBucketEncryption": {**pick(default, "SSEAlgorithm", "KMSMasterKeyID"),
-                                       "BucketKeyEnabled": rule.get("BucketKeyEnabled")},
-            "s3:GetBucketPolicy": {"Statement": [pick(s, "Sid", "Effect", "Action", "Condition")
-                                                 for s in statements(policy) if s.get("Effect") == "Deny"]},
-        }
-        problems = []
-        if default.get("SSEAlgorithm") not in ("aws:kms", "aws:kms:dsse"):
-            problems.append(f"default encryption is {default.get('SSEAlgorithm') or 'not configured'}: "
-                            "set SSE-KMS with the S3 key")
-        elif problem := key_problem(ctx, default.get("KMSMasterKeyID"), evidence, "default encryption"):
-            problems.append(problem)
-        if not denies_insecure_transport(policy, name):
-            problems.append("the bucket policy does not deny aws:SecureTransport false: add a Deny for non-TLS")
-        return verdict(bucket, problems, "SSE-KMS with a customer-managed key by default; non-TLS denied", evidence)
+        evidence: dict[str, Any] = {}
+        facts = enc_05.Bucket(bucket.name, _encryption_facts(ctx, bucket.name, evidence),
+                              _policy_facts(ctx, bucket.name, evidence))
+        return verdict_outcome(bucket, enc_05.decide(facts), evidence)
 
     return ctx.each(buckets(ctx.inventory, ctx.region), evaluate)
 
@@ -124,18 +113,27 @@ def lifecycle_rules(ctx: CheckContext, bucket: str) -> list[dict[str, Any]]:
     return [r for r in (answer or {}).get("Rules", []) if r.get("Status") == "Enabled"]
 
 
-def archive_lifecycle_problems(rules: list[dict[str, Any]], glacier_after: int) -> list[str]:
-    transitions = [t for r in rules for t in r.get("Transitions", [])]
-    problems = []
-    if not any(t.get("StorageClass") == "INTELLIGENT_TIERING" for t in transitions):
-        problems.append("no enabled transition to INTELLIGENT_TIERING: add one")
-    glacier = [t.get("Days") for t in transitions if t.get("StorageClass") in ("GLACIER", "DEEP_ARCHIVE")]
-    if not any(days is not None and days <= glacier_after for days in glacier):
-        problems.append(f"no enabled transition to GLACIER within {glacier_after} days (found {glacier or 'none'}): "
-                        f"add one at {glacier_after} days")
-    if not any(r.get("NoncurrentVersionExpiration") for r in rules):
-        problems.append("noncurrent versions never expire: add a NoncurrentVersionExpiration")
-    return problems
+def trail_bucket_names(ctx: CheckContext) -> set[str]:
+    """The buckets any trail of the account delivers to (shadow trails included: a trail's home may be elsewhere)."""
+    return ctx.inventory.memo.get(("trail_buckets", ctx.region), lambda: {
+        t.get("S3BucketName") for t in ctx.call("cloudtrail", "DescribeTrails", includeShadowTrails=True)
+        .get("trailList", []) if t.get("S3BucketName")})
+
+
+def _lifecycle_facts(rules: list[dict[str, Any]]) -> tuple[ret_03.LifecycleRule, ...]:
+    facts = []
+    for index, rule in enumerate(rules):
+        selector = rule.get("Filter") or {}
+        both = selector.get("And") or {}
+        prefix = next((p for p in (selector.get("Prefix"), both.get("Prefix"), rule.get("Prefix")) if p is not None),
+                      MISSING)
+        transitions = tuple(ret_03.Transition(t.get("StorageClass", MISSING), t.get("Days", MISSING))
+                            for t in rule.get("Transitions") or [])
+        noncurrent = (rule.get("NoncurrentVersionExpiration") or {}).get("NoncurrentDays", MISSING)
+        facts.append(ret_03.LifecycleRule(f"Rules[{index}] ({rule.get('ID', 'no ID')})", rule.get("Status", MISSING),
+                                          prefix, bool(selector.get("Tag") or both.get("Tags")), transitions,
+                                          noncurrent))
+    return tuple(facts)
 
 
 @live_check("RET-03", "ret-03-s3-versioning-and-archive-lifecycle", resource_type=BUCKET)
@@ -144,16 +142,18 @@ def bucket_versioning(ctx: CheckContext):
 
     def evaluate(bucket: Resource) -> Outcome:
         versioning = ctx.call("s3", "GetBucketVersioning", Bucket=bucket.name)
-        evidence: dict[str, Any] = {"s3:GetBucketVersioning": pick(versioning, "Status")}
-        problems = [] if versioning.get("Status") == "Enabled" else [
-            f"versioning is {versioning.get('Status') or 'never enabled'}: enable it"]
-        passed = "versioning enabled"
-        if is_raw_archive(bucket.name):
-            rules = lifecycle_rules(ctx, bucket.name)
-            evidence["s3:GetBucketLifecycleConfiguration"] = {"Rules": [
-                pick(r, "ID", "Status", "Transitions", "NoncurrentVersionExpiration") for r in rules]}
-            problems += archive_lifecycle_problems(rules, glacier_after)
-            passed += f"; raw archive tiers to INTELLIGENT_TIERING and GLACIER within {glacier_after} days"
-        return verdict(bucket, problems, passed, evidence)
+        status = versioning.get("Status")
+        answer = bucket_read(ctx, "GetBucketLifecycleConfiguration", bucket.name, NO_LIFECYCLE)
+        rules = (answer or {}).get("Rules", [])
+        trail_bucket = bucket.name in trail_bucket_names(ctx)
+        evidence: dict[str, Any] = {
+            "s3:GetBucketVersioning": pick(versioning, "Status"),
+            "s3:GetBucketLifecycleConfiguration": {"Rules": [
+                pick(r, "ID", "Status", "Filter", "Prefix", "Transitions", "NoncurrentVersionExpiration")
+                for r in rules]},
+            "cloudtrail:DescribeTrails": {"DeliversToThisBucket": trail_bucket}}
+        facts = ret_03.Bucket((ret_03.Versioning("GetBucketVersioning Status", status),) if status else (),
+                              _lifecycle_facts(rules), trail_bucket)
+        return verdict_outcome(bucket, ret_03.decide(facts, glacier_after), evidence)
 
     return ctx.each(buckets(ctx.inventory, ctx.region), evaluate)

@@ -42,3 +42,10 @@ def alias(ctx: Context, inputs: Inputs) -> Created:
     kms.create_alias(AliasName=name, TargetKeyId=target)
     target_arn = kms.describe_key(KeyId=target)["KeyMetadata"]["Arn"]
     return Created(name, {"arn": ctx.arn("kms", name), "name": name, "targetKeyArn": target_arn})
+
+
+@handles("aws:kms/keyPolicy:KeyPolicy", not_api=("bypassPolicyLockoutSafetyCheck",))
+def key_policy(ctx: Context, inputs: Inputs) -> Created:
+    """KMS-03: a key policy managed apart from its key (it replaces the key's policy)."""
+    ctx.client("kms").put_key_policy(KeyId=inputs["keyId"], PolicyName="default", Policy=inputs["policy"])
+    return Created(inputs["keyId"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from compliance.sandbox.registry import Context, Created, Inputs, compact, handles, pascal, tag_list
 
 
@@ -14,11 +16,26 @@ def bucket(ctx: Context, inputs: Inputs) -> Created:
                                ObjectLockEnabledForBucket=inputs.get("objectLockEnabled")))
     if inputs.get("tags"):
         s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": tag_list(inputs["tags"])})
+    _inline_settings(s3, name, inputs)
     return Created(name, {
         "arn": f"arn:aws:s3:::{name}", "bucket": name, "region": ctx.region, "bucketRegion": ctx.region,
         "bucketDomainName": f"{name}.s3.amazonaws.com",
         "bucketRegionalDomainName": f"{name}.s3.{ctx.region}.amazonaws.com",
     })
+
+
+def _inline_settings(s3: Any, name: str, inputs: Inputs) -> None:
+    """The bucket's own (deprecated) versioning, default encryption and policy inputs (ENC-05, RET-03 cases)."""
+    versioning = inputs.get("versioning")
+    if versioning and versioning.get("enabled") is not None:
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={
+            "Status": "Enabled" if versioning["enabled"] else "Suspended"})
+    encryption = inputs.get("serverSideEncryptionConfiguration")
+    if encryption:
+        rule = pascal(encryption["rule"], {"kmsMasterKeyId": "KMSMasterKeyID", "sseAlgorithm": "SSEAlgorithm"})
+        s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": [rule]})
+    if inputs.get("policy"):
+        s3.put_bucket_policy(Bucket=name, Policy=inputs["policy"])
 
 
 @handles("aws:s3/bucketVersioning:BucketVersioning")

@@ -236,3 +236,13 @@ def key_ref(plan: Any, address: str, attribute: str, value: Any = None) -> Any:
             if isinstance(name, str) and (value == name or value.endswith(f":{name}")):
                 return KeyRef(value, CUSTOMER)
     return KeyRef(MISSING if value is None else value)
+
+
+def planned(plan: Any, address: str, attribute: str) -> Any:
+    """A planned value in the decisions' vocabulary: UNKNOWN when computed from another resource, MISSING when absent."""
+    from plan_index import REFERENCE
+
+    from controls.values import MISSING, UNKNOWN
+
+    value = plan.value(address, attribute)
+    return UNKNOWN if value is REFERENCE else MISSING if value is None else value
