@@ -14,7 +14,7 @@ from typing import Any
 from controls import kms_02
 from rules import types as t
 from rules.model import Resource, StackView, physical
-from rules.registry import Registry, stack_results
+from rules.registry import RETIRED, Registry, stack_results
 from rules.retention import trail_buckets
 from rules.values import MISSING, UNKNOWN, as_list, lookup
 
@@ -101,3 +101,11 @@ def one_key_per_service(stack: StackView, config: dict[str, Any]) -> Iterator[An
     uses = _uses(stack)
     for key in stack.of_type(t.KMS_KEY):
         yield from stack_results(kms_02.decide(uses.get(key.urn, [])), key.urn)
+
+
+@registry.stack("KMS-02", "key-references-resolve-in-stack",
+                "Retired: a key reference that resolves to no key of the stack now fails the encryption control of "
+                "the setting that holds it (ENC-01..ENC-09, controls/keys.py). Kept, judging nothing, so that "
+                "policy pack config files that name it keep working.", [RETIRED])
+def key_references_resolve_in_stack(stack: StackView, config: dict[str, Any]) -> Iterator[Any]:
+    return iter(())

@@ -12,7 +12,8 @@ turns it into a ``ResourceValidationPolicy`` or ``StackValidationPolicy``:
 * a config schema whose defaults are the catalog's ``parameters``;
 * tags ``control:<ID>`` and one ``scope:<type token>`` per judged type
   (``scope:*`` every resource, ``scope:custom`` every custom resource,
-  ``scope:stack`` the stack as a whole). The offline gate reads the scope tags
+  ``scope:stack`` the stack as a whole, ``scope:retired`` nothing: a retired
+  policy kept so that config files naming it keep working). The offline gate reads the scope tags
   to record a *pass* for every in-scope resource a policy did not flag; the
   same tuple decides, in the wrapper below, which resources the check sees,
   so the tags cannot drift from the code.
@@ -46,6 +47,7 @@ from rules.model import Resource, StackView
 ALL_RESOURCES = "*"
 CUSTOM_RESOURCES = "custom"
 STACK = "stack"
+RETIRED = "retired"  # a policy kept only so that config files naming it keep working: it judges nothing
 PROVIDER_PREFIX = "pulumi:providers:"
 
 
