@@ -74,7 +74,8 @@ def decide(store: DataStore) -> Verdict:
                 judgement.unknown(f"{guard.part}.{ingress.part}", parts=(guard.part, ingress.part))
             known = [s for s in sources if s is not UNKNOWN]
             if known:
-                judgement.fail(f"{store.label}: security group '{guard.name}': {ingress.part} admits "
-                               f"{', '.join(map(describe, known))}: {FIX}", f"{guard.part}.{ingress.part}",
-                               (guard.part, ingress.part))
+                where = (f"security {ingress.part}" if ingress.part.startswith(guard.part)
+                         else f"security group '{guard.name}': {ingress.part}")
+                judgement.fail(f"{store.label}: {where} admits {', '.join(map(describe, known))}: {FIX}",
+                               f"{guard.part}.{ingress.part}", (guard.part, ingress.part))
     return judgement.verdict(f"{store.label}: every security group admits only from security groups")
