@@ -47,5 +47,7 @@ CASES = [
          live_subject="key", why="the alias name without alias/ (the audit judges the key by its alias)"),
     case("gov-01-topic-rule-underscores", "GOV-01", "pass", "rule", rule("iotrule_{id}_{suffix}"),
          why="topic rule names allow no hyphen: the parts are joined with underscores"),
-    case("gov-01-topic-rule-of-another-stack", "GOV-01", "fail", "rule", rule("iotrule_{id}_prod")),
+    case("gov-01-topic-rule-of-another-stack", "GOV-01", "fail", "rule", rule("iotrule_{id}_prod"),
+         gaps={"live": "moto does not implement IoT ListTagsForResource, so the rule's Environment tag is unreadable "
+                       "and a rule named for another stack falls outside the audit's scope"}),
 ]
