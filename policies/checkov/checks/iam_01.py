@@ -58,8 +58,7 @@ def _managed(plan: PlanIndex, address: str) -> list[iam_01.ManagedPolicy]:
 class NoWildcardGrants(DecidedCheck):
     def __init__(self) -> None:
         super().__init__(
-            name="IAM-01: no IAM policy allows * or service:* actions on every resource (NotAction and NotResource "
-                 "included, broad AWS-managed policies attached)",
+            name="IAM-01: no IAM policy allows * or service:* actions on every resource (NotAction, NotResource too)",
             id="CKV_IOT_18", categories=[CheckCategories.IAM],
             supported_resources=(*DOCUMENT_TYPES, *MANAGED_POLICY_ATTRIBUTES),
         )

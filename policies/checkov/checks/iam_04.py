@@ -37,8 +37,7 @@ def _rotation(plan: PlanIndex, address: str) -> iam_04.Rotation:
 class DatabaseCredentialsRotated(DecidedCheck):
     def __init__(self) -> None:
         super().__init__(
-            name="IAM-04: database master credentials are managed by RDS in Secrets Manager, or rotated from a secret "
-                 "at least every 30 days",
+            name="IAM-04: database master credentials are in Secrets Manager and rotate at least every 30 days",
             id="CKV_IOT_17", categories=[CheckCategories.SECRETS], supported_resources=(*DATABASES, ROTATION),
         )
 

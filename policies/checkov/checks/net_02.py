@@ -124,8 +124,7 @@ def _resolved(plan: PlanIndex, where: str, named: int, subnets: list[str]) -> ne
 class DataStoresPrivate(DecidedCheck):
     def __init__(self) -> None:
         super().__init__(
-            name="NET-02: data stores are not publicly accessible and sit in private subnets (no public IPs, no "
-                 "route to an internet gateway, main route table included)",
+            name="NET-02: data stores are not publicly accessible and sit in private subnets, main route table included",
             id="CKV_IOT_52", categories=[CheckCategories.NETWORKING], supported_resources=(*PLACED_BY, INSTANCE),
         )
 

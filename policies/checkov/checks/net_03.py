@@ -20,8 +20,7 @@ from controls.verdict import Verdict
 class VpcEndpointsNoNat(DecidedCheck):
     def __init__(self) -> None:
         super().__init__(
-            name="NET-03: each VPC has endpoints for S3, DynamoDB, Kinesis, Secrets Manager, KMS and Logs, and no NAT "
-                 "gateway",
+            name="NET-03: each VPC has endpoints for the required AWS services and no NAT gateway",
             id="CKV_IOT_51", categories=[CheckCategories.NETWORKING], supported_resources=("aws_vpc",),
         )
 
