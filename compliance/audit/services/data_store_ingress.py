@@ -44,7 +44,13 @@ def _store_groups(ctx: CheckContext) -> Iterator[tuple[Resource, str, str, list[
         except ApiError as exc:
             yield group, label, "SecurityGroups", exc
             continue
-        yield group, label, "SecurityGroups", [g["SecurityGroupId"] for g in member.get("SecurityGroups") or []]
+        if member.get("SecurityGroups") is None:  # AWS always answers it for a cluster in a VPC; moto omits it
+            yield group, label, "SecurityGroups", ApiError(
+                "elasticache:DescribeCacheClusters", "unexpected",
+                f"elasticache:DescribeCacheClusters gives no SecurityGroups for {member.get('CacheClusterId')}: "
+                "cannot read the groups guarding the replication group")
+            continue
+        yield group, label, "SecurityGroups", [g["SecurityGroupId"] for g in member["SecurityGroups"]]
 
 
 @live_check("NET-04", "net-04-data-store-ingress-from-groups", resource_type=CLUSTER)
