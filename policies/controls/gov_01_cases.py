@@ -1,6 +1,7 @@
 """GOV-01 cases: {type}-{purpose}-{suffix}, its separators, paths, aliases and FIFO queues."""
 
 from controls.cases import case, ref, resource
+from controls.net_02_cases import TAGS
 
 QUEUE = "aws:sqs/queue:Queue"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
@@ -8,7 +9,6 @@ KEY = "aws:kms/key:Key"
 ALIAS = "aws:kms/alias:Alias"
 TOPIC_RULE = "aws:iot/topicRule:TopicRule"
 
-TAGS = {"Environment": "{suffix}", "Project": "cases", "Owner": "netiam", "DataClassification": "test"}
 
 
 def queue(name=None, **inputs):

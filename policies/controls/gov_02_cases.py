@@ -1,9 +1,9 @@
 """GOV-02 cases: a resource's own region (pulumi-aws 7's per-resource ``region``) or the stack's."""
 
 from controls.cases import case, resource
+from controls.net_02_cases import TAGS
 
 QUEUE = "aws:sqs/queue:Queue"
-TAGS = {"Environment": "{suffix}", "Project": "cases", "Owner": "netiam", "DataClassification": "test"}
 
 
 def queue(**inputs):

@@ -1,11 +1,11 @@
 """GOV-03 cases: the four required tags, present, non-empty and spelled as required."""
 
 from controls.cases import case, resource
+from controls.net_02_cases import TAGS
 
 QUEUE = "aws:sqs/queue:Queue"
 SG = "aws:ec2/securityGroup:SecurityGroup"
 IOT_POLICY = "aws:iot/policy:Policy"
-TAGS = {"Environment": "{suffix}", "Project": "cases", "Owner": "netiam", "DataClassification": "test"}
 IOT_TAGS_GAP = ("moto does not implement IoT ListTagsForResource, so an IoT policy's tags are not observable "
                 "(compliance/audit/moto-read-gaps.json)")
 DEVICE_POLICY = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iot:Connect", "Resource": '

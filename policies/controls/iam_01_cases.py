@@ -3,13 +3,13 @@
 import json
 
 from controls.cases import case, ref, resource
+from controls.net_02_cases import TAGS
 
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 POLICY = "aws:iam/policy:Policy"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 
-TAGS = {"Environment": "{suffix}", "Project": "cases", "Owner": "netiam", "DataClassification": "test"}
 AWS_POLICY_GAP = ("moto holds no AWS-managed policies unless started with MOTO_IAM_LOAD_MANAGED_POLICIES=true: the "
                   "sandbox records the attachment as a gap")
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",

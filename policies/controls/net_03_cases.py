@@ -1,6 +1,7 @@
 """NET-03 cases: each VPC judged on its own endpoints and NAT gateways, never on another VPC's."""
 
 from controls.cases import case, ref, resource
+from controls.net_02_cases import TAGS
 
 VPC = "aws:ec2/vpc:Vpc"
 SUBNET = "aws:ec2/subnet:Subnet"
@@ -9,7 +10,6 @@ EIP = "aws:ec2/eip:Eip"
 NAT = "aws:ec2/natGateway:NatGateway"
 IGW = "aws:ec2/internetGateway:InternetGateway"
 
-TAGS = {"Environment": "{suffix}", "Project": "cases", "Owner": "netiam", "DataClassification": "test"}
 GATEWAY_SERVICES = ("s3", "dynamodb")
 INTERFACE_SERVICES = ("kinesis-streams", "secretsmanager", "kms", "logs")
 
