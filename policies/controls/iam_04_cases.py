@@ -7,10 +7,11 @@ SECRET = "aws:secretsmanager/secret:Secret"
 VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
 ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
 
-NO_ROTATION_HANDLER = ("the sandbox has no SecretRotation handler on this branch (moto runs a rotation function "
-                       "through Docker); the live audit judges rotations on the secrets it lists")
+HANDLER_MISSING = ("the sandbox has no SecretRotation handler on this branch (moto runs a rotation function through "
+                   "Docker)")
+NO_ROTATION_HANDLER = HANDLER_MISSING + "; the live audit judges the rotation on the secret (live_subject)"
 UNLINKABLE = ("RDS does not record where an unmanaged master password came from, so the audit cannot tie the "
-              "cluster to the secret (it fails such a cluster: not verifiable); " + NO_ROTATION_HANDLER)
+              "cluster to the secret (it fails such a cluster: not verifiable); " + HANDLER_MISSING)
 
 
 def secret_rotation(key: str = "rotation", **rules):
@@ -40,16 +41,16 @@ CASES = [
     case("iam-04-password-from-secret-rotated-quarterly", "IAM-04", "fail", "db",
          *from_secret(automaticallyAfterDays=90), not_live=UNLINKABLE),
     case("iam-04-rotation-30-days", "IAM-04", "pass", "rotation", *secret_rotation(automaticallyAfterDays=30),
-         not_live=NO_ROTATION_HANDLER),
+         live_subject="secret", not_live=NO_ROTATION_HANDLER),
     case("iam-04-rotation-31-days", "IAM-04", "fail", "rotation", *secret_rotation(automaticallyAfterDays=31),
-         not_live=NO_ROTATION_HANDLER),
+         live_subject="secret", not_live=NO_ROTATION_HANDLER),
     case("iam-04-rotation-rate-days", "IAM-04", "pass", "rotation", *secret_rotation(scheduleExpression="rate(30 days)"),
-         not_live=NO_ROTATION_HANDLER),
+         live_subject="secret", not_live=NO_ROTATION_HANDLER),
     case("iam-04-rotation-rate-hours", "IAM-04", "pass", "rotation", *secret_rotation(scheduleExpression="rate(4 hours)"),
-         not_live=NO_ROTATION_HANDLER),
+         live_subject="secret", not_live=NO_ROTATION_HANDLER),
     case("iam-04-rotation-rate-too-slow", "IAM-04", "fail", "rotation",
-         *secret_rotation(scheduleExpression="rate(45 days)"), not_live=NO_ROTATION_HANDLER),
+         *secret_rotation(scheduleExpression="rate(45 days)"), live_subject="secret", not_live=NO_ROTATION_HANDLER),
     case("iam-04-rotation-cron", "IAM-04", "fail", "rotation",
-         *secret_rotation(scheduleExpression="cron(0 4 1 * ? *)"), not_live=NO_ROTATION_HANDLER,
+         *secret_rotation(scheduleExpression="cron(0 4 1 * ? *)"), live_subject="secret", not_live=NO_ROTATION_HANDLER,
          why="a cron schedule gives no interval that can be checked (monthly may be 31 days)"),
 ]
