@@ -23,31 +23,23 @@ from pathlib import Path
 from typing import Any
 
 from compliance.errors import UsageError
+from controls import gov_01
 
 SUFFIX_PATTERN = re.compile(r"^(?!.*--)[a-z0-9][a-z0-9-]{0,14}[a-z0-9]$")
 ENVIRONMENT_TAG = "Environment"
 
 
 def short_name(name: str) -> str:
-    """The part of a physical name that carries ``{type}-{purpose}-{suffix}``: a path's last segment."""
-    return name.rstrip("/").rsplit("/", 1)[-1]
-
-
-def name_pattern(suffix: str | None) -> re.Pattern[str]:
-    """``{type}-{purpose}-{suffix}`` with hyphens (or, all through, underscores) as separators.
-
-    Without a suffix (``--all`` on an untagged resource) any suffix-shaped last part is accepted.
-    """
-    tail = re.escape(suffix) if suffix else r"[a-z0-9]+(?:-[a-z0-9]+)*"
-    return re.compile(rf"^[a-z0-9]+-[a-z0-9]+(?:-[a-z0-9]+)*-{tail}$")
+    """The part of a physical name that carries ``{type}-{purpose}-{suffix}`` (``controls.gov_01``'s reading)."""
+    return gov_01.convention_part(name)
 
 
 def follows_naming(name: str, suffix: str | None) -> bool:
-    """GOV-01: does ``name`` follow ``{type}-{purpose}-{suffix}``?"""
-    short = short_name(name)
-    if "_" in short and "-" not in short:  # IoT topic rules: the same parts joined by underscores
-        short = short.replace("_", "-")
-    return bool(name_pattern(suffix).match(short))
+    """Is ``name`` ``{type}-{purpose}-{suffix}`` (GOV-01's reading, ``controls.gov_01``), whatever its separator?
+
+    Without a suffix (``--all`` on an untagged resource) any suffix-shaped ending is accepted.
+    """
+    return gov_01.follows(name, suffix or gov_01.ANY_SUFFIX, separator=None)
 
 
 def output_identifiers(outputs: Any) -> frozenset[str]:

@@ -33,7 +33,7 @@ CHECKOV_BIN_ENV = "CHECKOV_BIN"
 DEFAULT_CHECKOV_BIN = REPO_ROOT / ".venv-checkov" / "bin" / "checkov"
 CHECKS_DIR = REPO_ROOT / "policies" / "checkov" / "checks"
 SKIPS_PATH = REPO_ROOT / "policies" / "checkov" / "skips.yaml"
-SUFFIX_ENV = "IOT_ENVIRONMENT_SUFFIX"  # read by policies/checkov/checks/gov_01_naming.py
+SUFFIX_ENV = "IOT_ENVIRONMENT_SUFFIX"  # read by policies/checkov/checks/gov_01.py (iot_checks_common)
 PLAN_ENV = "IOT_PLAN_FILE"  # read by policies/checkov/checks/plan_index.py: the plan our checks index
 TIMEOUT_SECONDS = 900
 # Regexes checkov's --skip-path matches against paths: virtualenvs, git, generated output, caches,

@@ -63,8 +63,9 @@ def drift_stack(sandbox_stack_factory):
 
     moto creates no member clusters for a replication group (DescribeCacheClusters
     answers CacheClusterNotFound): the fixture creates the first member as a
-    cache cluster in the group's subnet group, so that on this stack the audit
-    follows the group to its subnets as it does on AWS. A defect of the sandbox
+    cache cluster in the group's subnet group and security group, so that on this
+    stack the audit follows the group to its subnets (NET-02) and to its group's
+    ingress (NET-04) as it does on AWS. A defect of the sandbox
     that leaves the stream untagged (``sandbox_defects``) is made good, so that
     the drift baseline is green.
     """
@@ -77,5 +78,6 @@ def drift_stack(sandbox_stack_factory):
     stack_client(stack, "elasticache").create_cache_cluster(
         CacheClusterId=f"{group}-001", Engine="redis", CacheNodeType="cache.t4g.small", NumCacheNodes=1,
         CacheSubnetGroupName=f"cachesubnet-redis-{DRIFT_SUFFIX}",
+        SecurityGroupIds=[stack.outputs["securityGroupIds"]["redis"]],
     )
     return stack

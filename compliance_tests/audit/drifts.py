@@ -309,7 +309,7 @@ def _(d: DriftContext):
     rule = [{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "10.40.0.0/16"}]}]
     ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=rule)
     return (lambda: ec2.revoke_security_group_ingress(GroupId=group, IpPermissions=rule),
-            {("NET-04", f"secgroup-aurora-{d.suffix}")})
+            {("NET-04", f"secgroup-aurora-{d.suffix}"), ("NET-04", d.o["auroraClusterId"])})
 
 
 @drift("iam-01-wildcard-policy-attached")
@@ -365,10 +365,11 @@ def _(d: DriftContext):
 @drift("iam-04-master-secret-rotates-every-90-days")
 def _(d: DriftContext):
     secrets, arn = d.client("secretsmanager"), d.o["auroraMasterSecretArn"]
-    original = secrets.describe_secret(SecretId=arn)["RotationRules"]
+    described = secrets.describe_secret(SecretId=arn)
+    original = described["RotationRules"]
     secrets.rotate_secret(SecretId=arn, RotationRules={"AutomaticallyAfterDays": 90}, RotateImmediately=False)
     return (lambda: secrets.rotate_secret(SecretId=arn, RotationRules=original, RotateImmediately=False),
-            {("IAM-04", d.o["auroraClusterId"])})
+            {("IAM-04", d.o["auroraClusterId"]), ("IAM-04", described["Name"])})
 
 
 @drift("log-01-trail-stopped")

@@ -13,14 +13,12 @@ from compliance.audit.registry import all_checks
 from compliance.audit.scope import Scope, follows_naming, load_outputs
 from compliance.audit.services.cloudtrail import records_data_events
 from compliance.audit.services.ec2 import ingress_permissions
-from compliance.audit.services.iam import wildcard_grants
-from compliance.audit.services.iot import iot_policy_problems
 from compliance.audit.services.s3 import is_raw_archive
-from compliance.audit.services.secretsmanager import rotation_days
+from compliance.audit.services.secretsmanager import rotation
 from compliance.catalog import load_catalog
 from compliance.cli import main
 from compliance.errors import EXIT_USAGE, UsageError
-from controls import net_01
+from controls import iam_01, iam_02, iam_04, net_01
 
 
 def test_registry_holds_exactly_the_catalogs_live_controls():
@@ -142,33 +140,38 @@ def test_data_event_selectors():
     assert not records_data_events(reads_only, "AWS::S3::Object", "arn:aws:s3:::raw/")
 
 
-def test_wildcard_grants():
-    def doc(*statements):
-        return {"Statement": list(statements)}
+def test_wildcard_grants_as_the_audit_reads_them():
+    """Documents as GetRolePolicy/GetPolicyVersion decode them (objects), decided by controls.iam_01."""
+    def decided(*statements):
+        return iam_01.decide([iam_01.Document("inline:grants", {"Statement": list(statements)})]).status
 
-    assert wildcard_grants(doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
-    assert wildcard_grants(doc({"Sid": "S3", "Effect": "Allow", "Action": ["s3:*"], "Resource": ["*"]})) == [
-        "S3: s3:* on *"]
-    assert wildcard_grants(doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}))
-    assert not wildcard_grants(doc({"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}))
-    assert not wildcard_grants(doc({"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b/*"}))
-    assert not wildcard_grants(doc({"Effect": "Deny", "Action": "*", "Resource": "*"}))
+    assert decided({"Effect": "Allow", "Action": "*", "Resource": "*"}) == "fail"
+    assert decided({"Sid": "S3", "Effect": "Allow", "Action": ["s3:*"], "Resource": ["*"]}) == "fail"
+    assert decided({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}) == "fail"
+    assert decided({"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}) == "pass"
+    assert decided({"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b/*"}) == "pass"
+    assert decided({"Effect": "Deny", "Action": "*", "Resource": "*"}) == "pass"
+    attached = iam_01.decide([], [iam_01.ManagedPolicy("arn:aws:iam::aws:policy/AdministratorAccess",
+                                                       "arn:aws:iam::aws:policy/AdministratorAccess")])
+    assert attached.status == "fail" and "AWS-managed AdministratorAccess" in attached.message
 
 
-def test_iot_policy_scope():
+def test_iot_policy_scope_as_the_audit_reads_it():
+    """GetPolicy's policyDocument is JSON text, decided by controls.iam_02."""
     scoped = {"Statement": [{"Effect": "Allow", "Action": ["iot:Publish"],
                              "Resource": "arn:aws:iot:r:1:topic/factory/*/${iot:Connection.Thing.ThingName}/telemetry"}]}
-    assert iot_policy_problems(scoped) == []
-    assert any("iot:*" in p for p in iot_policy_problems(
-        {"Statement": [{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}]}))
-    assert any("not scoped" in p for p in iot_policy_problems(
-        {"Statement": [{"Effect": "Allow", "Action": "iot:Connect", "Resource": "arn:aws:iot:r:1:client/*"}]}))
+    assert iam_02.decide(json.dumps(scoped)).status == "pass"
+    wild = iam_02.decide(json.dumps({"Statement": [{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}]}))
+    assert wild.status == "fail" and "iot:*" in wild.message
+    client = iam_02.decide(json.dumps({"Statement": [{"Effect": "Allow", "Action": "iot:Connect",
+                                                      "Resource": "arn:aws:iot:r:1:client/*"}]}))
+    assert client.status == "fail" and "not scoped" in client.message
 
 
 def test_raw_archive_and_other_thresholds():
     assert is_raw_archive("s3-raw-archive-123456789012-dev") and not is_raw_archive("s3-trail-logs-1-dev")
-    assert rotation_days({"RotationRules": {"ScheduleExpression": "rate(30 days)"}}) == 30
-    assert rotation_days({"RotationRules": {"ScheduleExpression": "cron(0 0 * * ? *)"}}) is None
+    assert iam_04.interval_days(rotation({"RotationRules": {"ScheduleExpression": "rate(30 days)"}}, "r")) == 30
+    assert iam_04.interval_days(rotation({"RotationRules": {"ScheduleExpression": "cron(0 0 * * ? *)"}}, "r")) is None
     group = {"IpPermissions": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
                                 "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}]}
     permissions = ingress_permissions(group)

@@ -13,7 +13,7 @@ import pytest
 from compliance.catalog import load_catalog
 from compliance_tests.gate.harness import finding, mutated, run
 from compliance_tests.policies.test_pack_catalog import _args_class
-from rules.governance import TAGGABLE
+from rules.gov_03 import TAGGABLE
 
 UNDECIDED = "not decided during preview"
 

@@ -15,7 +15,7 @@ from typing import Any
 from compliance.graph import Graph
 from compliance_tests.gate.harness import ACCOUNT, graph, key_arn, resource
 from rules import types as t
-from rules.governance import TAGGABLE
+from rules.gov_03 import TAGGABLE
 
 TAGS = {"Environment": "dev", "Project": "iot-sensor-platform", "Owner": "platform-team",
         "DataClassification": "confidential"}

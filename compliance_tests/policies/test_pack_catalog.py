@@ -22,7 +22,8 @@ from compliance.gate.pack import PackProcess
 from compliance_tests.gate.harness import POOL, catalog
 from compliance_tests.policies.platform import platform_graph
 from rules import all_rules
-from rules.governance import PHYSICAL_NAMES, TAGGABLE
+from rules.gov_01 import PHYSICAL_NAMES
+from rules.gov_03 import TAGGABLE
 
 PACK = REPO_ROOT / "policies"
 LEVELS = {analyzer_pb2.MANDATORY: "mandatory", analyzer_pb2.ADVISORY: "advisory"}
@@ -99,7 +100,7 @@ def test_taggable_types_accept_tags_in_the_aws_sdk():
 
 
 def test_physical_name_inputs_exist_in_the_aws_sdk():
-    for type_token, (prop, _) in PHYSICAL_NAMES.items():
+    for type_token, prop in PHYSICAL_NAMES.items():
         snake = re.sub(r"(?<!^)(?=[A-Z])", "_", prop).lower()
         assert snake in inspect.signature(_args_class(type_token)).parameters, (type_token, prop)
 

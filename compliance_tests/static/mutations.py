@@ -169,14 +169,15 @@ def mutate(clean: dict[str, Any]) -> tuple[dict[str, Any], list[Mutation]]:
     record("Redis without TLS", "ENC-03", "CKV_IOT_23", ":ReplicationGroup", "redis")
 
     g.get(":Certificate", "plant-1-temperature-01")["inputs"]["active"] = False
-    record("inactive device certificate", "IAM-03", "CKV_IOT_19", ":Certificate", "plant-1-temperature-01")
+    record("inactive device certificate", "IAM-03", "CKV_IOT_19", ":Thing", "plant-1-temperature-01")
 
     orphan = g.get(":ThingPrincipalAttachment", "plant-1-temperature-02")
     data["resources"].remove(orphan)
-    record("certificate attached to no thing", "IAM-03", "CKV_IOT_20", ":Certificate", "plant-1-temperature-02")
+    record("certificate attached to no thing", "IAM-03", "CKV_IOT_19", ":Thing", "plant-1-temperature-02")
 
     g.get(":Subnet", "network-private-a")["inputs"]["mapPublicIpOnLaunch"] = True
-    record("private subnet maps public IPs", "NET-02", "CKV_AWS_130", ":Subnet", "network-private-a")
+    for kind, store in (("rds/cluster:Cluster", "aurora"), (":ReplicationGroup", "redis"), (":Function", "processor")):
+        record("private subnet maps public IPs", "NET-02", "CKV_IOT_52", kind, store)
 
     # Not a violation: a rotation schedule for the Redis secret, tied to it only by
     # propertyDependencies, so that checkov's CKV2_AWS_57 must find the edge.

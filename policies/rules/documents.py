@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rules.registry import Undecided
-from rules.values import MISSING, as_list, is_unknown
+from rules.values import MISSING, UNKNOWN, as_list, is_unknown
 
 # The statement elements a check may need; ``Statement.unknown`` names those not known until apply.
 ELEMENTS = ("Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal", "Condition")
@@ -159,3 +159,30 @@ def contains_unknown(document: Any) -> bool:
     if isinstance(document, list):
         return any(contains_unknown(v) for v in document)
     return False
+
+
+def document_input(value: Any) -> Any:
+    """A policy-document input as ``controls.documents`` reads it: the engine's unknown markers as ``UNKNOWN``.
+
+    JSON text is parsed here so that a marker inside it (a statement computed at
+    apply) becomes ``UNKNOWN`` too; text that is not JSON stays text, for the
+    decision to fail it.
+    """
+    if is_unknown(value):
+        return UNKNOWN
+    if isinstance(value, str):
+        try:
+            return _unknowns(json.loads(value))
+        except json.JSONDecodeError:
+            return value
+    return _unknowns(value)
+
+
+def _unknowns(value: Any) -> Any:
+    if is_unknown(value):
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {key: _unknowns(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_unknowns(item) for item in value]
+    return value

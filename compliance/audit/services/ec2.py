@@ -1,10 +1,10 @@
-"""EC2 (VPC): VPCs, subnets, security groups, endpoints, route tables, NAT gateways; NET-01 and NET-03.
+"""EC2 (VPC): VPCs, subnets, security groups, endpoints, route tables, NAT gateways; NET-01 and NET-03 (per VPC).
 
 Each EC2 describe is made once per region, unscoped, and shared: the scoped
 listings (what GOV-01/02/03 hold to the conventions) filter it, and the network
 checks read it whole (a data store's subnet group may name any subnet, a
-subnet's route table decides whether it is private). ``subnet_problems`` is the
-private-placement reading NET-02 applies to Aurora, Redis and the function
+subnet's route table decides whether it is private). ``placement`` gathers the
+facts of NET-02's private placement for Aurora, Redis and the function
 (``rds``, ``elasticache``, ``lambda_``); NET-04 reads those services and lives
 in ``data_store_ingress``.
 """
@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from compliance.audit.common import pick, verdict, verdict_outcome
+from compliance.audit.common import pick, verdict_outcome
 from compliance.audit.inventory import Inventory, Resource, listing, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, live_check
 from compliance.findings import ResourceRef
-from controls import net_01
+from controls import net_01, net_02, net_03
 
 VPC = "aws:ec2/vpc:Vpc"
 SUBNET = "aws:ec2/subnet:Subnet"
@@ -139,31 +139,33 @@ def no_world_ingress(ctx: CheckContext):
     return ctx.each(security_groups(ctx.inventory, ctx.region), evaluate)
 
 
-def subnet_problems(ctx: CheckContext, subnet_ids: list[str]) -> tuple[list[str], dict[str, Any]]:
-    """A subnet is private when it maps no public IP and its route table has no internet-gateway route (NET-02)."""
+def placement(ctx: CheckContext, setting: str, subnet_ids: list[str]) -> tuple[net_02.Placement, dict[str, Any]]:
+    """NET-02's facts on where a data store sits: each subnet, its route table (its association's, else the
+    VPC's main table) and the routes that carry traffic (a blackhole route carries none)."""
     subnets_by_id = all_subnets(ctx.inventory, ctx.region)
     tables = route_tables(ctx.inventory, ctx.region)
-    problems: list[str] = []
     evidence: dict[str, Any] = {"ec2:DescribeSubnets": {}, "ec2:DescribeRouteTables": {}}
+    found: list[net_02.Subnet] = []
     for subnet_id in subnet_ids:
         subnet = subnets_by_id.get(subnet_id)
         if subnet is None:
-            problems.append(f"subnet {subnet_id} not found")
             continue
-        table = next((t for t in tables for a in t.get("Associations", []) if a.get("SubnetId") == subnet_id), None) \
-            or next((t for t in tables if t.get("VpcId") == subnet["VpcId"]
-                     and any(a.get("Main") for a in t.get("Associations", []))), None)
-        to_internet = [r.get("DestinationCidrBlock") or r.get("DestinationIpv6CidrBlock")
-                       for r in (table or {}).get("Routes", []) if str(r.get("GatewayId", "")).startswith("igw-")]
+        associated = next((t for t in tables for a in t.get("Associations", []) if a.get("SubnetId") == subnet_id), None)
+        table = associated or next((t for t in tables if t.get("VpcId") == subnet["VpcId"]
+                                    and any(a.get("Main") for a in t.get("Associations", []))), None)
+        routes = [r for r in (table or {}).get("Routes", []) if r.get("State") != "blackhole"]
+        facts = net_02.RouteTable(
+            table["RouteTableId"], tuple(net_02.Route(
+                r.get("DestinationCidrBlock") or r.get("DestinationIpv6CidrBlock") or r.get("DestinationPrefixListId"),
+                net_02.is_internet_gateway(r.get("GatewayId"))) for r in routes), main=associated is None,
+        ) if table else net_02.RouteTable(f"main of {subnet['VpcId']}", main=True, unreadable="not found")
+        found.append(net_02.Subnet(subnet_id, bool(subnet.get("MapPublicIpOnLaunch")), (facts,)))
         evidence["ec2:DescribeSubnets"][subnet_id] = pick(subnet, "VpcId", "MapPublicIpOnLaunch")
-        evidence["ec2:DescribeRouteTables"][subnet_id] = {"RouteTableId": (table or {}).get("RouteTableId"),
-                                                          "InternetGatewayRoutes": to_internet}
-        if subnet.get("MapPublicIpOnLaunch"):
-            problems.append(f"subnet {subnet_id} maps public IPs on launch: use a private subnet")
-        if to_internet:
-            problems.append(f"subnet {subnet_id} routes {', '.join(map(str, to_internet))} to an internet gateway: "
-                            "use a private subnet")
-    return problems, evidence
+        evidence["ec2:DescribeRouteTables"][subnet_id] = {
+            "RouteTableId": (table or {}).get("RouteTableId"), "Main": associated is None,
+            "InternetGatewayRoutes": [r.get("DestinationCidrBlock") or r.get("DestinationIpv6CidrBlock")
+                                      for r in routes if net_02.is_internet_gateway(r.get("GatewayId"))]}
+    return net_02.Placement(setting, tuple(found), len(subnet_ids) - len(found) if found else 0), evidence
 
 
 @live_check("NET-03", "net-03-vpc-endpoints-no-nat", resource_type=VPC)
@@ -174,17 +176,13 @@ def endpoints_no_nat(ctx: CheckContext):
 
     def evaluate(vpc: Resource) -> Outcome:
         vpc_id = vpc.data["VpcId"]
-        present = sorted({e["ServiceName"].rsplit(".", 1)[-1] for e in endpoints
-                          if e.get("VpcId") == vpc_id and e.get("State", "").lower() in ("available", "pending")})
-        nats = [n["NatGatewayId"] for n in nats_in_region
-                if n.get("VpcId") == vpc_id and n.get("State") in ("pending", "available")]
-        missing = [s for s in required if s not in present]
-        problems = []
-        if missing:
-            problems.append(f"no VPC endpoint for {', '.join(missing)}: add them")
-        if nats:
-            problems.append(f"NAT gateways {', '.join(nats)}: remove them, reach AWS through endpoints")
-        evidence = {"ec2:DescribeVpcEndpoints": {"Services": present}, "ec2:DescribeNatGateways": {"NatGatewayIds": nats}}
-        return verdict(vpc, problems, f"endpoints for {', '.join(required)}; no NAT gateway", evidence)
+        mine = [e for e in endpoints if e.get("VpcId") == vpc_id]
+        nats = [n for n in nats_in_region if n.get("VpcId") == vpc_id]
+        facts = net_03.Vpc(vpc.name, tuple(net_03.Endpoint(e["VpcEndpointId"], e.get("ServiceName"), e.get("State"))
+                                           for e in mine),
+                           tuple(net_03.NatGateway(n["NatGatewayId"], n.get("State")) for n in nats))
+        evidence = {"ec2:DescribeVpcEndpoints": [pick(e, "VpcEndpointId", "ServiceName", "State") for e in mine],
+                    "ec2:DescribeNatGateways": [pick(n, "NatGatewayId", "State") for n in nats]}
+        return verdict_outcome(vpc, net_03.decide(facts, required), evidence)
 
     return ctx.each([v for v in vpcs(ctx.inventory, ctx.region) if not v.managed_by_aws], evaluate)

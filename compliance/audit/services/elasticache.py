@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from compliance.audit.aws import ApiError
-from compliance.audit.common import key_ref, pick, verdict, verdict_outcome
+from compliance.audit.common import key_ref, pick, verdict_outcome
 from compliance.audit.inventory import DELETING, Inventory, Resource, listing, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, live_check
-from compliance.audit.services.ec2 import subnet_problems
-from controls import enc_03
+from compliance.audit.services.ec2 import placement
+from controls import enc_03, net_02
 from controls.values import MISSING
 
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
@@ -64,13 +64,16 @@ def redis_encryption(ctx: CheckContext):
 def redis_private(ctx: CheckContext):
     def evaluate(group: Resource) -> Outcome:
         member = redis_member(ctx, group)
-        subnet_group = member["CacheSubnetGroupName"]
-        answer = ctx.call("elasticache", "DescribeCacheSubnetGroups", CacheSubnetGroupName=subnet_group)
-        subnet_ids = [s["SubnetIdentifier"] for s in answer["CacheSubnetGroups"][0].get("Subnets", [])]
-        problems, subnets = subnet_problems(ctx, subnet_ids)
-        evidence = {"elasticache:DescribeCacheClusters": pick(member, "CacheClusterId", "CacheSubnetGroupName"),
-                    "elasticache:DescribeCacheSubnetGroups": {"SubnetIds": subnet_ids},
-                    **subnets}
-        return verdict(group, problems, "in private subnets only (ElastiCache has no public endpoint)", evidence)
+        subnet_group = member.get("CacheSubnetGroupName")
+        evidence: dict[str, Any] = {"elasticache:DescribeCacheClusters": pick(member, "CacheClusterId",
+                                                                              "CacheSubnetGroupName")}
+        where: Any = MISSING
+        if subnet_group:
+            answer = ctx.call("elasticache", "DescribeCacheSubnetGroups", CacheSubnetGroupName=subnet_group)
+            subnet_ids = [s["SubnetIdentifier"] for s in answer["CacheSubnetGroups"][0].get("Subnets", [])]
+            where, subnets = placement(ctx, f"CacheSubnetGroupName '{subnet_group}'", subnet_ids)
+            evidence.update(subnets, **{"elasticache:DescribeCacheSubnetGroups": {"SubnetIds": subnet_ids}})
+        decided = net_02.decide(net_02.DataStore(f"replication group '{group.name}'", where))
+        return verdict_outcome(group, decided, evidence)
 
     return ctx.each(replication_groups(ctx.inventory, ctx.region), evaluate)

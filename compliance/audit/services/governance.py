@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from compliance.audit.aws import ApiError
-from compliance.audit.common import verdict
+from compliance.audit.common import verdict_outcome
 from compliance.audit.inventory import Listing, Resource, regional_listings
 from compliance.audit.registry import CheckContext, Outcome, api_error_outcome, live_check, scope_ref
-from compliance.audit.scope import follows_naming
 from compliance.audit.services.iam import ROLE, roles
+from controls import gov_01, gov_02, gov_03
 
 STACK = "stack"
 
@@ -39,9 +39,8 @@ def naming_outcome(ctx: CheckContext, resource: Resource) -> Outcome | None:
         return None
     suffix = ctx.scope.stack_suffix(resource.tags)
     evidence = {"name": resource.name, "expectedSuffix": suffix}
-    problems = [] if follows_naming(resource.name, suffix) else [
-        f"name does not follow {{type}}-{{purpose}}-{suffix or '{suffix}'}: rename it with the naming helper"]
-    return verdict(resource, problems, "follows {type}-{purpose}-{suffix}", evidence)
+    name = gov_01.Name("name", resource.name, gov_01.separator_for(resource.ref.type))
+    return verdict_outcome(resource, gov_01.decide(name, suffix or gov_01.ANY_SUFFIX), evidence)
 
 
 @live_check("GOV-01", "gov-01-physical-names", resource_type=STACK)
@@ -59,10 +58,8 @@ def approved_regions(ctx: CheckContext):
     approved = list(ctx.parameters.get("approvedRegions") or [])
 
     def judge(resource: Resource) -> Outcome:
-        problems = [] if resource.ref.region in approved else [
-            f"in {resource.ref.region}, not an approved region ({', '.join(approved)}): move it"]
-        return verdict(resource, problems, f"in approved region {resource.ref.region}",
-                       {"region": resource.ref.region, "approvedRegions": approved})
+        return verdict_outcome(resource, gov_02.decide(resource.ref.region, approved),
+                               {"region": resource.ref.region, "approvedRegions": approved})
 
     return every_resource(ctx, judge, regional_listings())
 
@@ -74,10 +71,8 @@ def tags_outcome(ctx: CheckContext, resource: Resource) -> Outcome | None:
     if resource.tags is None:
         return Outcome(resource.ref, "not_applicable", f"{resource.name}: tags not observable here: "
                        f"{resource.tags_gap}", {"knownGap": resource.tags_gap})
-    missing = [t for t in required if not resource.tags.get(t)]
     evidence = {"tags": {t: resource.tags.get(t) for t in required}}
-    problems = [f"missing tags {', '.join(missing)}: pass the program's common tags"] if missing else []
-    return verdict(resource, problems, f"tagged {', '.join(required)}", evidence)
+    return verdict_outcome(resource, gov_03.decide(resource.tags, required), evidence)
 
 
 @live_check("GOV-03", "gov-03-required-tags", resource_type=STACK)

@@ -1,19 +1,18 @@
-"""IAM: roles (global, listed once); IAM-01 (no wildcard grants in role policies)."""
+"""IAM: roles (global, listed once); IAM-01 (no wildcard grants in role policies, inline or attached)."""
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote
 
-from compliance.audit.common import as_list, statements, verdict
+from compliance.audit.common import verdict_outcome
 from compliance.audit.inventory import Inventory, Resource, listing, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, live_check
+from controls import iam_01
 
 ROLE = "aws:iam/role:Role"
-SERVICE_WILDCARD = re.compile(r"^[a-z0-9-]+:\*$")
 
 
 @listing(ROLE, regional=False)
@@ -27,21 +26,6 @@ def roles(inventory: Inventory, region: str) -> Iterator[Resource | None]:
             return tag_dict(list(inventory.aws.pages("iam", region, "ListRoleTags", "Tags", RoleName=name)))
 
         yield inventory.keep(ROLE, region, role["RoleName"], (role["Arn"],), role, read, resource_id=role["Arn"])
-
-
-def wildcard_grants(document: dict[str, Any] | None) -> list[str]:
-    """Allow statements granting ``*`` or ``service:*`` (or NotAction) on resource ``*``."""
-    found = []
-    for index, statement in enumerate(statements(document)):
-        if statement.get("Effect") != "Allow" or "*" not in as_list(statement.get("Resource")):
-            continue
-        actions = as_list(statement.get("Action"))
-        broad = [a for a in actions if a == "*" or SERVICE_WILDCARD.match(str(a))]
-        if statement.get("NotAction") is not None:
-            broad.append(f"NotAction {as_list(statement['NotAction'])}")
-        if broad:
-            found.append(f"{statement.get('Sid', f'#{index}')}: {', '.join(map(str, broad))} on *")
-    return found
 
 
 def role_documents(ctx: CheckContext, role: str) -> dict[str, dict[str, Any]]:
@@ -74,10 +58,11 @@ def _document(document: Any) -> dict[str, Any]:
 def role_policies(ctx: CheckContext):
     def evaluate(role: Resource) -> Outcome:
         documents = role_documents(ctx, role.name)
-        grants = {name: found for name, document in documents.items() if (found := wildcard_grants(document))}
+        attached = [name for name in documents if not name.startswith("inline:")]
+        decided = iam_01.decide([iam_01.Document(name, document) for name, document in documents.items()],
+                                [iam_01.ManagedPolicy(arn, arn) for arn in attached])
         evidence = {"iam:ListRolePolicies+ListAttachedRolePolicies": {"Policies": sorted(documents)},
-                    "iam:GetRolePolicy+GetPolicyVersion": {"WildcardGrants": grants}}
-        problems = [f"{name} allows {'; '.join(found)}: list the actions and ARNs" for name, found in grants.items()]
-        return verdict(role, problems, f"no wildcard grant on * in {len(documents)} policies", evidence)
+                    "iam:GetRolePolicy+GetPolicyVersion": {"Decided": decided.paths}}
+        return verdict_outcome(role, decided, evidence)
 
     return ctx.each(roles(ctx.inventory, ctx.region), evaluate)

@@ -8,9 +8,10 @@ from typing import Any
 from compliance.audit.common import key_ref, pick, verdict, verdict_outcome
 from compliance.audit.inventory import Inventory, Resource, listing
 from compliance.audit.registry import CheckContext, Outcome, live_check
-from compliance.audit.services.ec2 import subnet_problems
+from compliance.audit.services.ec2 import placement
 from compliance.audit.services.logs import log_groups_named
-from controls import enc_09
+from controls import enc_09, net_02
+from controls.values import MISSING
 
 FUNCTION = "aws:lambda/function:Function"
 STREAM_SOURCES = (":kinesis:", ":dynamodb:", ":kafka:")
@@ -110,11 +111,12 @@ def function_failure_path(ctx: CheckContext):
 def lambda_private(ctx: CheckContext):
     def evaluate(function: Resource) -> Outcome:
         subnet_ids = (function.data.get("VpcConfig") or {}).get("SubnetIds") or []
-        if not subnet_ids:
-            return verdict(function, ["not attached to a VPC: set vpcConfig with the private subnets"], "",
-                           {"lambda:ListFunctions": {"VpcConfig": function.data.get("VpcConfig")}})
-        problems, subnets = subnet_problems(ctx, subnet_ids)
-        evidence = {"lambda:ListFunctions": {"SubnetIds": subnet_ids}, **subnets}
-        return verdict(function, problems, "runs in private subnets only", evidence)
+        evidence: dict[str, Any] = {"lambda:ListFunctions": {"SubnetIds": subnet_ids}}
+        where: Any = MISSING
+        if subnet_ids:
+            where, subnets = placement(ctx, "VpcConfig.SubnetIds", subnet_ids)
+            evidence.update(subnets)
+        return verdict_outcome(function, net_02.decide(net_02.DataStore(f"function '{function.name}'", where)),
+                               evidence)
 
     return ctx.each(functions(ctx.inventory, ctx.region), evaluate)

@@ -14,9 +14,9 @@ from typing import Any
 from compliance.audit.common import key_ref, pick, verdict, verdict_outcome
 from compliance.audit.inventory import DELETING, Inventory, Resource, listing, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, live_check
-from compliance.audit.services.ec2 import subnet_problems
+from compliance.audit.services.ec2 import placement
 from compliance.findings import ResourceRef
-from controls import enc_02, enc_10
+from controls import enc_02, enc_10, net_02
 from controls.keys import KeyRef
 from controls.values import MISSING
 
@@ -108,18 +108,21 @@ def aurora_private(ctx: CheckContext):
 
     def evaluate(cluster: Resource) -> Outcome:
         group = cluster.data.get("DBSubnetGroup")
-        answer = ctx.call("rds", "DescribeDBSubnetGroups", DBSubnetGroupName=group)
-        subnet_ids = [s["SubnetIdentifier"] for s in answer["DBSubnetGroups"][0].get("Subnets", [])]
-        problems, subnets = subnet_problems(ctx, subnet_ids)
+        evidence: dict[str, Any] = {}
+        where: Any = MISSING
+        if group:
+            answer = ctx.call("rds", "DescribeDBSubnetGroups", DBSubnetGroupName=group)
+            subnet_ids = [s["SubnetIdentifier"] for s in answer["DBSubnetGroups"][0].get("Subnets", [])]
+            where, subnets = placement(ctx, f"DBSubnetGroup '{group}'", subnet_ids)
+            evidence.update(subnets, **{"rds:DescribeDBSubnetGroups": {"DBSubnetGroupName": group,
+                                                                       "SubnetIds": subnet_ids}})
         members = [i for i in instances if i.data.get("DBClusterIdentifier") == cluster.name]
-        public = [i.name for i in members if i.data.get("PubliclyAccessible")]
-        if cluster.data.get("PubliclyAccessible"):
-            public.append(cluster.name)
-        problems += [f"{name} is publicly accessible: set publiclyAccessible false" for name in public]
-        evidence = {"rds:DescribeDBInstances": {i.name: pick(i.data, "PubliclyAccessible") for i in members},
-                    "rds:DescribeDBSubnetGroups": {"DBSubnetGroupName": group, "SubnetIds": subnet_ids},
-                    **subnets}
-        return verdict(cluster, problems, "not publicly accessible; private subnets only", evidence)
+        exposures = [net_02.Exposure(f"instance '{i.name}'", bool(i.data.get("PubliclyAccessible"))) for i in members]
+        if "PubliclyAccessible" in cluster.data:
+            exposures.append(net_02.Exposure(f"cluster '{cluster.name}'", bool(cluster.data["PubliclyAccessible"])))
+        evidence["rds:DescribeDBInstances"] = {i.name: pick(i.data, "PubliclyAccessible") for i in members}
+        decided = net_02.decide(net_02.DataStore(f"cluster '{cluster.name}'", where, tuple(exposures)))
+        return verdict_outcome(cluster, decided, evidence)
 
     return ctx.each(clusters(ctx.inventory, ctx.region), evaluate)
 

@@ -2,23 +2,23 @@
 
 IAM-04 judges Aurora clusters but reads their master secret here: ``rds`` is
 imported by this module (an RDS-managed secret is in scope with its cluster),
-so the check lives where it reads. ENC-04 (``controls.enc_04``) judges every
-secret, and each cluster through the master secret RDS manages for it, as the
-pack and the static scan do.
+so the check lives where it reads; it also judges every rotating secret's schedule. ENC-04
+(``controls.enc_04``) judges every secret, and each cluster through the master secret RDS manages for
+it, as the pack and the static scan do.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
-from compliance.audit.common import key_ref, pick, verdict, verdict_outcome
+from compliance.audit.common import key_ref, pick, verdict_outcome
 from compliance.audit.inventory import Inventory, Resource, listing, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, live_check
 from compliance.audit.services.rds import CLUSTER, clusters
 from compliance.findings import ResourceRef
-from controls import enc_04
+from controls import enc_04, iam_04
+from controls.values import MISSING
 
 SECRET = "aws:secretsmanager/secret:Secret"
 
@@ -67,12 +67,11 @@ def managed_master_secret_keys(ctx: CheckContext):
     return ctx.each(clusters(ctx.inventory, ctx.region), evaluate)
 
 
-def rotation_days(described: dict[str, Any]) -> int | None:
+def rotation(described: dict[str, Any], where: str) -> iam_04.Rotation:
+    """IAM-04's facts on a secret's rotation, from DescribeSecret."""
     rules = described.get("RotationRules") or {}
-    if rules.get("AutomaticallyAfterDays"):
-        return int(rules["AutomaticallyAfterDays"])
-    match = re.match(r"^rate\((\d+) days?\)$", str(rules.get("ScheduleExpression", "")))
-    return int(match.group(1)) if match else None
+    return iam_04.Rotation(where, rules.get("AutomaticallyAfterDays") or MISSING,
+                           rules.get("ScheduleExpression") or MISSING, bool(described.get("RotationEnabled")))
 
 
 @live_check("IAM-04", "iam-04-database-credentials-rotated", resource_type=CLUSTER)
@@ -83,18 +82,27 @@ def database_credentials(ctx: CheckContext):
         master = cluster.data.get("MasterUserSecret") or {}
         evidence: dict[str, Any] = {"rds:DescribeDBClusters": {"MasterUserSecret": pick(master, "SecretArn",
                                                                                          "SecretStatus")}}
-        if not master.get("SecretArn"):
-            return verdict(cluster, ["the master password is not managed in Secrets Manager: set "
-                                     "manageMasterUserPassword"], "", evidence)
-        described = describe_secret(ctx, master["SecretArn"])
-        days = rotation_days(described)
-        evidence["secretsmanager:DescribeSecret"] = pick(described, "RotationEnabled", "RotationRules")
-        problems = []
-        if not described.get("RotationEnabled"):
-            problems.append("automatic rotation is off for the master secret: enable it")
-        elif days is None or days > maximum:
-            problems.append(f"the master secret rotates every {days or 'unknown'} days: rotate every {maximum} "
-                            "days or less")
-        return verdict(cluster, problems, f"master password in Secrets Manager, rotated every {days} days", evidence)
+        rotations: tuple[iam_04.Rotation, ...] = ()
+        if master.get("SecretArn"):
+            described = describe_secret(ctx, master["SecretArn"])
+            evidence["secretsmanager:DescribeSecret"] = pick(described, "RotationEnabled", "RotationRules")
+            rotations = (rotation(described, "the master secret"),)
+        # RDS does not say where an unmanaged password came from: it is a static credential as far as anyone can verify.
+        facts = iam_04.Credentials(f"cluster '{cluster.name}'", bool(master.get("SecretArn")), True, rotations)
+        return verdict_outcome(cluster, iam_04.decide(facts, maximum), evidence)
 
     return ctx.each(clusters(ctx.inventory, ctx.region), evaluate)
+
+
+@live_check("IAM-04", "iam-04-secret-rotation-schedule", resource_type=SECRET)
+def secret_rotations(ctx: CheckContext):
+    maximum = int(ctx.parameters.get("maxRotationDays", 30))
+
+    def evaluate(secret: Resource) -> list[Outcome]:
+        described = describe_secret(ctx, secret.id)
+        if not described.get("RotationEnabled"):
+            return []  # no rotation configured: judged with its database, if it holds a master password
+        evidence = {"secretsmanager:DescribeSecret": pick(described, "RotationEnabled", "RotationRules")}
+        return [verdict_outcome(secret, iam_04.decide_rotation(rotation(described, "rotation"), maximum), evidence)]
+
+    return ctx.each(secrets(ctx.inventory, ctx.region), evaluate)

@@ -76,10 +76,15 @@ def internet_gateway(ctx: Context, inputs: Inputs) -> Created:
 
 @handles("aws:ec2/routeTable:RouteTable")
 def route_table(ctx: Context, inputs: Inputs) -> Created:
-    table_id = ctx.client("ec2").create_route_table(**compact(
+    """A route table, with its inline ``routes`` created as the provider does (NET-02 reads them)."""
+    ec2 = ctx.client("ec2")
+    table_id = ec2.create_route_table(**compact(
         VpcId=inputs["vpcId"], TagSpecifications=_tag_specs("route-table", inputs.get("tags"))))["RouteTable"]["RouteTableId"]
+    routes = inputs.get("routes", [])
+    for inline in routes:
+        ec2.create_route(RouteTableId=table_id, **compact(**{api: inline.get(key) for key, api in _INLINE_ROUTE.items()}))
     return Created(table_id, {"arn": _ec2_arn(ctx, "route-table", table_id), "ownerId": ctx.account_id,
-                              "routes": [], "propagatingVgws": []})
+                              "routes": routes, "propagatingVgws": []})
 
 
 _ROUTE_DESTINATIONS = {"destinationCidrBlock": "DestinationCidrBlock",
@@ -90,6 +95,11 @@ _ROUTE_TARGETS = {"gatewayId": "GatewayId", "natGatewayId": "NatGatewayId", "vpc
                   "networkInterfaceId": "NetworkInterfaceId", "vpcPeeringConnectionId": "VpcPeeringConnectionId"}
 
 
+# An inline route of a RouteTable: its input names -> CreateRoute's.
+_INLINE_ROUTE = {"cidrBlock": "DestinationCidrBlock", "ipv6CidrBlock": "DestinationIpv6CidrBlock",
+                 "destinationPrefixListId": "DestinationPrefixListId", **_ROUTE_TARGETS}
+
+
 @handles("aws:ec2/route:Route")
 def route(ctx: Context, inputs: Inputs) -> Created:
     table_id = inputs["routeTableId"]
@@ -98,6 +108,28 @@ def route(ctx: Context, inputs: Inputs) -> Created:
     destination = next(v for k, v in params.items() if k.startswith("Destination") and v)
     # The provider's ID for a route: "r-" + table + a hash of the destination.
     return Created(f"r-{table_id}{zlib.crc32(destination.encode())}", {"origin": "CreateRoute", "state": "active"})
+
+
+@handles("aws:ec2/eip:Eip")
+def eip(ctx: Context, inputs: Inputs) -> Created:
+    """An Elastic IP for a NAT gateway (NET-03 judges NAT gateways)."""
+    allocated = ctx.client("ec2").allocate_address(**compact(
+        Domain=inputs.get("domain", "vpc"), TagSpecifications=_tag_specs("elastic-ip", inputs.get("tags"))))
+    allocation = allocated["AllocationId"]
+    return Created(allocation, {"allocationId": allocation, "publicIp": allocated.get("PublicIp", ""),
+                                "domain": allocated.get("Domain", "vpc"), "arn": _ec2_arn(ctx, "elastic-ip", allocation)})
+
+
+@handles("aws:ec2/natGateway:NatGateway")
+def nat_gateway(ctx: Context, inputs: Inputs) -> Created:
+    """NET-03: a NAT gateway in a subnet (public with an Elastic IP, or private)."""
+    created = ctx.client("ec2").create_nat_gateway(**compact(
+        SubnetId=inputs["subnetId"], AllocationId=inputs.get("allocationId"),
+        ConnectivityType=inputs.get("connectivityType"), PrivateIpAddress=inputs.get("privateIp"),
+        TagSpecifications=_tag_specs("natgateway", inputs.get("tags"))))["NatGateway"]
+    nat_id = created["NatGatewayId"]
+    return Created(nat_id, {"connectivityType": created.get("ConnectivityType", "public"),
+                            "networkInterfaceId": "", "privateIp": "", "publicIp": ""})
 
 
 @handles("aws:ec2/routeTableAssociation:RouteTableAssociation")

@@ -11,10 +11,8 @@ controls' decision modules (``controls.*``) exactly as the pack does.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import sys
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,13 +25,8 @@ from controls.catalog import Control, load_catalog  # noqa: E402 (needs policies
 
 SUFFIX_ENV = "IOT_ENVIRONMENT_SUFFIX"
 
-DATA_STORE_PORTS = {5432: "PostgreSQL (Aurora)", 6379: "Redis (ElastiCache)"}
-ALL_PROTOCOLS = frozenset({"-1", "all"})
-INGRESS_RESOURCES = ("aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule")
-
-# GOV-01: the attribute that holds each type's physical name. Log groups and KMS
-# aliases are paths: their last segment is the name. IoT topic rule names allow
-# no hyphens: their parts are joined with underscores.
+# GOV-01: the attribute that holds each type's physical name (which part of it
+# carries the convention, and with which separator, is ``controls.gov_01``'s).
 PHYSICAL_NAME_ATTRIBUTES = {
     "aws_cloudtrail": "name",
     "aws_cloudwatch_log_group": "name",
@@ -59,7 +52,6 @@ PHYSICAL_NAME_ATTRIBUTES = {
     "aws_security_group": "name",
     "aws_sqs_queue": "name",
 }
-UNDERSCORED_NAME_TYPES = frozenset({"aws_iot_topic_rule"})
 
 # GOV-03: the resource types of the program that take tags (the bridge metadata
 # gives each of them a ``tagsAll`` property; a test keeps the two in step).
@@ -144,70 +136,6 @@ def blocks(conf: dict[str, Any], key: str) -> list[dict[str, Any]]:
 def is_reference(text: Any) -> bool:
     """A value checkov substituted with a reference to another resource (``aws_x.name.id``)."""
     return isinstance(text, str) and text.startswith("aws_") and "." in text and " " not in text
-
-
-@dataclass(frozen=True)
-class Ingress:
-    """One ingress permission, however it was declared (inline, SecurityGroupRule, IngressRule)."""
-
-    from_port: int
-    to_port: int
-    protocol: str
-    cidrs: tuple[str, ...]
-    source_groups: tuple[str, ...]
-
-    def covers(self, port: int) -> bool:
-        return self.protocol in ALL_PROTOCOLS or self.from_port <= port <= self.to_port
-
-    def world_cidrs(self, allowed: list[str]) -> list[str]:
-        """Sources admitting every address, compared as networks: ``::0/0`` is ``::/0`` (NET-01)."""
-        permitted = {_network(c) for c in allowed} - {None}
-        return [c for c in self.cidrs if (net := _network(c)) is not None and net.prefixlen == 0 and net not in permitted]
-
-
-def _network(cidr: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
-    if not isinstance(cidr, str):
-        return None
-    try:
-        return ipaddress.ip_network(cidr, strict=False)
-    except ValueError:
-        return None
-
-
-def _port(raw: Any, default: int) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return default
-
-
-def ingress_rules(resource_type: str, conf: dict[str, Any]) -> list[Ingress]:
-    """The ingress permissions a security group, SG rule or VPC ingress rule declares."""
-    if resource_type == "aws_security_group":
-        return [
-            Ingress(
-                _port(value(block, "from_port"), 0), _port(value(block, "to_port"), 65535),
-                str(value(block, "protocol", "-1")),
-                tuple(as_list(block.get("cidr_blocks")) + as_list(block.get("ipv6_cidr_blocks"))),
-                tuple(as_list(block.get("security_groups"))),
-            )
-            for block in blocks(conf, "ingress")
-        ]
-    if resource_type == "aws_security_group_rule":
-        if value(conf, "type") != "ingress":
-            return []
-        return [Ingress(
-            _port(value(conf, "from_port"), 0), _port(value(conf, "to_port"), 65535), str(value(conf, "protocol", "-1")),
-            tuple(as_list(conf.get("cidr_blocks")) + as_list(conf.get("ipv6_cidr_blocks"))),
-            tuple(as_list(conf.get("source_security_group_id"))),
-        )]
-    if resource_type == "aws_vpc_security_group_ingress_rule":
-        return [Ingress(
-            _port(value(conf, "from_port"), 0), _port(value(conf, "to_port"), 65535), str(value(conf, "ip_protocol", "-1")),
-            tuple(as_list(conf.get("cidr_ipv4")) + as_list(conf.get("cidr_ipv6"))),
-            tuple(as_list(conf.get("referenced_security_group_id"))),
-        )]
-    return []
 
 
 KEY_TYPES = ("aws_kms_key", "aws_kms_alias")
