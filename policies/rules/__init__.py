@@ -14,10 +14,10 @@ from types import ModuleType
 from pulumi_policy import Policy
 
 from controls.catalog import CatalogError, Control, load_catalog
-from rules import audit_logging, destroy, encryption, governance, identity, keys, network, retention
+from rules import encryption, governance, identity, keys, network, retention
 from rules.registry import Rule, build_policy
 
-CONCERN_MODULES = (encryption, keys, retention, network, identity, audit_logging, governance, destroy)
+CONCERN_MODULES = (encryption, keys, retention, network, identity, governance)
 _CONTROL_MODULE = re.compile(r"^[a-z]{3}_[0-9]{2}$")  # net_01.py: the pack's adapter of NET-01
 
 

@@ -1,4 +1,4 @@
-"""GOV-01 .. GOV-03 and LAM-01: names, regions, tags and runtimes from approved lists."""
+"""GOV-01 .. GOV-03: names, regions and tags."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pulumi.runtime
 
 from rules import types as t
 from rules.model import Resource
-from rules.registry import CUSTOM_RESOURCES, NotApplicable, Registry, Undecided
+from rules.registry import CUSTOM_RESOURCES, Registry, Undecided
 from rules.values import MISSING, UNKNOWN, describe, lookup
 
 registry = Registry()
@@ -135,17 +135,3 @@ def required_tags(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
     missing = [tag for tag in config["requiredTags"] if tag not in present]
     if missing:
         yield f"tags lack {', '.join(missing)}: pass the program's common tags to this resource."
-
-
-@registry.resource("LAM-01", "approved-runtime",
-                   "Lambda functions use an approved runtime.", [t.LAMBDA_FUNCTION],
-                   parameters=("approvedRuntimes",))
-def approved_runtime(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
-    approved = list(config["approvedRuntimes"])
-    if r.lookup("packageType") == "Image":
-        raise NotApplicable("a container-image function has no managed runtime")
-    runtime = r.lookup("runtime")
-    if runtime is UNKNOWN:
-        yield Undecided("runtime")
-    elif runtime not in approved:
-        yield f"runtime is {describe(runtime)}: use one of {', '.join(approved)}."

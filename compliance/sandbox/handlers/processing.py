@@ -85,6 +85,12 @@ def _foreign(ctx: Context, layers: list[str]) -> list[str]:
     return [arn for arn in layers if arn.split(":")[4] != ctx.account_id]
 
 
+def _code(ctx: Context, inputs: Inputs) -> dict[str, object]:
+    """A container image (``imageUri``, LAM-01 does not apply) or the zipped code archive."""
+    image = inputs.get("imageUri")
+    return {"ImageUri": image} if image else {"ZipFile": zip_code(inputs["code"], ctx.type)}
+
+
 @handles("aws:lambda/function:Function",
          not_api=("sourceCodeHash", "skipDestroy", "replaceSecurityGroupsOnDestroy", "replacementSecurityGroupIds"))
 def function(ctx: Context, inputs: Inputs) -> Created:
@@ -97,7 +103,7 @@ def function(ctx: Context, inputs: Inputs) -> Created:
     foreign = _foreign(ctx, layers)
     created = lambda_.create_function(**compact(
         FunctionName=name, Role=inputs["role"], Runtime=inputs.get("runtime"), Handler=inputs.get("handler"),
-        Code={"ZipFile": zip_code(inputs["code"], ctx.type)}, Description=inputs.get("description"),
+        Code=_code(ctx, inputs), Description=inputs.get("description"),
         Timeout=num(inputs.get("timeout")), MemorySize=num(inputs.get("memorySize")),
         Environment={"Variables": environment} if environment else None, KMSKeyArn=inputs.get("kmsKeyArn"),
         VpcConfig=compact(SubnetIds=vpc.get("subnetIds"), SecurityGroupIds=vpc.get("securityGroupIds"),
