@@ -11,7 +11,6 @@ from compliance.audit.aws import ApiError, RetryPolicy, classify
 from compliance.audit.gaps import load_gaps
 from compliance.audit.registry import all_checks
 from compliance.audit.scope import Scope, follows_naming, load_outputs
-from compliance.audit.services.cloudtrail import records_data_events
 from compliance.audit.services.ec2 import ingress_permissions
 from compliance.audit.services.iam import wildcard_grants
 from compliance.audit.services.iot import iot_policy_problems
@@ -118,28 +117,6 @@ def test_api_errors_become_errors_that_name_the_fix(exc, service, operation, kin
     error = classify(service, operation, exc, "http://127.0.0.1:9", RetryPolicy(max_attempts=2))
     assert error.kind == kind and error.api == f"{service}:{operation}"
     assert words in error.message
-
-
-def test_data_event_selectors():
-    table = "arn:aws:dynamodb:r:1:table/t"
-    basic = {"EventSelectors": [{"ReadWriteType": "All", "DataResources": [
-        {"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::raw/"]},
-        {"Type": "AWS::DynamoDB::Table", "Values": [table]}]}]}
-    assert records_data_events(basic, "AWS::S3::Object", "arn:aws:s3:::raw/")
-    assert not records_data_events(basic, "AWS::S3::Object", "arn:aws:s3:::other/")
-    assert records_data_events(basic, "AWS::DynamoDB::Table", table)
-    write_only = {"EventSelectors": [{**basic["EventSelectors"][0], "ReadWriteType": "WriteOnly"}]}
-    assert not records_data_events(write_only, "AWS::DynamoDB::Table", table)
-    everything = {"EventSelectors": [{"DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]}]}
-    assert records_data_events(everything, "AWS::S3::Object", "arn:aws:s3:::any/")
-    advanced = {"AdvancedEventSelectors": [{"FieldSelectors": [
-        {"Field": "eventCategory", "Equals": ["Data"]}, {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
-        {"Field": "resources.ARN", "StartsWith": ["arn:aws:s3:::raw/"]}]}]}
-    assert records_data_events(advanced, "AWS::S3::Object", "arn:aws:s3:::raw/")
-    assert not records_data_events(advanced, "AWS::DynamoDB::Table", table)
-    reads_only = {"AdvancedEventSelectors": [{"FieldSelectors": [
-        *advanced["AdvancedEventSelectors"][0]["FieldSelectors"], {"Field": "readOnly", "Equals": ["true"]}]}]}
-    assert not records_data_events(reads_only, "AWS::S3::Object", "arn:aws:s3:::raw/")
 
 
 def test_wildcard_grants():

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from compliance.errors import EvaluationError
+from botocore.exceptions import ClientError
+
 from compliance.sandbox.registry import Context, Created, Inputs, compact, handles, num, pascal, tag_list
 from controls.ret_04 import ACCEPTED_DAYS
 
@@ -11,21 +12,27 @@ _SELECTOR_OPERATORS = {"startsWiths": "StartsWith", "endsWiths": "EndsWith", "no
                        "notEndsWiths": "NotEndsWith"}
 
 
+def refusal(retention: int) -> ClientError:
+    """AWS's answer (its error code) to PutRetentionPolicy with a number of days it does not offer; moto accepts any."""
+    return ClientError({"Error": {"Code": "InvalidParameterException", "Message": (
+        f"retentionInDays {retention} is not one of {', '.join(map(str, ACCEPTED_DAYS))} (refused by the sandbox as "
+        "by AWS)")}, "ResponseMetadata": {"HTTPStatusCode": 400}}, "PutRetentionPolicy")
+
+
 @handles("aws:cloudwatch/logGroup:LogGroup", not_api=("skipDestroy",))
 def log_group(ctx: Context, inputs: Inputs) -> Created:
     """A log group and its retention; ``retentionInDays`` 0 (the provider's "never expire") sets none.
 
     AWS's PutRetentionPolicy accepts only the days in ``ACCEPTED_DAYS`` and answers
     any other value with InvalidParameterException; moto accepts any number (29,
-    45...). The sandbox refuses such a value as AWS does, before calling moto.
+    45...), so the sandbox refuses such a value as AWS does (``refusal``), before
+    creating anything.
     """
     logs = ctx.client("logs")
     name = inputs.get("name") or ctx.autoname(inputs.get("namePrefix"))
     retention = num(inputs.get("retentionInDays", 0))
     if retention and retention not in ACCEPTED_DAYS:
-        raise EvaluationError(f"sandbox: log group '{ctx.name}' sets retentionInDays {retention}, which AWS refuses "
-                              "(InvalidParameterException; moto would accept it): use one of "
-                              f"{', '.join(map(str, ACCEPTED_DAYS))}, or 0 to keep events forever")
+        raise refusal(retention)
     logs.create_log_group(**compact(logGroupName=name, kmsKeyId=inputs.get("kmsKeyId"), tags=inputs.get("tags"),
                                     logGroupClass=inputs.get("logGroupClass")))
     if retention:
