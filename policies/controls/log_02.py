@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from controls.ret_04 import never_expires
+from controls.ret_04 import LogGroup, never_expires
 from controls.values import MISSING, UNKNOWN, describe, number, truthy
 from controls.verdict import Judgement, Verdict, not_applicable
 
@@ -52,12 +52,6 @@ SYNCHRONOUS_PRINCIPALS = frozenset({
     "firehose.amazonaws.com", "secretsmanager.amazonaws.com", "vpc-lattice.amazonaws.com",
 })
 INVOKE_ACTIONS = frozenset({"lambda:invokefunction", "lambda:*", "*"})  # InvokeFunctionUrl: HTTP, synchronous
-
-
-@dataclass(frozen=True)
-class LogGroup:
-    name: str
-    retention_days: Any  # ``MISSING``/0: never expires
 
 
 @dataclass(frozen=True)

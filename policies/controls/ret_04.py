@@ -29,6 +29,14 @@ class Retention:
     days: Any
 
 
+@dataclass(frozen=True)
+class LogGroup:
+    """A log group as the controls that read its retention name it (RET-05: a trail's; LOG-02: a function's)."""
+
+    name: str
+    retention_days: Any  # ``MISSING``/0: never expires
+
+
 def never_expires(days: Any) -> bool:
     """No retention: the group keeps its events forever (absent, or the provider's 0)."""
     return days is MISSING or number(days) == 0

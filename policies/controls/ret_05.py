@@ -21,17 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from controls.ret_04 import never_expires
+from controls.ret_04 import LogGroup, never_expires
 from controls.values import MISSING, UNKNOWN, describe, number
 from controls.verdict import Judgement, Verdict
 
 CONTROL = "RET-05"
-
-
-@dataclass(frozen=True)
-class LogGroup:
-    name: str
-    retention_days: Any  # ``MISSING``/0: never expires
 
 
 @dataclass(frozen=True)

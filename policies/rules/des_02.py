@@ -1,8 +1,8 @@
-"""DES-02 in the pack: the settings that keep each resource destroyable (``controls.des_02``)."""
+"""DES-02 in the pack: the settings that keep each resource destroyable (``controls.des_02``), one policy per kind."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from controls import des_02
@@ -12,38 +12,26 @@ from rules.registry import Registry, resource_results
 
 registry = Registry()
 
-
-def _judged(r: Resource, kind: str) -> Iterator[Any]:
-    settings = {req.setting: r.lookup(req.setting) for req in des_02.REQUIREMENTS[kind]}
-    yield from resource_results(des_02.decide(des_02.Resource(kind, settings)))
-
-
-@registry.resource("DES-02", "database-destroyable",
-                   "Databases have no deletion protection and skip the final snapshot.",
-                   [t.RDS_CLUSTER, t.RDS_INSTANCE])
-def database_destroyable(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
-    yield from _judged(r, des_02.DATABASE)
-
-
-@registry.resource("DES-02", "dynamodb-no-deletion-protection",
-                   "DynamoDB tables have no deletion protection.", [t.DYNAMODB_TABLE])
-def dynamodb_no_deletion_protection(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
-    yield from _judged(r, des_02.TABLE)
+# (policy slug, description, the types it judges, the kind of resource in the decision's vocabulary)
+POLICIES = (
+    ("database-destroyable", "Databases have no deletion protection and skip the final snapshot.",
+     (t.RDS_CLUSTER, t.RDS_INSTANCE), des_02.DATABASE),
+    ("dynamodb-no-deletion-protection", "DynamoDB tables have no deletion protection.", (t.DYNAMODB_TABLE,),
+     des_02.TABLE),
+    ("s3-force-destroy", "S3 buckets are force-destroyable.", t.S3_BUCKETS, des_02.BUCKET),
+    ("log-group-deleted-with-stack", "Log groups are deleted with the stack (no skipDestroy).", (t.LOG_GROUP,),
+     des_02.LOG_GROUP),
+    ("function-deleted-with-stack", "Lambda functions are deleted with the stack (no skipDestroy).",
+     (t.LAMBDA_FUNCTION,), des_02.FUNCTION),
+)
 
 
-@registry.resource("DES-02", "s3-force-destroy",
-                   "S3 buckets are force-destroyable.", t.S3_BUCKETS)
-def s3_force_destroy(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
-    yield from _judged(r, des_02.BUCKET)
+def _judge(kind: str) -> Callable[[Resource, dict[str, Any]], Iterator[Any]]:
+    def judged(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
+        settings = {req.setting: r.lookup(req.setting) for req in des_02.REQUIREMENTS[kind]}
+        yield from resource_results(des_02.decide(des_02.Resource(kind, settings)))
+    return judged
 
 
-@registry.resource("DES-02", "log-group-deleted-with-stack",
-                   "Log groups are deleted with the stack (no skipDestroy).", [t.LOG_GROUP])
-def log_group_deleted_with_stack(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
-    yield from _judged(r, des_02.LOG_GROUP)
-
-
-@registry.resource("DES-02", "function-deleted-with-stack",
-                   "Lambda functions are deleted with the stack (no skipDestroy).", [t.LAMBDA_FUNCTION])
-def function_deleted_with_stack(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
-    yield from _judged(r, des_02.FUNCTION)
+for slug, description, types, kind in POLICIES:
+    registry.resource("DES-02", slug, description, types)(_judge(kind))

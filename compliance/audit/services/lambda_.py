@@ -64,6 +64,13 @@ def _principals(statement: dict[str, Any]) -> list[Any]:
     return as_list(principal)
 
 
+def event_source_mappings(ctx: CheckContext) -> list[dict[str, Any]]:
+    """Every mapping of the region, listed once: moto 5.2.5 filters ``FunctionName`` by the exact string the
+    mapping was created with (name or ARN) where AWS takes either, so the audit matches ``FunctionArn`` itself."""
+    return ctx.inventory.memo.get(("ListEventSourceMappings", ctx.region), lambda: list(
+        ctx.aws.pages("lambda", ctx.region, "ListEventSourceMappings", "EventSourceMappings")))
+
+
 def _mapping(mapping: dict[str, Any]) -> log_02.Mapping:
     return log_02.Mapping(f"event source mapping {mapping.get('UUID')}", lookup(mapping, "EventSourceArn"),
                           lookup(mapping, "DestinationConfig.OnFailure.Destination"),
@@ -77,9 +84,9 @@ def function_failure_path(ctx: CheckContext):
     def evaluate(function: Resource) -> Outcome:
         group_name = (function.data.get("LoggingConfig") or {}).get("LogGroup") or f"/aws/lambda/{function.name}"
         groups = log_groups_named(ctx, group_name)
-        # By name: AWS takes the name or the ARN, moto 5.2.5 matches the name only (the ARN lists nothing).
-        mappings = list(ctx.aws.pages("lambda", ctx.region, "ListEventSourceMappings", "EventSourceMappings",
-                                      FunctionName=function.name))
+        # A mapping may invoke a version or alias (arn:...:function:<name>:<qualifier>): still this function.
+        mappings = [m for m in event_source_mappings(ctx)
+                    if ":".join(str(m.get("FunctionArn")).split(":")[:7]) == function.id]
         grants = _invokers(ctx, function)
         invoke_config = ctx.call("lambda", "GetFunctionEventInvokeConfig", absent=("ResourceNotFoundException",),
                                  FunctionName=function.id) or {}

@@ -38,8 +38,7 @@ def _log_buckets(plan: PlanIndex) -> set[str]:
 class TrailAndDataEvents(DecidedCheck):
     def __init__(self) -> None:
         super().__init__(
-            name="LOG-01: CloudTrail is multi-region, validated, with Insights, and records data events on every data "
-                 "store",
+            name="LOG-01: CloudTrail is multi-region, validated, with Insights and data events on every data store",
             id="CKV_IOT_11", categories=[CheckCategories.LOGGING], supported_resources=(TRAIL, BUCKET, TABLE),
         )
 

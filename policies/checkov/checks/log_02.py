@@ -66,8 +66,7 @@ def _function(plan: PlanIndex, address: str) -> log_02.Function:
 class FunctionFailureHandling(DecidedCheck):
     def __init__(self) -> None:
         super().__init__(
-            name="LOG-02: functions log with a retention; stream mappings keep failures with bounded retries and "
-                 "bisect; asynchronous invocations have a destination",
+            name="LOG-02: Lambda logs with a retention; stream failures kept, retries bounded, batches bisected",
             id="CKV_IOT_12", categories=[CheckCategories.LOGGING], supported_resources=(FUNCTION, MAPPING),
         )
 
