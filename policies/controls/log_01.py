@@ -351,9 +351,9 @@ def _items(value: Any) -> tuple[Any, ...]:
     return () if value is MISSING or value is None else tuple(value)
 
 
-def _whole_arn(store: Store) -> str:
-    """The ARN every event of the store falls under (S3: every object of the bucket)."""
-    return f"arn:aws:s3:::{store.name}/" if store.kind == S3_OBJECT else f":table/{store.name}"
+def _objects(bucket: Store) -> str:
+    """The ARN prefix of every object of a bucket."""
+    return f"arn:aws:s3:::{bucket.name}/"
 
 
 def _names_whole(value: Any, store: Store, *, prefix: bool) -> bool:
@@ -362,7 +362,7 @@ def _names_whole(value: Any, store: Store, *, prefix: bool) -> bool:
         return False
     value = _aws_partition(value)
     if store.kind == S3_OBJECT:
-        return prefix and value.startswith("arn:aws:s3") and _whole_arn(store).startswith(value)
+        return prefix and value.startswith("arn:aws:s3") and _objects(store).startswith(value)
     if value == _EVERY_TABLE or (prefix and value.startswith(_EVERY_TABLE) and ":table/" not in value):
         return True
     if ":dynamodb:" not in value or ":table/" not in value:
@@ -378,7 +378,7 @@ def _reaches(value: Any, store: Store) -> bool:
 
 def _inside(value: Any, store: Store) -> bool:
     """An ARN (prefix) inside the store: an S3 object or object prefix of the bucket."""
-    return isinstance(value, str) and store.kind == S3_OBJECT and _aws_partition(value).startswith(_whole_arn(store))
+    return isinstance(value, str) and store.kind == S3_OBJECT and _aws_partition(value).startswith(_objects(store))
 
 
 def _aws_partition(arn: str) -> str:
