@@ -34,6 +34,8 @@ from compliance.gate.results import (
     policy_metas,
 )
 from compliance.graph import Graph
+from controls import des_01
+from controls.verdict import FAIL
 
 IN_FLIGHT = 4
 ANALYZE_TIMEOUT_S = 120.0
@@ -66,12 +68,13 @@ class GateResult:
 
 
 def _retain_on_delete(graph: Graph, outcomes: Outcomes, level: str) -> list[dict[str, Any]]:
-    """DES-01's half that the Analyzer protocol does not carry: retainOnDelete, from the graph."""
-    retained = [r for r in graph.resources if r["options"].get("retainOnDelete")]
-    for resource in retained:
-        outcomes.add(RETAIN_CHECK, resource["urn"], "fail",
-                     "retainOnDelete is set, so `pulumi destroy` leaves the resource behind: remove "
-                     "retain_on_delete from its options.", level)
+    """DES-01's half that the Analyzer protocol does not carry: retainOnDelete, from the graph (``controls.des_01``)."""
+    retained = []
+    for resource in graph.resources:
+        verdict = des_01.decide(des_01.Options(retain_on_delete=bool(resource["options"].get("retainOnDelete"))))
+        if verdict.status == FAIL:
+            outcomes.add(RETAIN_CHECK, resource["urn"], "fail", verdict.message, level)
+            retained.append(resource)
     return retained
 
 

@@ -11,9 +11,7 @@ from compliance.audit.aws import ApiError, RetryPolicy, classify
 from compliance.audit.gaps import load_gaps
 from compliance.audit.registry import all_checks
 from compliance.audit.scope import Scope, follows_naming, load_outputs
-from compliance.audit.services.cloudtrail import records_data_events
 from compliance.audit.services.ec2 import ingress_permissions
-from compliance.audit.services.s3 import is_raw_archive
 from compliance.audit.services.secretsmanager import rotation
 from compliance.catalog import load_catalog
 from compliance.cli import main
@@ -118,28 +116,6 @@ def test_api_errors_become_errors_that_name_the_fix(exc, service, operation, kin
     assert words in error.message
 
 
-def test_data_event_selectors():
-    table = "arn:aws:dynamodb:r:1:table/t"
-    basic = {"EventSelectors": [{"ReadWriteType": "All", "DataResources": [
-        {"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::raw/"]},
-        {"Type": "AWS::DynamoDB::Table", "Values": [table]}]}]}
-    assert records_data_events(basic, "AWS::S3::Object", "arn:aws:s3:::raw/")
-    assert not records_data_events(basic, "AWS::S3::Object", "arn:aws:s3:::other/")
-    assert records_data_events(basic, "AWS::DynamoDB::Table", table)
-    write_only = {"EventSelectors": [{**basic["EventSelectors"][0], "ReadWriteType": "WriteOnly"}]}
-    assert not records_data_events(write_only, "AWS::DynamoDB::Table", table)
-    everything = {"EventSelectors": [{"DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]}]}
-    assert records_data_events(everything, "AWS::S3::Object", "arn:aws:s3:::any/")
-    advanced = {"AdvancedEventSelectors": [{"FieldSelectors": [
-        {"Field": "eventCategory", "Equals": ["Data"]}, {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
-        {"Field": "resources.ARN", "StartsWith": ["arn:aws:s3:::raw/"]}]}]}
-    assert records_data_events(advanced, "AWS::S3::Object", "arn:aws:s3:::raw/")
-    assert not records_data_events(advanced, "AWS::DynamoDB::Table", table)
-    reads_only = {"AdvancedEventSelectors": [{"FieldSelectors": [
-        *advanced["AdvancedEventSelectors"][0]["FieldSelectors"], {"Field": "readOnly", "Equals": ["true"]}]}]}
-    assert not records_data_events(reads_only, "AWS::S3::Object", "arn:aws:s3:::raw/")
-
-
 def test_wildcard_grants_as_the_audit_reads_them():
     """Documents as GetRolePolicy/GetPolicyVersion decode them (objects), decided by controls.iam_01."""
     def decided(*statements):
@@ -168,8 +144,7 @@ def test_iot_policy_scope_as_the_audit_reads_it():
     assert client.status == "fail" and "not scoped" in client.message
 
 
-def test_raw_archive_and_other_thresholds():
-    assert is_raw_archive("s3-raw-archive-123456789012-dev") and not is_raw_archive("s3-trail-logs-1-dev")
+def test_rotation_intervals_and_world_ingress_as_the_audit_reads_them():
     assert iam_04.interval_days(rotation({"RotationRules": {"ScheduleExpression": "rate(30 days)"}}, "r")) == 30
     assert iam_04.interval_days(rotation({"RotationRules": {"ScheduleExpression": "cron(0 0 * * ? *)"}}, "r")) is None
     group = {"IpPermissions": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,

@@ -373,7 +373,7 @@ CASES: list[Case] = [
              advancedEventSelectors=[{"fieldSelectors": [
                  {"field": "eventCategory", "equals": ["Data"]},
                  {"field": "resources.type", "equals": ["AWS::S3::Object"]},
-                 {"field": "resources.ARN", "notStartsWith": ["arn:aws:s3:::s3-raw-archive-dev/"]}]}]),
+                 {"field": "resources.ARN", "notStartsWiths": ["arn:aws:s3:::s3-raw-archive-dev/"]}]}]),
               rewire("trail", "eventSelectors", "table"), rewire("trail", "advancedEventSelectors", "bucket-raw-archive")),
          "add its ARN to the trail's"),
     Case("bucket-prefix-only", "log-01-data-events-cover-data-stores", "bucket-raw-archive",
@@ -390,13 +390,17 @@ CASES: list[Case] = [
              rewire("trail", "eventSelectors", "bucket-raw-archive")), "add its ARN to the trail's",
          also=("trail",)),
     Case("stream-retries-forever", "log-02-stream-failures-bounded-and-kept", "mapping",
-         drop("mapping", "maximumRetryAttempts"), "set it between 0 and 10"),
+         drop("mapping", "maximumRetryAttempts"), "set it between 0 and 10", also=("function",)),
     Case("stream-no-bisect", "log-02-stream-failures-bounded-and-kept", "mapping",
-         put("mapping", bisectBatchOnFunctionError=False), "set it to true"),
+         put("mapping", bisectBatchOnFunctionError=False), "set it to true", also=("function",)),
     Case("stream-failures-lost", "log-02-stream-failures-bounded-and-kept", "mapping",
          drop("mapping", "destinationConfig"), "send them to the dead-letter queue", also=("function",)),
     Case("lambda-without-log-group", "log-02-lambda-log-group-and-failure-destination", "function",
          both(remove("log-processor"), drop("function", "loggingConfig")), "declare /aws/lambda/<name>"),
+    Case("lambda-invoked-asynchronously-without-dead-letter-queue", "log-02-lambda-log-group-and-failure-destination",
+         "function", add("s3-invokes", t.LAMBDA_PERMISSION, "raw-archive-invokes-processor", {
+             "function": "lambda-processor-dev", "action": "lambda:InvokeFunction", "principal": "s3.amazonaws.com"},
+             deps={"function": ["function"]}), "set deadLetterConfig"),
     # GOV-01 .. GOV-03, LAM-01
     Case("name-without-convention", "gov-01-physical-names-follow-convention", "stream",
          put("stream", name="TelemetryStream"), "build it with the program's naming helper"),
@@ -424,5 +428,7 @@ CASES: list[Case] = [
          drop("bucket-trail-logs", "forceDestroy"), "set forceDestroy to true"),
     Case("log-group-skip-destroy", "des-02-log-group-deleted-with-stack", "log-trail",
          put("log-trail", skipDestroy=True), "remove skipDestroy"),
+    Case("function-skip-destroy", "des-02-function-deleted-with-stack", "function",
+         put("function", skipDestroy=True), "remove skipDestroy"),
 ]
 

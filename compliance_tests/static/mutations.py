@@ -101,7 +101,7 @@ def mutate(clean: dict[str, Any]) -> tuple[dict[str, Any], list[Mutation]]:
     record("::0/0 on 6379, judged on the rule's group", "NET-01", "CKV_IOT_2", ":SecurityGroup", "network-redis")
 
     g.get(":Table", "metrics")["inputs"]["pointInTimeRecovery"] = {"enabled": False}
-    record("DynamoDB without PITR", "RET-02", "CKV_AWS_28", ":Table", "metrics")
+    record("DynamoDB without PITR", "RET-02", "CKV_IOT_41", ":Table", "metrics")
 
     g.get(":Table", "devices")["inputs"]["name"] = "dynamodb-devices"
     record("name without suffix", "GOV-01", "CKV_IOT_4", ":Table", "devices")

@@ -53,10 +53,3 @@ def test_every_catalog_id_exists(checkov_ids):
 
 def test_every_skip_is_a_real_checkov_check(checkov_ids):
     assert sorted(set(load_skips()) - checkov_ids) == []
-
-
-def test_graph_check_thresholds_equal_the_catalog():
-    """RET-05's graph check cannot read the catalog; its value must equal RET-05's minDays."""
-    definition = yaml.safe_load((CHECKS_DIR / "ret_05_trail_log_retention.yaml").read_text())["definition"]
-    values = [c["value"] for c in definition["and"] if c.get("attribute") == "retention_in_days"]
-    assert values == [load_catalog()["RET-05"].parameters["minDays"]]

@@ -21,7 +21,7 @@ def _matching(run, mutation: Mutation):
 def test_exits_1_naming_the_aurora_retention_and_ret_01(mutated_scan):
     assert mutated_scan.exit_code == 1, mutated_scan.output
     lines = [line for line in mutated_scan.output.splitlines() if line.startswith("FAIL RET-01 CKV_IOT_7 aurora")]
-    assert lines and "backup_retention_period 7 < 30" in lines[0]
+    assert lines and "backupRetentionPeriod is 7, below 30" in lines[0]
 
 
 def test_every_mutation_is_caught_on_its_resource(mutated_scan, mutations):

@@ -1,4 +1,4 @@
-"""The platform's policies, grouped by concern; ``build_policies`` turns them into CrossGuard policies.
+"""The platform's policies, one module per control (``rules/net_01.py``); ``build_policies`` turns them into CrossGuard policies.
 
 Importing this package constructs no ``PolicyPack`` (that starts a server and
 blocks forever); only ``policies/__main__.py`` does.
@@ -14,10 +14,8 @@ from types import ModuleType
 from pulumi_policy import Policy
 
 from controls.catalog import CatalogError, Control, load_catalog
-from rules import audit_logging, destroy, governance, retention
 from rules.registry import Rule, build_policy
 
-CONCERN_MODULES = (retention, audit_logging, governance, destroy)
 _CONTROL_MODULE = re.compile(r"^[a-z]{3}_[0-9]{2}$")  # net_01.py: the pack's adapter of NET-01
 
 
@@ -28,7 +26,7 @@ def control_modules() -> list[ModuleType]:
 
 
 def all_rules() -> list[Rule]:
-    rules = [rule for module in (*CONCERN_MODULES, *control_modules()) for rule in module.registry.rules]
+    rules = [rule for module in control_modules() for rule in module.registry.rules]
     names = [r.name for r in rules]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

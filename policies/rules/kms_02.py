@@ -15,7 +15,7 @@ from controls import kms_02
 from rules import types as t
 from rules.model import Resource, StackView, physical
 from rules.registry import RETIRED, Registry, stack_results
-from rules.retention import trail_buckets
+from rules.trail_buckets import trail_buckets
 from rules.values import MISSING, UNKNOWN, as_list, lookup
 
 registry = Registry()

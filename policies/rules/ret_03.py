@@ -14,7 +14,7 @@ from controls import ret_03
 from rules import types as t
 from rules.model import Resource, StackView, physical
 from rules.registry import Registry, resource_results, stack_results
-from rules.retention import trail_buckets
+from rules.trail_buckets import trail_buckets
 from rules.values import MISSING, UNKNOWN, as_list, lookup
 
 registry = Registry()

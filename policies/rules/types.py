@@ -37,6 +37,8 @@ TRAIL = "aws:cloudtrail/trail:Trail"
 
 LAMBDA_FUNCTION = "aws:lambda/function:Function"
 LAMBDA_EVENT_SOURCE_MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping"
+LAMBDA_PERMISSION = "aws:lambda/permission:Permission"
+LAMBDA_EVENT_INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
 SQS_QUEUE = "aws:sqs/queue:Queue"
 
 KMS_KEY = "aws:kms/key:Key"

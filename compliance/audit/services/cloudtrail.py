@@ -1,7 +1,9 @@
 """CloudTrail: trails; ENC-08 (trail key, ``controls.enc_08``), LOG-01 (trail configuration, data events), RET-05 (log retention).
 
-LOG-01's data-event checks judge the raw archive bucket and every table (the
-stores whose access must be recorded) by the selectors of every audited trail.
+LOG-01's data-event checks judge every bucket (a trail's own log bucket is not
+a data store) and every table by the selectors of every audited trail
+(``controls.log_01``); RET-05 reads the trail's log group and its bucket's
+lifecycle (``controls.ret_05``).
 """
 
 from __future__ import annotations
@@ -9,18 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from compliance.audit.common import key_ref, pick, verdict, verdict_outcome
+from compliance.audit.common import key_ref, pick, verdict_outcome
 from compliance.audit.inventory import Inventory, Resource, listing, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, live_check
 from compliance.audit.services.dynamodb import TABLE, tables
-from compliance.audit.services.logs import log_groups_named, retention_problem
-from compliance.audit.services.s3 import BUCKET, buckets, is_raw_archive, lifecycle_rules
-from controls import enc_08
+from compliance.audit.services.logs import log_groups_named
+from compliance.audit.services.s3 import BUCKET, buckets, lifecycle_rules
+from controls import enc_08, log_01, ret_05
+from controls.values import lookup
 
 TRAIL = "aws:cloudtrail/trail:Trail"
-REQUIRED_INSIGHTS = ("ApiCallRateInsight", "ApiErrorRateInsight")
-S3_OBJECT = "AWS::S3::Object"
-DYNAMODB_TABLE = "AWS::DynamoDB::Table"
 
 
 @listing(TRAIL)
@@ -52,83 +52,54 @@ def trail_keys(ctx: CheckContext):
     return ctx.each(trails(ctx.inventory, ctx.region), evaluate)
 
 
+def trail_facts(ctx: CheckContext, trail: Resource) -> tuple[log_01.Trail, dict[str, Any]]:
+    """LOG-01's facts of one trail (DescribeTrails, GetTrailStatus, GetInsightSelectors, GetEventSelectors) and evidence."""
+    region = trail.ref.region
+    status = ctx.inventory.memo.get(("GetTrailStatus", trail.id), lambda: ctx.aws.call(
+        "cloudtrail", region, "GetTrailStatus", Name=trail.id))
+    insights = ctx.inventory.memo.get(("GetInsightSelectors", trail.id), lambda: ctx.aws.call(
+        "cloudtrail", region, "GetInsightSelectors", TrailName=trail.id, absent=("InsightNotEnabledException",))) or {}
+    answer = selectors(ctx, trail)
+    facts = log_01.Trail(
+        trail.name, lookup(trail.data, "IsMultiRegionTrail"), lookup(trail.data, "LogFileValidationEnabled"),
+        bool(status.get("IsLogging")), log_01.read_insights(insights.get("InsightSelectors"), log_01.API),
+        log_01.read_selectors(answer.get("EventSelectors"), answer.get("AdvancedEventSelectors"), log_01.API))
+    evidence = {"cloudtrail:DescribeTrails": pick(trail.data, "IsMultiRegionTrail", "LogFileValidationEnabled"),
+                "cloudtrail:GetTrailStatus": pick(status, "IsLogging"),
+                "cloudtrail:GetInsightSelectors": {"InsightTypes": list(facts.insights)},
+                "cloudtrail:GetEventSelectors": pick(answer, "EventSelectors", "AdvancedEventSelectors")}
+    return facts, evidence
+
+
 @live_check("LOG-01", "log-01-trail-configuration", resource_type=TRAIL)
 def trail_configuration(ctx: CheckContext):
     def evaluate(trail: Resource) -> Outcome:
-        status = ctx.call("cloudtrail", "GetTrailStatus", Name=trail.id)
-        insights = ctx.call("cloudtrail", "GetInsightSelectors", TrailName=trail.id,
-                            absent=("InsightNotEnabledException",)) or {}
-        enabled_insights = sorted(s.get("InsightType") for s in insights.get("InsightSelectors") or [])
-        evidence = {"cloudtrail:DescribeTrails": pick(trail.data, "IsMultiRegionTrail", "LogFileValidationEnabled"),
-                    "cloudtrail:GetTrailStatus": pick(status, "IsLogging"),
-                    "cloudtrail:GetInsightSelectors": {"InsightTypes": enabled_insights}}
-        problems = []
-        if not status.get("IsLogging"):
-            problems.append("logging is stopped: start logging")
-        if not trail.data.get("IsMultiRegionTrail"):
-            problems.append("single-region: set isMultiRegionTrail")
-        if not trail.data.get("LogFileValidationEnabled"):
-            problems.append("log file validation is off: enable it")
-        missing = [i for i in REQUIRED_INSIGHTS if i not in enabled_insights]
-        if missing:
-            problems.append(f"Insights {', '.join(missing)} not enabled: add the insight selectors")
-        return verdict(trail, problems, "logging, multi-region, log file validation, API call and error rate "
-                       "Insights", evidence)
+        facts, evidence = trail_facts(ctx, trail)
+        return verdict_outcome(trail, log_01.decide_trail(facts), evidence)
 
     return ctx.each(trails(ctx.inventory, ctx.region), evaluate)
 
 
-def records_data_events(answer: dict[str, Any], resource_type: str, target: str) -> bool:
-    """Do the trail's basic or advanced selectors log reads and writes of ``target``?
-
-    ``target`` is the table ARN, or ``arn:aws:s3:::<bucket>/`` for every object of a bucket.
-    """
-    for selector in answer.get("EventSelectors") or []:
-        if selector.get("ReadWriteType", "All") != "All":
-            continue
-        for resource in selector.get("DataResources") or []:
-            if resource.get("Type") != resource_type:
-                continue
-            for value in resource.get("Values") or []:
-                if value in ("arn:aws:s3", "arn:aws:s3:::", "arn:aws:dynamodb") or value == target:
-                    return True
-    for selector in answer.get("AdvancedEventSelectors") or []:
-        fields = {f["Field"]: f for f in selector.get("FieldSelectors") or []}
-        if "Data" not in fields.get("eventCategory", {}).get("Equals", []):
-            continue
-        if resource_type not in fields.get("resources.type", {}).get("Equals", []) or "readOnly" in fields:
-            continue
-        arns = fields.get("resources.ARN")
-        if arns is None or target in arns.get("Equals", []) \
-                or any(target.startswith(prefix) for prefix in arns.get("StartsWith", [])):
-            return True
-    return False
-
-
-def data_event_outcomes(ctx: CheckContext, stores: list[Resource], resource_type: str,
-                        target: Any) -> list[Outcome]:
+def data_event_outcomes(ctx: CheckContext, stores: list[tuple[Resource, log_01.Store]]) -> list[Outcome]:
+    """Each store judged on the selectors of every audited trail, in every audited region."""
     every_trail = [t for region in ctx.regions for t in trails(ctx.inventory, region)]
-    outcomes = []
-    for store in stores:
-        covering = [t.name for t in every_trail
-                    if records_data_events(selectors(ctx, t), resource_type, target(store))]
-        evidence = {"cloudtrail:GetEventSelectors": {"Trails": sorted(t.name for t in every_trail),
-                                                     "RecordingDataEvents": covering}}
-        problems = [] if covering else [f"no trail records {resource_type} data events for it: add an event "
-                                        "selector for it to the trail"]
-        outcomes.append(verdict(store, problems, f"data events recorded by {', '.join(covering)}", evidence))
-    return outcomes
+    facts = [trail_facts(ctx, t)[0] for t in every_trail]
+    evidence = {"cloudtrail:GetEventSelectors": {"Trails": sorted(t.name for t in every_trail)}}
+    return [verdict_outcome(resource, log_01.decide_store(store, facts), evidence) for resource, store in stores]
 
 
-@live_check("LOG-01", "log-01-data-events-raw-archive", resource_type=BUCKET)
-def raw_archive_data_events(ctx: CheckContext):
-    archives = [b for b in buckets(ctx.inventory, ctx.region) if is_raw_archive(b.name)]
-    return data_event_outcomes(ctx, archives, S3_OBJECT, lambda b: f"arn:aws:s3:::{b.name}/")
+@live_check("LOG-01", "log-01-data-events-buckets", resource_type=BUCKET)
+def bucket_data_events(ctx: CheckContext):
+    log_buckets = {t.data.get("S3BucketName") for region in ctx.regions for t in trails(ctx.inventory, region)}
+    return data_event_outcomes(ctx, [
+        (b, log_01.Store(b.id, log_01.S3_OBJECT, b.name, b.name, b.name in log_buckets))
+        for b in buckets(ctx.inventory, ctx.region)])
 
 
 @live_check("LOG-01", "log-01-data-events-tables", resource_type=TABLE)
 def table_data_events(ctx: CheckContext):
-    return data_event_outcomes(ctx, tables(ctx.inventory, ctx.region), DYNAMODB_TABLE, lambda t: t.id)
+    return data_event_outcomes(ctx, [(t, log_01.Store(t.id, log_01.DYNAMODB_TABLE, t.name, t.name))
+                                     for t in tables(ctx.inventory, ctx.region)])
 
 
 @live_check("RET-05", "ret-05-cloudtrail-log-retention", resource_type=TRAIL)
@@ -138,24 +109,18 @@ def trail_retention(ctx: CheckContext):
     def evaluate(trail: Resource) -> Outcome:
         evidence: dict[str, Any] = {"cloudtrail:DescribeTrails": pick(trail.data, "S3BucketName",
                                                                       "CloudWatchLogsLogGroupArn")}
-        problems = []
-        group_arn = trail.data.get("CloudWatchLogsLogGroupArn")
-        if not group_arn:
-            problems.append(f"no CloudWatch Logs group: deliver the trail to a log group kept {minimum}+ days")
-        else:
-            group_name = group_arn.split(":log-group:", 1)[-1].removesuffix(":*")
-            groups = log_groups_named(ctx, group_name)
-            evidence["logs:DescribeLogGroups"] = [pick(g, "logGroupName", "retentionInDays") for g in groups]
-            if not groups:
-                problems.append(f"its log group {group_name} does not exist: recreate it with {minimum}+ days")
-            elif problem := retention_problem(groups[0], minimum):
-                problems.append(f"log group {group_name} {problem}")
+        group_arn = lookup(trail.data, "CloudWatchLogsLogGroupArn")
+        groups = log_groups_named(ctx, group_arn.split(":log-group:", 1)[-1].removesuffix(":*")) \
+            if isinstance(group_arn, str) else []
+        evidence["logs:DescribeLogGroups"] = [pick(g, "logGroupName", "retentionInDays") for g in groups]
         bucket = trail.data.get("S3BucketName")
         rules = lifecycle_rules(ctx, bucket) if bucket else []
-        expirations = [r["Expiration"]["Days"] for r in rules if (r.get("Expiration") or {}).get("Days") is not None]
-        evidence["s3:GetBucketLifecycleConfiguration"] = {"Bucket": bucket, "ExpirationDays": expirations}
-        if any(days < minimum for days in expirations):
-            problems.append(f"bucket {bucket} expires log files after {min(expirations)} days: keep them {minimum}+")
-        return verdict(trail, problems, f"logs kept {minimum}+ days in the log group and the bucket", evidence)
+        expirations = tuple(r["Expiration"]["Days"] for r in rules if (r.get("Expiration") or {}).get("Days") is not None)
+        evidence["s3:GetBucketLifecycleConfiguration"] = {"Bucket": bucket, "ExpirationDays": list(expirations)}
+        facts = ret_05.Trail(trail.name, group_arn,
+                             tuple(ret_05.LogGroup(g["logGroupName"], lookup(g, "retentionInDays")) for g in groups),
+                             lookup(trail.data, "S3BucketName"),
+                             (ret_05.Bucket(bucket, expirations),) if bucket else ())
+        return verdict_outcome(trail, ret_05.decide(facts, minimum), evidence)
 
     return ctx.each(trails(ctx.inventory, ctx.region), evaluate)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from compliance.audit.common import key_ref, pick, verdict, verdict_outcome
+from compliance.audit.common import key_ref, pick, verdict_outcome
 from compliance.audit.inventory import DELETING, Inventory, Resource, listing, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, live_check
-from controls import enc_06
+from controls import des_02, enc_06, ret_02
+from controls.values import lookup
 
 TABLE = "aws:dynamodb/table:Table"
 
@@ -48,9 +49,8 @@ def dynamodb_pitr(ctx: CheckContext):
         answer = ctx.call("dynamodb", "DescribeContinuousBackups", TableName=table.name)
         pitr = (answer.get("ContinuousBackupsDescription") or {}).get("PointInTimeRecoveryDescription") or {}
         evidence = {"dynamodb:DescribeContinuousBackups": pick(pitr, "PointInTimeRecoveryStatus", "RecoveryPeriodInDays")}
-        status = pitr.get("PointInTimeRecoveryStatus")
-        problems = [] if status == "ENABLED" else [f"point-in-time recovery is {status}: enable it"]
-        return verdict(table, problems, "point-in-time recovery enabled", evidence)
+        decided = ret_02.decide(ret_02.Recovery(pitr.get("PointInTimeRecoveryStatus") == "ENABLED"))
+        return verdict_outcome(table, decided, evidence)
 
     return ctx.each(tables(ctx.inventory, ctx.region), evaluate)
 
@@ -58,9 +58,8 @@ def dynamodb_pitr(ctx: CheckContext):
 @live_check("DES-02", "des-02-dynamodb-deletion-protection", resource_type=TABLE)
 def tables_destroyable(ctx: CheckContext):
     def evaluate(table: Resource) -> Outcome:
-        protected = table.data.get("DeletionProtectionEnabled")
-        problems = ["deletion protection is on: set deletionProtectionEnabled false"] if protected else []
-        return verdict(table, problems, "no deletion protection",
-                       {"dynamodb:DescribeTable": pick(table.data, "DeletionProtectionEnabled")})
+        decided = des_02.decide(des_02.Resource(des_02.TABLE, {
+            "deletionProtectionEnabled": lookup(table.data, "DeletionProtectionEnabled")}))
+        return verdict_outcome(table, decided, {"dynamodb:DescribeTable": pick(table.data, "DeletionProtectionEnabled")})
 
     return ctx.each(tables(ctx.inventory, ctx.region), evaluate)

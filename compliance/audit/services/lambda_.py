@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
-from compliance.audit.common import key_ref, pick, verdict, verdict_outcome
+from compliance.audit.common import as_list, key_ref, pick, statements, verdict_outcome
 from compliance.audit.inventory import Inventory, Resource, listing
 from compliance.audit.registry import CheckContext, Outcome, live_check
 from compliance.audit.services.ec2 import placement
 from compliance.audit.services.logs import log_groups_named
-from controls import enc_09, net_02
-from controls.values import MISSING
+from controls import enc_09, lam_01, log_02, net_02
+from controls.values import MISSING, lookup
 
 FUNCTION = "aws:lambda/function:Function"
-STREAM_SOURCES = (":kinesis:", ":dynamodb:", ":kafka:")
 
 
 @listing(FUNCTION)
@@ -53,16 +53,37 @@ def runtimes(ctx: CheckContext):
     approved = list(ctx.parameters.get("approvedRuntimes") or [])
 
     def evaluate(function: Resource) -> Outcome:
-        runtime = function.data.get("Runtime")
-        evidence = {"lambda:ListFunctions": pick(function.data, "Runtime", "PackageType")}
-        if function.data.get("PackageType") == "Image":
-            return Outcome(function.ref, "not_applicable", f"{function.name}: a container image declares no "
-                           "runtime", evidence)
-        problems = [] if runtime in approved else [f"runtime {runtime} is not approved ({', '.join(approved)}): "
-                                                   "move to an approved runtime"]
-        return verdict(function, problems, f"runtime {runtime} is approved", evidence)
+        facts = lam_01.Function(lookup(function.data, "Runtime"), lookup(function.data, "PackageType"))
+        return verdict_outcome(function, lam_01.decide(facts, approved),
+                               {"lambda:ListFunctions": pick(function.data, "Runtime", "PackageType")})
 
     return ctx.each(functions(ctx.inventory, ctx.region), evaluate)
+
+
+def _invokers(ctx: CheckContext, function: Resource) -> list[dict[str, Any]]:
+    """The statements of the function's resource policy (GetPolicy; none without a policy)."""
+    answer = ctx.call("lambda", "GetPolicy", absent=("ResourceNotFoundException",), FunctionName=function.id)
+    return statements(json.loads(answer["Policy"])) if answer and answer.get("Policy") else []
+
+
+def _principals(statement: dict[str, Any]) -> list[Any]:
+    principal = statement.get("Principal")
+    if isinstance(principal, dict):
+        return [p for values in principal.values() for p in as_list(values)]
+    return as_list(principal)
+
+
+def event_source_mappings(ctx: CheckContext) -> list[dict[str, Any]]:
+    """Every mapping of the region, listed once: moto 5.2.5 filters ``FunctionName`` by the exact string the
+    mapping was created with (name or ARN) where AWS takes either, so the audit matches ``FunctionArn`` itself."""
+    return ctx.inventory.memo.get(("ListEventSourceMappings", ctx.region), lambda: list(
+        ctx.aws.pages("lambda", ctx.region, "ListEventSourceMappings", "EventSourceMappings")))
+
+
+def _mapping(mapping: dict[str, Any]) -> log_02.Mapping:
+    return log_02.Mapping(f"event source mapping {mapping.get('UUID')}", lookup(mapping, "EventSourceArn"),
+                          lookup(mapping, "DestinationConfig.OnFailure.Destination"),
+                          lookup(mapping, "MaximumRetryAttempts"), lookup(mapping, "BisectBatchOnFunctionError"))
 
 
 @live_check("LOG-02", "log-02-processor-failure-path", resource_type=FUNCTION)
@@ -72,37 +93,33 @@ def function_failure_path(ctx: CheckContext):
     def evaluate(function: Resource) -> Outcome:
         group_name = (function.data.get("LoggingConfig") or {}).get("LogGroup") or f"/aws/lambda/{function.name}"
         groups = log_groups_named(ctx, group_name)
-        mappings = [m for m in ctx.aws.pages("lambda", ctx.region, "ListEventSourceMappings", "EventSourceMappings",
-                                             FunctionName=function.id)
-                    if any(s in str(m.get("EventSourceArn", "")) for s in STREAM_SOURCES)]
+        # A mapping may invoke a version or alias (arn:...:function:<name>:<qualifier>): still this function.
+        mappings = [m for m in event_source_mappings(ctx)
+                    if ":".join(str(m.get("FunctionArn")).split(":")[:7]) == function.id]
+        grants = _invokers(ctx, function)
+        invoke_config = ctx.call("lambda", "GetFunctionEventInvokeConfig", absent=("ResourceNotFoundException",),
+                                 FunctionName=function.id) or {}
+        on_failure = lookup(invoke_config, "DestinationConfig.OnFailure.Destination")
+        facts = log_02.Function(
+            function.name, group_name,
+            tuple(log_02.LogGroup(g["logGroupName"], lookup(g, "retentionInDays")) for g in groups),
+            lookup(function.data, "DeadLetterConfig.TargetArn"), on_failure,
+            tuple(_mapping(m) for m in mappings),
+            tuple(log_02.Invoker(f"policy statement {g.get('Sid')}", principal, action)
+                  for g in grants if g.get("Effect") == "Allow"
+                  for principal in _principals(g) for action in as_list(g.get("Action"))))
         evidence: dict[str, Any] = {
             "logs:DescribeLogGroups": [pick(g, "logGroupName", "retentionInDays") for g in groups],
             "lambda:ListEventSourceMappings": [
                 {**pick(m, "UUID", "EventSourceArn", "MaximumRetryAttempts", "BisectBatchOnFunctionError"),
                  "OnFailure": ((m.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")}
                 for m in mappings],
+            "lambda:GetPolicy": [{"Sid": g.get("Sid"), "Principal": g.get("Principal"), "Action": g.get("Action")}
+                                 for g in grants],
+            "lambda:GetFunctionEventInvokeConfig": {"OnFailure": invoke_config.get("DestinationConfig")},
+            "lambda:ListFunctions": {"DeadLetterConfig": function.data.get("DeadLetterConfig")},
         }
-        problems = []
-        if not groups:
-            problems.append(f"no log group {group_name}: declare it with a retention")
-        elif groups[0].get("retentionInDays") is None:
-            problems.append(f"log group {group_name} never expires: set a retention")
-        for mapping in mappings:
-            label = f"event source mapping {mapping.get('UUID')}"
-            if not ((mapping.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination"):
-                problems.append(f"{label} has no on-failure destination: set the dead-letter queue")
-            retries = mapping.get("MaximumRetryAttempts")
-            if retries is None or retries < 0 or retries > maximum:
-                problems.append(f"{label} retries {retries if retries is not None else 'without bound'}: "
-                                f"set maximumRetryAttempts to {maximum} or less")
-            if not mapping.get("BisectBatchOnFunctionError"):
-                problems.append(f"{label} does not bisect failing batches: set bisectBatchOnFunctionError")
-        if not mappings:
-            evidence["lambda:ListFunctions"] = {"DeadLetterConfig": function.data.get("DeadLetterConfig")}
-            if not (function.data.get("DeadLetterConfig") or {}).get("TargetArn"):
-                problems.append("no stream source and no dead-letter queue: set a dead-letter target")
-        return verdict(function, problems, f"log group with retention; {len(mappings)} stream source(s) with "
-                       f"on-failure destination, at most {maximum} retries and bisect", evidence)
+        return verdict_outcome(function, log_02.decide(facts, maximum), evidence)
 
     return ctx.each(functions(ctx.inventory, ctx.region), evaluate)
 

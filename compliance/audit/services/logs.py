@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from compliance.audit.common import key_ref, pick, verdict, verdict_outcome
+from compliance.audit.common import key_ref, pick, verdict_outcome
 from compliance.audit.inventory import Inventory, Resource, listing
 from compliance.audit.registry import CheckContext, Outcome, live_check
-from controls import enc_07
+from controls import enc_07, ret_04
+from controls.values import lookup
 
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 
@@ -41,23 +42,12 @@ def log_group_keys(ctx: CheckContext):
     return ctx.each(log_groups(ctx.inventory, ctx.region), evaluate)
 
 
-def retention_problem(group: dict[str, Any], minimum: int) -> str | None:
-    days = group.get("retentionInDays")
-    if days is None:
-        return f"never expires: set retentionInDays to {minimum} or more"
-    if days < minimum:
-        return f"retention {days} days: set retentionInDays to {minimum} or more"
-    return None
-
-
 @live_check("RET-04", "ret-04-log-group-retention", resource_type=LOG_GROUP)
 def log_retention(ctx: CheckContext):
     minimum = int(ctx.parameters.get("minDays", 30))
 
     def evaluate(group: Resource) -> Outcome:
-        evidence = {"logs:DescribeLogGroups": pick(group.data, "retentionInDays")}
-        problem = retention_problem(group.data, minimum)
-        return verdict(group, [problem] if problem else [],
-                       f"retention {group.data.get('retentionInDays')} days (>= {minimum})", evidence)
+        decided = ret_04.decide(ret_04.Retention(lookup(group.data, "retentionInDays")), minimum)
+        return verdict_outcome(group, decided, {"logs:DescribeLogGroups": pick(group.data, "retentionInDays")})
 
     return ctx.each(log_groups(ctx.inventory, ctx.region), evaluate)

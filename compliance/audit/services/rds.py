@@ -11,14 +11,14 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
-from compliance.audit.common import key_ref, pick, verdict, verdict_outcome
+from compliance.audit.common import key_ref, pick, verdict_outcome
 from compliance.audit.inventory import DELETING, Inventory, Resource, listing, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, live_check
 from compliance.audit.services.ec2 import placement
 from compliance.findings import ResourceRef
-from controls import enc_02, enc_10, net_02
+from controls import des_02, enc_02, enc_10, net_02, ret_01
 from controls.keys import KeyRef
-from controls.values import MISSING
+from controls.values import MISSING, lookup
 
 CLUSTER = "aws:rds/cluster:Cluster"
 CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
@@ -94,10 +94,8 @@ def aurora_backups(ctx: CheckContext):
     minimum = int(ctx.parameters.get("minDays", 30))
 
     def evaluate(cluster: Resource) -> Outcome:
-        days = cluster.data.get("BackupRetentionPeriod") or 0
-        evidence = {"rds:DescribeDBClusters": pick(cluster.data, "BackupRetentionPeriod")}
-        problems = [] if days >= minimum else [f"backups kept {days} days: set backupRetentionPeriod to {minimum}+"]
-        return verdict(cluster, problems, f"backups kept {days} days (>= {minimum})", evidence)
+        decided = ret_01.decide(ret_01.Backups(lookup(cluster.data, "BackupRetentionPeriod")), minimum)
+        return verdict_outcome(cluster, decided, {"rds:DescribeDBClusters": pick(cluster.data, "BackupRetentionPeriod")})
 
     return ctx.each(clusters(ctx.inventory, ctx.region), evaluate)
 
@@ -129,11 +127,10 @@ def aurora_private(ctx: CheckContext):
 
 @live_check("DES-02", "des-02-aurora-deletion-protection", resource_type=CLUSTER)
 def aurora_destroyable(ctx: CheckContext):
+    """Deletion protection only: skipFinalSnapshot is a delete-time setting of the provider, which AWS does not record."""
     def evaluate(cluster: Resource) -> Outcome:
-        protected = cluster.data.get("DeletionProtection")
-        problems = ["deletion protection is on: set deletionProtection false"] if protected else []
-        return verdict(cluster, problems, "no deletion protection (skipFinalSnapshot and forceDestroy are delete-time "
-                       "settings, checked at preview and static)", {"rds:DescribeDBClusters": pick(
-                           cluster.data, "DeletionProtection")})
+        decided = des_02.decide(des_02.Resource(des_02.DATABASE, {
+            "deletionProtection": lookup(cluster.data, "DeletionProtection")}))
+        return verdict_outcome(cluster, decided, {"rds:DescribeDBClusters": pick(cluster.data, "DeletionProtection")})
 
     return ctx.each(clusters(ctx.inventory, ctx.region), evaluate)

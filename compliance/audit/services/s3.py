@@ -12,7 +12,6 @@ from typing import Any
 from compliance.audit.common import key_ref, pick, statements, verdict_outcome
 from compliance.audit.inventory import Inventory, Resource, listing, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, live_check
-from compliance.audit.scope import short_name
 from controls import enc_05, ret_03
 from controls.keys import KeyRef
 from controls.values import MISSING
@@ -100,11 +99,6 @@ def bucket_encryption(ctx: CheckContext):
         return verdict_outcome(bucket, enc_05.decide(facts), evidence)
 
     return ctx.each(buckets(ctx.inventory, ctx.region), evaluate)
-
-
-def is_raw_archive(bucket_name: str) -> bool:
-    """The raw telemetry archive: the bucket whose purpose says ``raw`` (``s3-raw-archive-<account>-dev``)."""
-    return "raw" in short_name(bucket_name).split("-")
 
 
 def lifecycle_rules(ctx: CheckContext, bucket: str) -> list[dict[str, Any]]:

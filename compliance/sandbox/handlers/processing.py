@@ -89,10 +89,9 @@ def _foreign(ctx: Context, layers: list[str]) -> list[str]:
 
 
 def _code(ctx: Context, inputs: Inputs) -> dict[str, object]:
-    """A container image (``imageUri``, with ``packageType`` Image) or a zip archive (``code``)."""
-    if inputs.get("imageUri"):
-        return {"ImageUri": inputs["imageUri"]}
-    return {"ZipFile": zip_code(inputs["code"], ctx.type)}
+    """A container image (``imageUri``, LAM-01 does not apply) or the zipped code archive."""
+    image = inputs.get("imageUri")
+    return {"ImageUri": image} if image else {"ZipFile": zip_code(inputs["code"], ctx.type)}
 
 
 @handles("aws:lambda/function:Function",
