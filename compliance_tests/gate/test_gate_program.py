@@ -78,7 +78,7 @@ MUTATIONS = [
     ("RET-04", "aws:cloudwatch/logGroup:LogGroup", "processor", {"drop": ("retentionInDays",)}, None),
     ("RET-05", "aws:cloudwatch/logGroup:LogGroup", "trail", {"set_inputs": {"retentionInDays": 30.0}},
      ("aws:cloudtrail/trail:Trail", "audit")),
-    ("NET-01", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "network-aurora-from-processor",
+    ("NET-01", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "network-aurora-from-proxy",
      {"set_inputs": {"cidrIpv4": "0.0.0.0/0"}, "drop": ("referencedSecurityGroupId",)}, None),
     ("NET-02", "aws:rds/clusterInstance:ClusterInstance", "aurora-writer",
      {"set_inputs": {"publiclyAccessible": True}}, None),

@@ -85,7 +85,7 @@ def test_scope_tags_are_the_types_the_checks_see():
     for rule in all_rules():
         assert rule.scope, rule.name
         for scope in rule.scope:
-            assert scope in ("*", "custom", "stack") or re.fullmatch(r"aws:[a-zA-Z0-9]+/[a-zA-Z0-9]+:[A-Za-z0-9]+", scope)
+            assert scope in ("*", "custom", "stack", "retired") or re.fullmatch(r"aws:[a-zA-Z0-9]+/[a-zA-Z0-9]+:[A-Za-z0-9]+", scope)
 
 
 def _args_class(type_token: str):

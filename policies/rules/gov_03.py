@@ -24,6 +24,7 @@ TAGGABLE = (
     "aws:ec2/vpc:Vpc", "aws:ec2/eip:Eip", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
     "aws:elasticache/parameterGroup:ParameterGroup", "aws:elasticache/userGroup:UserGroup",
     "aws:elasticache/user:User", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    "aws:ec2/flowLog:FlowLog", "aws:rds/proxy:Proxy",
 )
 
 

@@ -58,6 +58,7 @@ PHYSICAL_NAME_ATTRIBUTES = {
 TAGGABLE_TYPES = (
     "aws_cloudtrail",
     "aws_cloudwatch_log_group",
+    "aws_db_proxy",
     "aws_db_subnet_group",
     "aws_default_security_group",
     "aws_dynamodb_table",
@@ -68,6 +69,7 @@ TAGGABLE_TYPES = (
     "aws_elasticache_subnet_group",
     "aws_elasticache_user",
     "aws_elasticache_user_group",
+    "aws_flow_log",
     "aws_iam_policy",
     "aws_iam_role",
     "aws_internet_gateway",
