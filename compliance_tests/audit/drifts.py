@@ -286,7 +286,9 @@ def _(d: DriftContext):
 
     public(True)
     return lambda: public(False), {("NET-02", d.o["auroraClusterId"]), ("NET-02", d.o["processorFunctionName"]),
-                                   ("NET-02", d.o["redisReplicationGroupId"])}
+                                   ("NET-02", d.o["redisReplicationGroupId"]),
+                                   ("NET-02", d.o["migratorFunctionName"]),
+                                   ("NET-02", d.o["redisAuthRotationFunctionName"])}
 
 
 @drift("net-03-nat-gateway-added")

@@ -72,13 +72,13 @@ def mutate(clean: dict[str, Any]) -> tuple[dict[str, Any], list[Mutation]]:
             parameter["value"] = "0"
     record("Aurora TLS not forced", "ENC-10", "CKV_IOT_8", "rds/cluster:Cluster", "aurora")
 
-    ingress = g.get(":SecurityGroupIngressRule", "network-aurora-from-processor")
+    ingress = g.get(":SecurityGroupIngressRule", "network-aurora-from-proxy")
     g.drop(ingress, "referencedSecurityGroupId")
     ingress["inputs"]["cidrIpv4"] = WORLD
     record("0.0.0.0/0 on 5432 (ingress rule)", "NET-01", "CKV_IOT_2", ":SecurityGroupIngressRule",
-           "network-aurora-from-processor")
+           "network-aurora-from-proxy")
     record("world ingress, judged on the rule's group", "NET-01", "CKV_IOT_2", ":SecurityGroup", "network-aurora")
-    record("CIDR source on 5432", "NET-04", "CKV_IOT_3", ":SecurityGroupIngressRule", "network-aurora-from-processor")
+    record("CIDR source on 5432", "NET-04", "CKV_IOT_3", ":SecurityGroupIngressRule", "network-aurora-from-proxy")
 
     endpoints = g.get(":SecurityGroup", "network-endpoints")
     endpoints["inputs"]["ingress"] = [{"fromPort": 6379.0, "toPort": 6379.0, "protocol": "tcp", "cidrBlocks": [WORLD],
@@ -176,7 +176,8 @@ def mutate(clean: dict[str, Any]) -> tuple[dict[str, Any], list[Mutation]]:
     record("certificate attached to no thing", "IAM-03", "CKV_IOT_19", ":Thing", "plant-1-temperature-02")
 
     g.get(":Subnet", "network-private-a")["inputs"]["mapPublicIpOnLaunch"] = True
-    for kind, store in (("rds/cluster:Cluster", "aurora"), (":ReplicationGroup", "redis"), (":Function", "processor")):
+    for kind, store in (("rds/cluster:Cluster", "aurora"), (":ReplicationGroup", "redis"), (":Function", "processor"),
+                        (":Function", "migrator"), (":Function", "redis-auth-rotation")):
         record("private subnet maps public IPs", "NET-02", "CKV_IOT_52", kind, store)
 
     # Not a violation: a rotation schedule for the Redis secret, tied to it only by
