@@ -35,6 +35,14 @@ def test_unmapped_failures_are_advisory_and_name_their_resource(clean_scan):
     assert clean_scan.result.scope["checkov"]["unmappedFailed"] == len(from_plan)
 
 
+def test_no_checkov_failure_on_the_program_is_left_unmapped(clean_scan):
+    """Every failure checkov reports on the program is a control's or a reasoned skip (policies/checkov/skips.yaml)."""
+    unmapped = [(f.check, f.resource.name) for f in clean_scan.findings(control="UNMAPPED")
+                if f.evidence.get("framework") != "secrets"]
+    assert unmapped == []
+    assert clean_scan.result.scope["checkov"]["unmappedFailed"] == 0
+
+
 def test_every_static_control_has_findings(clean_scan):
     static = {c.id for c in load_catalog().with_layer("static")}
     evaluated = {f.control for f in clean_scan.result.findings if f.status == "pass"}
