@@ -71,8 +71,7 @@ def _rotation(plan: PlanIndex, rotation: str) -> iam_05.Rotation:
 class RedisAuthSecretRotates(DecidedCheck):
     def __init__(self) -> None:
         super().__init__(
-            name="IAM-05: the secret that holds a Redis AUTH token rotates through a rotation function, at least every "
-                 "maxRotationDays",
+            name="IAM-05: the Redis AUTH secret rotates through a rotation function, every maxRotationDays or less",
             id="CKV_IOT_62", categories=[CheckCategories.SECRETS], supported_resources=(GROUP, SECRET),
         )
 

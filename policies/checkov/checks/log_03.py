@@ -45,8 +45,7 @@ def _flow_log(plan: PlanIndex, address: str) -> log_03.FlowLog:
 class VpcFlowLogs(DecidedCheck):
     def __init__(self) -> None:
         super().__init__(
-            name="LOG-03: every VPC has flow logs of ALL traffic to a CloudWatch log group with a customer-managed key, "
-                 "kept at least minRetentionDays",
+            name="LOG-03: every VPC has flow logs of ALL traffic to a CMK-encrypted log group kept >= minRetentionDays",
             id="CKV_IOT_61", categories=[CheckCategories.LOGGING], supported_resources=(VPC,),
         )
 
