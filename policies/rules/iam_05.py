@@ -48,8 +48,9 @@ def auth_tag(secret: Resource) -> Any:
 
 def _function(stack: StackView, rotation: Resource) -> Any:
     """The rotation function: a Lambda function of the stack by its label when the ARN is computed from one."""
+    value = rotation.lookup("rotationLambdaArn")
     functions = stack.sources(rotation, "rotationLambdaArn", t.LAMBDA_FUNCTION)
-    return f"function '{functions[0].name}'" if functions else rotation.lookup("rotationLambdaArn")
+    return f"function '{functions[0].name}'" if functions and value is not MISSING else value
 
 
 def rotations(stack: StackView, secret: Resource) -> list[Resource]:
