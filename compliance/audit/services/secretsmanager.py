@@ -21,6 +21,7 @@ from compliance.audit.services.rds import CLUSTER, clusters
 from compliance.findings import ResourceRef
 from controls import iam_05
 from controls.values import MISSING
+from controls.verdict import NOT_APPLICABLE
 
 SECRET = "aws:secretsmanager/secret:Secret"
 
@@ -109,17 +110,24 @@ def secret_rotation(described: dict[str, Any]) -> tuple[iam_05.Rotation, ...]:
                             rules.get("AutomaticallyAfterDays", MISSING), rules.get("ScheduleExpression", MISSING)),)
 
 
-@live_check("IAM-05", "iam-05-auth-secret-rotation", resource_type=SECRET)
-def auth_secret_rotation(ctx: CheckContext):
-    """Each AUTH secret's rotation; where the sandbox could not attach the function, not_applicable with its gap.
+@live_check("IAM-05", "iam-05-redis-auth-secret-rotates", resource_type=SECRET)
+def redis_auth_secret_rotates(ctx: CheckContext):
+    """Each AUTH secret's rotation, and each replication group whose token no such secret holds.
 
-    The gap is looked up for this secret (``secretsmanager:RotateSecret`` on its ARN):
-    moto shows the schedule without the function, which AWS would show, so the verdict
-    observed here is kept as evidence, never reported as the account's.
+    A group whose token a tagged secret holds is judged on that secret (as in the pack,
+    it gets no finding of its own); a group without AUTH is not IAM-05's. Where the
+    sandbox could not attach a secret's rotation function, the secret's finding is
+    not_applicable with the gap (``secretsmanager:RotateSecret`` on its ARN, looked up
+    per secret): moto shows the schedule without the function, so the verdict observed
+    here is kept as evidence, never reported as the account's.
     """
     maximum = int(ctx.parameters["maxRotationDays"])
+    holders = auth_secrets(ctx)
+    by_group: dict[str, list[Resource]] = {}
+    for secret in holders:
+        by_group.setdefault(secret.tags[iam_05.AUTH_TOKEN_TAG].strip().lower(), []).append(secret)
 
-    def evaluate(secret: Resource) -> Outcome:
+    def secret_outcome(secret: Resource) -> Outcome:
         described = describe_secret(ctx, secret.id)
         evidence: dict[str, Any] = {
             "secretsmanager:DescribeSecret": pick(described, "RotationEnabled", "RotationLambdaARN", "RotationRules"),
@@ -133,24 +141,17 @@ def auth_secret_rotation(ctx: CheckContext):
                                                          f"(observed: {decided.status})", evidence)
         return verdict_outcome(secret, decided, evidence)
 
-    return ctx.each(auth_secrets(ctx), evaluate)
-
-
-@live_check("IAM-05", "iam-05-auth-token-in-secret", resource_type=REPLICATION_GROUP)
-def auth_token_in_secret(ctx: CheckContext):
-    """Each replication group with AUTH: a secret in scope must be tagged for it (else nothing shows it rotates)."""
-    by_group: dict[str, list[Resource]] = {}
-    for secret in auth_secrets(ctx):
-        by_group.setdefault(secret.tags[iam_05.AUTH_TOKEN_TAG].strip().lower(), []).append(secret)
-
-    def evaluate(group: Resource) -> Outcome:
+    def group_outcomes(group: Resource) -> list[Outcome]:
         group_id = group.data["ReplicationGroupId"]
-        holders = by_group.get(group_id.lower(), [])
+        tagged = by_group.get(group_id.lower(), [])
+        decided = iam_05.decide_group(iam_05.TokenHolder(
+            f"replication group '{group_id}'", group_id, bool(group.data.get("AuthTokenEnabled")),
+            tuple(iam_05.TokenSource(f"secret '{s.name}'", s.tags[iam_05.AUTH_TOKEN_TAG]) for s in tagged)))
+        if decided.status == NOT_APPLICABLE:
+            return []
         evidence = {"elasticache:DescribeReplicationGroups": pick(group.data, "AuthTokenEnabled"),
-                    "secretsmanager:ListSecrets": {"TaggedFor": [s.name for s in holders]}}
-        holder = iam_05.TokenHolder(f"replication group '{group_id}'", group_id, bool(group.data.get("AuthTokenEnabled")),
-                                    tuple(iam_05.TokenSource(f"secret '{s.name}'", s.tags[iam_05.AUTH_TOKEN_TAG])
-                                          for s in holders))
-        return verdict_outcome(group, iam_05.decide_group(holder), evidence)
+                    "secretsmanager:ListSecrets": {"TaggedFor": [s.name for s in tagged]}}
+        return [verdict_outcome(group, decided, evidence)]
 
-    return ctx.each(replication_groups(ctx.inventory, ctx.region), evaluate)
+    yield from ctx.each(holders, secret_outcome)
+    yield from ctx.each(replication_groups(ctx.inventory, ctx.region), group_outcomes)
