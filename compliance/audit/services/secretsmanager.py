@@ -16,7 +16,7 @@ from typing import Any
 from compliance.audit.common import key_problem, pick, verdict, verdict_outcome
 from compliance.audit.inventory import Inventory, Resource, listing, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, live_check
-from compliance.audit.services.elasticache import REPLICATION_GROUP, replication_groups
+from compliance.audit.services.elasticache import replication_groups
 from compliance.audit.services.rds import CLUSTER, clusters
 from compliance.findings import ResourceRef
 from controls import iam_05
