@@ -107,7 +107,7 @@ def decide_group(group: TokenHolder) -> Verdict:
     untagged = ", ".join(s.label for s in group.sources)
     judgement.fail(f"{group.label}: its AUTH token is read from {untagged}, not tagged {AUTH_TOKEN_TAG}={shown_id}, "
                    f"so the audit cannot find the secret that holds it: tag the secret {AUTH_TOKEN_TAG}={shown_id}.",
-                   f"{AUTH_TOKEN_TAG}")
+                   f"secret.tags.{AUTH_TOKEN_TAG}")
     return judgement.verdict("")
 
 
@@ -134,8 +134,8 @@ def decide_secret(secret: AuthSecret, max_days: int) -> Verdict:
         return judgement.verdict("")
     for rotation in secret.rotations:
         _judge_rotation(judgement, rotation, max_days)
-    shown = ", ".join(f"every {describe(interval_days(r))} days through {describe(r.function)}"
-                      for r in secret.rotations)
+    shown = ", ".join(f"every {describe(interval_days(r))} days through "
+                      f"{r.function if isinstance(r.function, str) else describe(r.function)}" for r in secret.rotations)
     return judgement.verdict(f"{secret.label} rotates {shown} (<= {max_days} days)")
 
 
