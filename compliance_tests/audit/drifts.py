@@ -374,6 +374,15 @@ def _(d: DriftContext):
             {("IAM-04", d.o["auroraClusterId"]), ("IAM-04", described["Name"])})
 
 
+@drift("iam-05-auth-secret-untagged")
+def _(d: DriftContext):
+    """The secret no longer names its replication group: nothing shows that the group's token rotates."""
+    secrets, arn = d.client("secretsmanager"), d.o["redisAuthSecretArn"]
+    [tag] = [t for t in secrets.describe_secret(SecretId=arn)["Tags"] if t["Key"] == "AuthTokenFor"]
+    secrets.untag_resource(SecretId=arn, TagKeys=["AuthTokenFor"])
+    return lambda: secrets.tag_resource(SecretId=arn, Tags=[tag]), {("IAM-05", d.o["redisReplicationGroupId"])}
+
+
 @drift("log-01-trail-stopped")
 def _(d: DriftContext):
     cloudtrail, trail = d.client("cloudtrail"), d.o["trailArn"]
@@ -401,6 +410,37 @@ def _(d: DriftContext):
     return (lambda: lambda_.update_event_source_mapping(
         UUID=mapping["UUID"], BisectBatchOnFunctionError=mapping["BisectBatchOnFunctionError"],
         MaximumRetryAttempts=mapping["MaximumRetryAttempts"]), {("LOG-02", d.o["processorFunctionName"])})
+
+
+def _vpc_name(d: DriftContext) -> str:
+    [vpc] = d.client("ec2").describe_vpcs(VpcIds=[d.o["vpcId"]])["Vpcs"]
+    return {t["Key"]: t["Value"] for t in vpc.get("Tags", [])}["Name"]
+
+
+@drift("log-03-vpc-flow-log-deleted")
+def _(d: DriftContext):
+    ec2, vpc = d.client("ec2"), d.o["vpcId"]
+    [flow_log] = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc]}])["FlowLogs"]
+    ec2.delete_flow_logs(FlowLogIds=[flow_log["FlowLogId"]])
+
+    def undo() -> None:
+        ec2.create_flow_logs(
+            ResourceIds=[vpc], ResourceType="VPC", TrafficType=flow_log["TrafficType"],
+            LogDestinationType=flow_log["LogDestinationType"], LogDestination=flow_log["LogDestination"],
+            DeliverLogsPermissionArn=flow_log["DeliverLogsPermissionArn"],
+            MaxAggregationInterval=flow_log["MaxAggregationInterval"],
+            TagSpecifications=[{"ResourceType": "vpc-flow-log", "Tags": flow_log.get("Tags", [])}])
+
+    return undo, {("LOG-03", _vpc_name(d))}
+
+
+@drift("log-03-flow-log-group-kept-7-days")
+def _(d: DriftContext):
+    """The flow logs' group keeps a week: LOG-03 fails on the VPC, RET-04 on the group itself."""
+    logs, group = d.client("logs"), f"/aws/vpc/flowlogs-network-{d.suffix}"
+    logs.put_retention_policy(logGroupName=group, retentionInDays=7)
+    return (lambda: logs.put_retention_policy(logGroupName=group, retentionInDays=30),
+            {("LOG-03", _vpc_name(d)), ("RET-04", group)})
 
 
 @drift("gov-01-misnamed-queue")

@@ -26,7 +26,7 @@ from compliance_tests.audit.fault_proxy import Fault, FaultProxy
 
 LIVE = {c.id for c in load_catalog().with_layer("live")}
 KEY_CONTROLS = {"ENC-01", "ENC-02", "ENC-03", "ENC-04", "ENC-05", "ENC-06", "ENC-07", "ENC-08", "ENC-09",
-                "KMS-01", "KMS-02", "KMS-03"}
+                "KMS-01", "KMS-02", "KMS-03", "LOG-03"}  # LOG-03: the flow log group's key
 EVERY_RESOURCE = {"GOV-01", "GOV-02", "GOV-03"}  # their listings span every type
 
 
@@ -40,12 +40,18 @@ def audit_through(proxy, stack, tmp_path, *extra: str):
     return run_audit_cli(tmp_path, *sandbox_args(stack, *extra, endpoint=proxy.endpoint))
 
 
+UNOBSERVABLE = {"IAM-05"}  # the sandbox cannot show it at all (moto cannot run a rotation function: a known gap)
+
+
 def assert_green_elsewhere(run, touched: set[str], stack) -> None:
     """Every control the fault cannot touch is still decided, and green (known sandbox defects aside)."""
     defects = sandbox_defects(stack)
     for control in LIVE - touched:
-        statuses = {f.status for f in run.of(control) if (f.control, f.resource.name) not in defects}
-        assert statuses and statuses <= {"pass", "not_applicable"} and "pass" in statuses, (control, statuses)
+        findings = [f for f in run.of(control) if (f.control, f.resource.name) not in defects]
+        statuses = {f.status for f in findings}
+        gapped = control in UNOBSERVABLE and all(f.evidence.get("knownGap") for f in findings)
+        assert statuses and statuses <= {"pass", "not_applicable"} and ("pass" in statuses or gapped), \
+            (control, statuses)
 
 
 def test_access_denied_for_one_operation(proxy, deployed_dev, tmp_path):

@@ -31,7 +31,12 @@ def test_every_live_control_is_decided_and_green(dev_audit, deployed_dev):
     assert {f.control for f in dev_audit.findings} == live
     defects = sandbox_defects(deployed_dev)
     assert dev_audit.not_green() <= set(defects), dev_audit.output
-    for control in live:  # every control passes on at least one resource: none is decided only by absence
+    # Every control passes on at least one resource (none is decided only by absence), but those the
+    # sandbox cannot show at all: IAM-05's rotation function, which moto cannot run (a recorded gap).
+    unobservable = {control for control in live
+                    if all(f.status == "not_applicable" and f.evidence.get("knownGap") for f in dev_audit.of(control))}
+    assert unobservable == {"IAM-05"}
+    for control in live - unobservable:
         statuses = {f.status for f in dev_audit.of(control)}
         assert "pass" in statuses, (control, statuses)
     if defects:

@@ -13,8 +13,8 @@ FIXED_IDS = {
     "KMS-01", "KMS-02", "KMS-03",
     *(f"RET-{n:02d}" for n in range(1, 6)),
     "NET-01", "NET-02", "NET-03", "NET-04",
-    "IAM-01", "IAM-02", "IAM-03", "IAM-04",
-    "LOG-01", "LOG-02", "GOV-01", "GOV-02", "GOV-03", "DES-01", "DES-02", "LAM-01",
+    "IAM-01", "IAM-02", "IAM-03", "IAM-04", "IAM-05",
+    "LOG-01", "LOG-02", "LOG-03", "GOV-01", "GOV-02", "GOV-03", "DES-01", "DES-02", "LAM-01",
 }
 ADVISORY = {"KMS-02", "NET-03", "LOG-02", "GOV-03"}
 

@@ -355,7 +355,20 @@ CASES: list[Case] = [
          put("rotation", rotationRules={"automaticallyAfterDays": 90.0}), "rotate every 30 days or fewer"),
     Case("secret-rotation-cron", "iam-04-secret-rotation-schedule", "rotation",
          put("rotation", rotationRules={"scheduleExpression": "cron(0 4 1 * ? *)"}), 'rate(N days)'),
-    # LOG-01, LOG-02
+    # IAM-05
+    Case("redis-token-literal", "iam-05-redis-auth-secret-rotates", "redis", rewire("redis", "authToken"),
+         "keep the token in a Secrets Manager secret tagged AuthTokenFor=redis-baseline-dev"),
+    Case("redis-token-secret-untagged", "iam-05-redis-auth-secret-rotates", "redis",
+         put("secret", tags={"Environment": "dev", "Project": "iot-sensor-platform", "Owner": "platform-team",
+                             "DataClassification": "confidential"}), "tag the secret AuthTokenFor=redis-baseline-dev"),
+    Case("redis-token-secret-never-rotates", "iam-05-redis-auth-secret-rotates", "secret", remove("rotation"),
+         "declare an aws.secretsmanager.SecretRotation"),
+    Case("redis-token-rotation-without-function", "iam-05-redis-auth-secret-rotates", "secret",
+         drop("rotation", "rotationLambdaArn"), "set rotationLambdaArn", also=("rotation",)),
+    Case("redis-token-rotation-31-days", "iam-05-redis-auth-secret-rotates", "secret",
+         put("rotation", rotationRules={"automaticallyAfterDays": 31.0}), "rotate every 30 days or fewer",
+         also=("rotation",)),
+    # LOG-01, LOG-02, LOG-03
     Case("trail-single-region", "log-01-cloudtrail-configuration", "trail", put("trail", isMultiRegionTrail=False),
          "set isMultiRegionTrail to true"),
     Case("trail-not-logging", "log-01-cloudtrail-configuration", "trail", put("trail", enableLogging=False),
@@ -401,6 +414,16 @@ CASES: list[Case] = [
          "function", add("s3-invokes", t.LAMBDA_PERMISSION, "raw-archive-invokes-processor", {
              "function": "lambda-processor-dev", "action": "lambda:InvokeFunction", "principal": "s3.amazonaws.com"},
              deps={"function": ["function"]}), "set deadLetterConfig"),
+    Case("vpc-without-flow-log", "log-03-vpc-flow-logs", "vpc", remove("flow-log"), "add an aws.ec2.FlowLog"),
+    Case("flow-log-rejected-traffic-only", "log-03-vpc-flow-logs", "vpc", put("flow-log", trafficType="REJECT"),
+         "set trafficType to ALL", also=("flow-log",)),
+    Case("flow-log-to-s3", "log-03-vpc-flow-logs", "vpc",
+         both(put("flow-log", logDestinationType="s3", logDestination="arn:aws:s3:::s3-flowlogs-dev"),
+              rewire("flow-log", "logDestination")), "set logDestinationType to cloud-watch-logs", also=("flow-log",)),
+    Case("flow-log-group-14-days", "log-03-vpc-flow-logs", "vpc", put("log-flow", retentionInDays=14.0),
+         "set its retentionInDays to 30 or more", also=("flow-log",)),
+    Case("flow-log-group-without-key", "log-03-vpc-flow-logs", "vpc", drop("log-flow", "kmsKeyId"),
+         "set kmsKeyId to the ARN of the CloudWatch Logs key", also=("flow-log",)),
     # GOV-01 .. GOV-03, LAM-01
     Case("name-without-convention", "gov-01-physical-names-follow-convention", "stream",
          put("stream", name="TelemetryStream"), "build it with the program's naming helper"),

@@ -123,12 +123,16 @@ def platform() -> dict[str, dict[str, Any]]:
     cache_subnets = add("cache-subnets", t.ELASTICACHE_SUBNET_GROUP, "redis",
                         {"name": "cachesubnet-redis-dev", "subnetIds": ["private-a-id", "private-b-id"]},
                         deps={"subnetIds": private})
-    secret = add("secret", t.SECRET, "redis-auth", {"name": "secret-redis-auth-dev", "kmsKeyId": kms("secretsmanager")},
+    # IAM-05: the secret names the group whose token it holds, the group reads the token from the
+    # secret's version, and the secret rotates through a function (named by its ARN here).
+    secret = add("secret", t.SECRET, "redis-auth", {"name": "secret-redis-auth-dev", "kmsKeyId": kms("secretsmanager"),
+                                                    "tags": {**TAGS, "AuthTokenFor": "redis-baseline-dev"}},
                  deps={"kmsKeyId": [keys["secretsmanager"]]})
-    add("secret-version", t.SECRET_VERSION, "redis-auth", {"secretId": "secret-redis-auth-dev",
-                                                          "secretString": "[secret]"}, deps={"secretId": [secret]})
+    version = add("secret-version", t.SECRET_VERSION, "redis-auth",
+                  {"secretId": "secret-redis-auth-dev", "secretString": "[secret]"}, deps={"secretId": [secret]})
     add("rotation", t.SECRET_ROTATION, "redis-auth",
-        {"secretId": "secret-redis-auth-dev", "rotationRules": {"automaticallyAfterDays": 30.0}},
+        {"secretId": "secret-redis-auth-dev", "rotationRules": {"automaticallyAfterDays": 30.0},
+         "rotationLambdaArn": f"arn:aws:lambda:sa-east-1:{ACCOUNT}:function:lambda-redis-auth-rotation-dev"},
         deps={"secretId": [secret]})
     add("redis", t.ELASTICACHE_REPLICATION_GROUP, "redis", {
         "replicationGroupId": "redis-baseline-dev", "description": "baselines", "engine": "redis",
@@ -136,7 +140,7 @@ def platform() -> dict[str, dict[str, Any]]:
         "authToken": "[secret]", "subnetGroupName": "cachesubnet-redis-dev",
         "securityGroupIds": ["secgroup-redis-dev-id"]},
         deps={"kmsKeyId": [keys["elasticache"]], "subnetGroupName": [cache_subnets],
-              "securityGroupIds": [stores_sg["redis"]]})
+              "securityGroupIds": [stores_sg["redis"]], "authToken": [version]})
 
     buckets = {}
     for purpose, key in (("raw-archive", "s3"), ("trail-logs", "cloudtrail")):
@@ -167,6 +171,15 @@ def platform() -> dict[str, dict[str, Any]]:
     processor_logs = add("log-processor", t.LOG_GROUP, "processor",
                          {"name": "/aws/lambda/lambda-processor-dev", "retentionInDays": 30.0, "kmsKeyId": kms("logs")},
                          deps={"kmsKeyId": [keys["logs"]]})
+    # LOG-03: the VPC's flow log (all traffic) into a log group of its own, encrypted and kept 30 days.
+    flow_logs = add("log-flow", t.LOG_GROUP, "flow-logs",
+                    {"name": "/aws/vpc/flowlogs-network-dev", "retentionInDays": 30.0, "kmsKeyId": kms("logs")},
+                    deps={"kmsKeyId": [keys["logs"]]})
+    add("flow-log", t.FLOW_LOG, "main", {
+        "vpcId": "main-id", "trafficType": "ALL", "logDestinationType": "cloud-watch-logs",
+        "logDestination": "arn:aws:logs:sa-east-1:123456789012:log-group:/aws/vpc/flowlogs-network-dev",
+        "iamRoleArn": f"arn:aws:iam::{ACCOUNT}:role/role-network-flow-logs-dev"},
+        deps={"vpcId": [vpc], "logDestination": [flow_logs]})
     trail_logs = add("log-trail", t.LOG_GROUP, "trail",
                      {"name": "/aws/cloudtrail/trail-audit-dev", "retentionInDays": 90.0, "kmsKeyId": kms("logs")},
                      deps={"kmsKeyId": [keys["logs"]]})

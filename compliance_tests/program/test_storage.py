@@ -70,6 +70,9 @@ def test_redis_auth_token_comes_from_a_secret_and_is_redacted(dev_graph):
     assert version["inputs"]["secretString"] == "[secret]"
     [secret] = depends_on(dev_graph, version, "secretId", "aws:secretsmanager/secret:Secret")
     assert secret["inputs"]["name"] == "secret-redis-auth-dev"
+    # IAM-05: the group reads the version's value (the graph ties them) and the secret names its group (the audit's link).
+    assert depends_on(dev_graph, group, "authToken", version["type"]) == [version]
+    assert secret["inputs"]["tags"]["AuthTokenFor"] == group["inputs"]["replicationGroupId"] == "redis-baseline-dev"
     # Re-generated on every run by design; both sides keep the first value.
     assert "authToken" in group["options"]["ignoreChanges"]
     assert "secretString" in version["options"]["ignoreChanges"]

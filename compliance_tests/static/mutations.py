@@ -180,8 +180,10 @@ def mutate(clean: dict[str, Any]) -> tuple[dict[str, Any], list[Mutation]]:
                         (":Function", "migrator"), (":Function", "redis-auth-rotation")):
         record("private subnet maps public IPs", "NET-02", "CKV_IOT_52", kind, store)
 
-    # Not a violation: a rotation schedule for the Redis secret, tied to it only by
-    # propertyDependencies, so that checkov's CKV2_AWS_57 must find the edge.
+    # IAM-05: a second rotation schedule for the Redis secret, tied to it only by propertyDependencies
+    # (checkov's CKV2_AWS_57 finds the edge and passes the secret), that names no rotation function:
+    # nothing would change the token the replication group checks. (Before the program rotated the
+    # secret itself, this mutation only proved that CKV2_AWS_57 follows the edge.)
     secret = g.get(":Secret", "redis-auth")
     data["resources"].append({
         "urn": secret["urn"].replace("aws:secretsmanager/secret:Secret", "aws:secretsmanager/secretRotation:SecretRotation"),
@@ -192,4 +194,5 @@ def mutate(clean: dict[str, Any]) -> tuple[dict[str, Any], list[Mutation]]:
         "options": {"protect": False, "retainOnDelete": False},
         "dependencies": [secret["urn"]], "propertyDependencies": {"secretId": [secret["urn"]]}, "source": None,
     })
+    record("Redis AUTH secret also rotated without a function", "IAM-05", "CKV_IOT_62", ":Secret", "redis-auth")
     return data, done

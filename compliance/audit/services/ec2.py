@@ -1,4 +1,5 @@
-"""EC2 (VPC): VPCs, subnets, security groups, endpoints, route tables, NAT gateways; NET-01 and NET-03 (per VPC).
+"""EC2 (VPC): VPCs, subnets, security groups, endpoints, route tables, NAT gateways, flow logs; NET-01, NET-03 (per VPC),
+LOG-03.
 
 Each EC2 describe is made once per region, unscoped, and shared: the scoped
 listings (what GOV-01/02/03 hold to the conventions) filter it, and the network
@@ -14,11 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from compliance.audit.common import pick, verdict_outcome
+from compliance.audit.common import key_ref, pick, verdict_outcome
 from compliance.audit.inventory import Inventory, Resource, listing, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, live_check
+from compliance.audit.services.logs import log_groups_named
 from compliance.findings import ResourceRef
-from controls import net_01, net_02, net_03
+from controls import log_03, net_01, net_02, net_03
+from controls.values import MISSING
 
 VPC = "aws:ec2/vpc:Vpc"
 SUBNET = "aws:ec2/subnet:Subnet"
@@ -54,6 +57,11 @@ def all_vpc_endpoints(inventory: Inventory, region: str) -> list[dict[str, Any]]
 
 def nat_gateways(inventory: Inventory, region: str) -> list[dict[str, Any]]:
     return ec2_all(inventory, region, "DescribeNatGateways", "NatGateways")
+
+
+def flow_logs(inventory: Inventory, region: str) -> list[dict[str, Any]]:
+    """Every flow log of the region (LOG-03 reads those attached to each VPC)."""
+    return ec2_all(inventory, region, "DescribeFlowLogs", "FlowLogs")
 
 
 # -- scoped listings -----------------------------------------------------------
@@ -186,3 +194,42 @@ def endpoints_no_nat(ctx: CheckContext):
         return verdict_outcome(vpc, net_03.decide(facts, required), evidence)
 
     return ctx.each([v for v in vpcs(ctx.inventory, ctx.region) if not v.managed_by_aws], evaluate)
+
+
+def flow_log_facts(ctx: CheckContext, flow_log: dict[str, Any], evidence: dict[str, Any]) -> log_03.FlowLog:
+    """LOG-03's facts about one flow log: its configuration and the log group its destination names (read alone).
+
+    The destination is ``LogDestination`` (the group's ARN), else ``LogGroupName``;
+    moto leaves the name out when the group was given by its ARN, AWS reports both.
+    ``DeliverLogsStatus`` is not read: moto reports FAILED where AWS delivers.
+    """
+    part = f"flow log {flow_log['FlowLogId']}"
+    kind = flow_log.get("LogDestinationType") or MISSING
+    destination = flow_log.get("LogDestination") or flow_log.get("LogGroupName") or MISSING
+    evidence[flow_log["FlowLogId"]] = pick(flow_log, "TrafficType", "LogDestinationType", "LogDestination",
+                                           "LogGroupName")
+    groups: list[log_03.LogGroup] = []
+    name = log_03.log_group_name(destination) or flow_log.get("LogGroupName")
+    if kind in (MISSING, log_03.CLOUDWATCH_LOGS) and name:
+        for group in log_groups_named(ctx, name):
+            seen: dict[str, Any] = {"logs:DescribeLogGroups": pick(group, "logGroupName", "kmsKeyId",
+                                                                   "retentionInDays")}
+            groups.append(log_03.LogGroup(name, key_ref(ctx, group.get("kmsKeyId"), seen),
+                                          group.get("retentionInDays", MISSING)))
+            evidence[flow_log["FlowLogId"]]["logGroup"] = seen
+    return log_03.FlowLog(part, flow_log.get("TrafficType") or MISSING, kind, destination, tuple(groups))
+
+
+@live_check("LOG-03", "log-03-vpc-flow-logs", resource_type=VPC)
+def vpc_flow_logs(ctx: CheckContext):
+    """Every VPC in scope (a default VPC too: CIS 3.7 asks for flow logs in all VPCs)."""
+    minimum = int(ctx.parameters["minRetentionDays"])
+    every = flow_logs(ctx.inventory, ctx.region)
+
+    def evaluate(vpc: Resource) -> Outcome:
+        attached = [f for f in every if f.get("ResourceId") == vpc.data["VpcId"]]
+        evidence: dict[str, Any] = {"ec2:DescribeFlowLogs": {}}
+        facts = [flow_log_facts(ctx, f, evidence["ec2:DescribeFlowLogs"]) for f in attached]
+        return verdict_outcome(vpc, log_03.decide(facts, minimum), evidence)
+
+    return ctx.each(vpcs(ctx.inventory, ctx.region), evaluate)

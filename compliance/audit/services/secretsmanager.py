@@ -1,10 +1,12 @@
-"""Secrets Manager: secrets (with those RDS manages for the stack's clusters); ENC-04 and IAM-04.
+"""Secrets Manager: secrets (with those RDS manages for the stack's clusters); ENC-04, IAM-04 and IAM-05.
 
 IAM-04 judges Aurora clusters but reads their master secret here: ``rds`` is
 imported by this module (an RDS-managed secret is in scope with its cluster),
 so the check lives where it reads; it also judges every rotating secret's schedule. ENC-04
 (``controls.enc_04``) judges every secret, and each cluster through the master secret RDS manages for
-it, as the pack and the static scan do.
+it, as the pack and the static scan do. IAM-05 judges the secrets
+that hold a Redis AUTH token (tagged ``AuthTokenFor=<replication group id>``) and the replication groups
+whose token no such secret holds.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from typing import Any
 from compliance.audit.common import key_ref, pick, verdict_outcome
 from compliance.audit.inventory import Inventory, Resource, listing, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, live_check
+from compliance.audit.services.elasticache import replication_groups
 from compliance.audit.services.rds import CLUSTER, clusters
 from compliance.findings import ResourceRef
-from controls import enc_04, iam_04
+from controls import enc_04, iam_04, iam_05
 from controls.values import MISSING
+from controls.verdict import NOT_APPLICABLE
 
 SECRET = "aws:secretsmanager/secret:Secret"
 
@@ -106,3 +110,69 @@ def secret_rotations(ctx: CheckContext):
         return [verdict_outcome(secret, iam_04.decide_rotation(rotation(described, "rotation"), maximum), evidence)]
 
     return ctx.each(secrets(ctx.inventory, ctx.region), evaluate)
+
+
+# IAM-05: the sandbox records what moto cannot run (the rotation function) as a gap on this call, per secret.
+ROTATION_GAP_API = "secretsmanager:RotateSecret"
+
+
+def auth_secrets(ctx: CheckContext) -> list[Resource]:
+    """The secrets in scope that hold a replication group's AUTH token: tagged ``AuthTokenFor`` (AWS links no other way)."""
+    return [s for s in secrets(ctx.inventory, ctx.region) if iam_05.AUTH_TOKEN_TAG in (s.tags or {})]
+
+
+def secret_rotation(described: dict[str, Any]) -> tuple[iam_05.Rotation, ...]:
+    """IAM-05's facts from DescribeSecret: the secret's one rotation, or none when rotation was never configured."""
+    rules = described.get("RotationRules") or {}
+    if not described.get("RotationEnabled") and not rules:
+        return ()
+    return (iam_05.Rotation("RotationRules", bool(described.get("RotationEnabled")),
+                            described.get("RotationLambdaARN") or MISSING,
+                            rules.get("AutomaticallyAfterDays", MISSING), rules.get("ScheduleExpression", MISSING)),)
+
+
+@live_check("IAM-05", "iam-05-redis-auth-secret-rotates", resource_type=SECRET)
+def redis_auth_secret_rotates(ctx: CheckContext):
+    """Each AUTH secret's rotation, and each replication group whose token no such secret holds.
+
+    A group whose token a tagged secret holds is judged on that secret (as in the pack,
+    it gets no finding of its own); a group without AUTH is not IAM-05's. Where the
+    sandbox could not attach a secret's rotation function, the secret's finding is
+    not_applicable with the gap (``secretsmanager:RotateSecret`` on its ARN, looked up
+    per secret): moto shows the schedule without the function, so the verdict observed
+    here is kept as evidence, never reported as the account's.
+    """
+    maximum = int(ctx.parameters["maxRotationDays"])
+    holders = auth_secrets(ctx)
+    by_group: dict[str, list[Resource]] = {}
+    for secret in holders:
+        by_group.setdefault(secret.tags[iam_05.AUTH_TOKEN_TAG].strip().lower(), []).append(secret)
+
+    def secret_outcome(secret: Resource) -> Outcome:
+        described = describe_secret(ctx, secret.id)
+        evidence: dict[str, Any] = {
+            "secretsmanager:DescribeSecret": pick(described, "RotationEnabled", "RotationLambdaARN", "RotationRules"),
+            "secretsmanager:ListSecrets": {"Tags": {iam_05.AUTH_TOKEN_TAG: secret.tags[iam_05.AUTH_TOKEN_TAG]}}}
+        decided = iam_05.decide_secret(iam_05.AuthSecret(f"secret '{secret.name}'", secret_rotation(described)),
+                                       maximum)
+        gap = ctx.gaps.for_api(ROTATION_GAP_API, secret.id, secret.name)
+        if gap is not None:
+            evidence.update(observed={"status": decided.status, "message": decided.message}, knownGap=gap.reason)
+            return Outcome(secret.ref, "not_applicable", f"{secret.name}: not observable here: {gap.reason} "
+                                                         f"(observed: {decided.status})", evidence)
+        return verdict_outcome(secret, decided, evidence)
+
+    def group_outcomes(group: Resource) -> list[Outcome]:
+        group_id = group.data["ReplicationGroupId"]
+        tagged = by_group.get(group_id.lower(), [])
+        decided = iam_05.decide_group(iam_05.TokenHolder(
+            f"replication group '{group_id}'", group_id, bool(group.data.get("AuthTokenEnabled")),
+            tuple(iam_05.TokenSource(f"secret '{s.name}'", s.tags[iam_05.AUTH_TOKEN_TAG]) for s in tagged)))
+        if decided.status == NOT_APPLICABLE:
+            return []
+        evidence = {"elasticache:DescribeReplicationGroups": pick(group.data, "AuthTokenEnabled"),
+                    "secretsmanager:ListSecrets": {"TaggedFor": [s.name for s in tagged]}}
+        return [verdict_outcome(group, decided, evidence)]
+
+    yield from ctx.each(holders, secret_outcome)
+    yield from ctx.each(replication_groups(ctx.inventory, ctx.region), group_outcomes)
