@@ -14,6 +14,7 @@ from typing import Any
 from controls import enc_05
 from controls.keys import KeyRef
 from rules import types as t
+from rules.documents import document_input
 from rules.keyrefs import key_ref
 from rules.model import Resource, StackView, physical
 from rules.registry import Registry, stack_results
@@ -66,8 +67,8 @@ def _facts(bucket: Resource, stack: StackView) -> enc_05.Bucket:
     name = physical(bucket, "bucket")
     encryption = _inline_encryption(bucket, stack) + [
         _configuration(c, stack, c.label()) for c in stack.linked(bucket, name, "bucket", *t.S3_SSES)]
-    policies = [enc_05.Policy("policy", bucket.lookup("policy"))] if bucket.has("policy") else []
-    policies += [enc_05.Policy(f"{p.label()} policy", p.lookup("policy"))
+    policies = [enc_05.Policy("policy", document_input(bucket.lookup("policy")))] if bucket.has("policy") else []
+    policies += [enc_05.Policy(f"{p.label()} policy", document_input(p.lookup("policy")))
                  for p in stack.linked(bucket, name, "bucket", t.S3_BUCKET_POLICY)]
     return enc_05.Bucket(_bucket_name(bucket), tuple(encryption), tuple(policies))
 
@@ -92,7 +93,8 @@ def s3_default_encryption_sse_kms(stack: StackView, config: dict[str, Any]) -> I
                 "S3 bucket policies deny every request made without TLS.", [t.S3_BUCKET_POLICY])
 def s3_bucket_policy_denies_plain_http(stack: StackView, config: dict[str, Any]) -> Iterator[Any]:
     for policy in stack.of_type(t.S3_BUCKET_POLICY):
-        verdict = enc_05.decide_policy(enc_05.Policy("policy", policy.lookup("policy")), _bucket_of(policy, stack))
+        verdict = enc_05.decide_policy(enc_05.Policy("policy", document_input(policy.lookup("policy"))),
+                                       _bucket_of(policy, stack))
         yield from stack_results(verdict, policy.urn)
 
 

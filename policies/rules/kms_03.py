@@ -14,6 +14,7 @@ from typing import Any
 
 from controls import kms_03
 from rules import types as t
+from rules.documents import document_input
 from rules.model import Resource, StackView
 from rules.registry import Registry, resource_results, stack_results
 
@@ -21,7 +22,7 @@ registry = Registry()
 
 
 def _policy(resource: Resource, where: str = "policy") -> kms_03.KeyPolicy:
-    return kms_03.KeyPolicy(where, resource.lookup("policy"))
+    return kms_03.KeyPolicy(where, document_input(resource.lookup("policy")))
 
 
 @registry.resource("KMS-03", "key-policy-no-public-principal",
