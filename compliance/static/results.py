@@ -21,7 +21,9 @@ is still decided by the checks the catalog lists.
 - A static control none of whose checks ran on any resource is
   ``not_applicable`` (the stack has no resource of those types); a static control
   that lists no checkov check at all is an ``error``: the catalog promises a
-  static check that does not exist.
+  static check that does not exist. A deciding check that ``--checkov-args``
+  deselected is an ``error`` carrying the exception (``compliance.static.scan``),
+  so its control is never read as not applicable.
 """
 
 from __future__ import annotations
