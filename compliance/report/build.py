@@ -195,7 +195,9 @@ def _exit(rows: list[dict[str, Any]], findings: list[dict[str, Any]], states: di
           exceptions: dict[str, Any]) -> tuple[int, str]:
     """Green only when every expected evaluation happened and passed or was waived."""
     layer_problems = [s.problem for s in states.values() if s.problem]
-    errored = [r["id"] for r in rows if r["status"] == "error"]
+    # Controls errored for a reason of their own (a layer's problem already explains the others).
+    errored = [r["id"] for r in rows
+               if any(c["status"] == "error" and c["reason"] not in layer_problems for c in r["layers"].values())]
     errored += sorted({f["control"] for f in findings if f["status"] == "error" and f["control"] == UNMAPPED})
     refused = [f"{e['subject']} ({e['control']}, {e['kind']})" for e in exceptions["entries"]
                if e["state"] == "refused"]

@@ -149,7 +149,7 @@ def print_summary(report: dict, html: Path, console: Console | None = None) -> N
     expected = report["expected"]["layers"]
     table = Table(title=f"controls: {report['scope']['stack']} ({report['scope']['suffix'] or 'no suffix'}), "
                         f"expected layers: {', '.join(expected)}")
-    table.add_column("layer")
+    table.add_column("layer", no_wrap=True)
     for status in STATUS_ORDER:
         table.add_column(STATUS_LABELS[status], justify="right")
     for layer in LAYERS:
