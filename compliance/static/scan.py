@@ -85,7 +85,7 @@ def run_scan(graph: Graph, options: ScanOptions, graph_source: str) -> FindingsF
     write_json_atomic(plan_path, plan.document)
 
     report = checkov_run.scan_plan(plan_path, len(plan.resources), out_dir, skips, suffix, list(options.checkov_args))
-    mapped = plan_findings(report, plan, catalog, PLAN_FILE)
+    mapped = plan_findings(report, plan, catalog, PLAN_FILE, frozenset(e.subject for e in exceptions))
     findings = list(mapped.findings) + deselected_findings(exceptions, catalog, graph.stack)
     scope = {
         "project": graph.project,
