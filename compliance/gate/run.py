@@ -20,8 +20,8 @@ from google.protobuf import empty_pb2
 
 from compliance.catalog import Catalog, load_catalog
 from compliance.errors import EvaluationError
-from compliance.findings import Finding, FindingsFile, exit_code_for, now_iso
 from compliance.exceptions import SCOPE_KEY, StageException
+from compliance.findings import Finding, FindingsFile, exit_code_for, now_iso
 from compliance.gate.config import configure_request, load_config_file, reconcile
 from compliance.gate.exceptions import pack_exceptions
 from compliance.gate.pack import PACK_DIR, PackProcess, stack_identity

@@ -23,9 +23,9 @@ from rich.table import Table
 from compliance.catalog import CATALOG_PATH, load_catalog
 from compliance.errors import EXIT_OK, EXIT_VIOLATION, UsageError
 from compliance.findings import LAYERS, now_iso
-from compliance.report.expectations import parse_expected
 from compliance.graph import load_graph
 from compliance.report.build import build_report
+from compliance.report.expectations import parse_expected
 from compliance.report.html import STATUS_LABELS
 from compliance.report.inputs import LAYER_FILES, git_revision, load_layer_inputs
 from compliance.report.manifest import HEAD_FILE, check_head, read_head, verify, write_head

@@ -21,8 +21,8 @@ import fnmatch
 from collections.abc import Iterable
 
 from compliance.catalog import Catalog
-from controls.catalog import OUR_CHECKOV_PREFIX
 from compliance.errors import UsageError
+from controls.catalog import OUR_CHECKOV_PREFIX
 
 SEVERITIES = {"LOW", "MEDIUM", "HIGH", "CRITICAL"}
 CHECK = {"-c", "--check"}
