@@ -22,7 +22,7 @@ from compliance.report import TOOL_NAME, TOOL_VERSION
 from compliance.report.drift import DECLARING_LAYERS, ResourceIndex, find_drift
 from compliance.report.exceptions import exceptions_section
 from compliance.report.expectations import LayerState, layer_cell, layer_states
-from compliance.report.gaps import gaps_section
+from compliance.report.gaps import gaps_section, refuse_gaps_off_the_sandbox
 from compliance.report.inputs import LayerInput, sha256_of
 from compliance.report.schema import SCHEMA_VERSION
 from compliance.report.status import count, pass_rate, worst
@@ -236,6 +236,8 @@ def build_report(
     """``expected``: the layers this kind of run must deliver (``expected_by`` says who decided: a flag, a job)."""
     today = today or dt.datetime.now(dt.UTC).date()
     findings = _findings(inputs, catalog, graph)
+    scope = _scope(inputs, graph)
+    refuse_gaps_off_the_sandbox(findings, scope["endpoint"])
     waiver_file = waivers or WaiverFile(version=2, waivers=[])
     waiver_section = apply_waivers(findings, waiver_file.waivers, today)
     waiver_section.update(file=waivers_path.name if waivers_path else None, version=waiver_file.version,
@@ -262,7 +264,7 @@ def build_report(
         "tool": {"name": TOOL_NAME, "version": TOOL_VERSION},
         "catalog": {"version": catalog.version, "file": _display_path(catalog_path), "sha256": sha256_of(catalog_path)},
         "git": git or {"commit": "", "dirty": False},
-        "scope": _scope(inputs, graph),
+        "scope": scope,
         "graph": ({"file": Path(graph_path).name if graph_path else "", "resources": len(graph.custom_resources()),
                    "sha256": sha256_of(graph_path) if graph_path else ""} if graph is not None else None),
         "expected": {"layers": list(expected), "by": expected_by or "report --expect (default: every layer)"},

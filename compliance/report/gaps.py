@@ -3,14 +3,39 @@
 The audit records them as ``not_applicable`` with ``evidence.knownGap`` (the gap, and
 the API call it concerns): the emulator's limit, not the platform's state. They are
 neither a pass nor a waiver: listed in their own section, never counted as waived,
-never accepted by a waiver.
+never accepted by a waiver. An emulator gap means nothing against AWS: claimed by a
+live layer whose endpoint is not the loopback sandbox, it is an ``error``.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
+from urllib.parse import urlsplit
 
 GAP_KEY = "knownGap"
+
+
+def is_loopback(endpoint: str) -> bool:
+    """http://127.0.0.1:4566, http://localhost:…, http://[::1]:… (the sandbox); not AWS, not another host."""
+    host = urlsplit(endpoint).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def refuse_gaps_off_the_sandbox(findings: list[dict[str, Any]], endpoint: str) -> None:
+    """Live gap findings of an audit that did not run against the loopback sandbox become errors (in place)."""
+    if is_loopback(endpoint):
+        return
+    for finding in findings:
+        if finding["layer"] == "live" and is_gap(finding):
+            finding["status"] = "error"
+            finding["message"] = (f"an emulator gap claimed by an audit of {endpoint or 'AWS'}, not of the loopback "
+                                  f"sandbox: the call must answer there; {finding['message']}")
 
 
 def is_gap(finding: dict[str, Any]) -> bool:

@@ -182,23 +182,33 @@ def test_the_documented_pack_config_example_renders_every_format_and_is_red(tmp_
     assert run.text("summary.md").count("**Exit 3**") == 1
 
 
-def test_emulator_gaps_are_listed_apart_and_never_counted_as_waived(make_run, tmp_path):
-    from compliance_tests.report.report_builders import live
+GAP = "moto does not implement it (HTTP 500): the resource's tags were sent at create but cannot be read back"
+
+
+def _gap_run(tmp_path: Path, endpoint: str, *extra: str) -> Run:
+    from compliance_tests.report.report_builders import ACCOUNT, REGION, live
 
     findings = baseline_findings()
-    gap = "moto does not implement it (HTTP 500): the resource's tags were sent at create but cannot be read back"
     findings["live"].append(live("GOV-03", "not_applicable", "arn:aws:iot:sa-east-1:123456789012:policy/device-dev",
-                                 "device-dev", "AWS::IoT::Policy", message=f"tags not observable here: {gap}",
-                                 evidence={"api": "iot:ListTagsForResource", "knownGap": gap}))
+                                 "device-dev", "AWS::IoT::Policy", message=f"tags not observable here: {GAP}",
+                                 evidence={"api": "iot:ListTagsForResource", "knownGap": GAP}))
+    run_dir = write_inputs(tmp_path / "reports" / "run", findings)
+    write_findings(run_dir, "live", findings["live"], scope={"stack": STACK, "suffix": "dev", "regions": [REGION],
+                                                             "account": ACCOUNT, "endpoint": endpoint})
+    code = main(["report", "--in", str(run_dir), "--quiet", "--today", TODAY, *extra])
+    return Run(run_dir, code)
+
+
+def test_emulator_gaps_are_listed_apart_and_never_counted_as_waived(tmp_path):
     waiver = tmp_path / "waivers.yaml"
     waiver.write_text("version: 2\nwaivers:\n  - control: GOV-03\n    resource: '*device-dev'\n"
                       "    reason: Tags of IoT policies are set by the provisioning job.\n"
                       "    owner: iot-team@example.com\n    expires: 2025-07-01\n")
-    run = make_run(findings, extra_args=["--waivers", str(waiver)], today=TODAY)
+    run = _gap_run(tmp_path, "http://127.0.0.1:4566", "--waivers", str(waiver))
     assert run.exit_code == EXIT_OK
     [entry] = run.report["notObservable"]["entries"]
     assert (entry["control"], entry["resource"]["name"], entry["api"], entry["gap"]) == (
-        "GOV-03", "device-dev", "iot:ListTagsForResource", gap)
+        "GOV-03", "device-dev", "iot:ListTagsForResource", GAP)
     finding = next(f for f in run.report["findings"] if f["id"] == entry["findingId"])
     assert finding["status"] == "not_applicable" and finding["waiver"] is None
     assert run.report["summary"]["controls"]["waived"] == 0 and run.report["exceptions"]["entries"] == []
@@ -206,3 +216,13 @@ def test_emulator_gaps_are_listed_apart_and_never_counted_as_waived(make_run, tm
     html = run.text("index.html")
     assert "device-dev" in html[html.index('id="not-observable"'):html.index('id="waivers"')]
     assert "### Not observable in the sandbox" in run.text("summary.md")
+
+
+@pytest.mark.parametrize("endpoint", ["", "https://kinesis.sa-east-1.amazonaws.com", "http://10.0.0.5:4566"])
+def test_an_emulator_gap_claimed_off_the_loopback_sandbox_is_an_error(tmp_path, endpoint):
+    run = _gap_run(tmp_path, endpoint)
+    assert run.exit_code == EXIT_ERROR
+    finding = next(f for f in run.report["findings"] if f["resource"]["name"] == "device-dev")
+    assert finding["status"] == "error" and finding["message"].startswith("an emulator gap claimed by an audit of")
+    assert run.report["notObservable"]["entries"] == []
+    assert run.report["exitReason"] == "could not evaluate: GOV-03"
