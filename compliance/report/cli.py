@@ -34,6 +34,8 @@ from compliance.report.waivers import DEFAULT_MAX_DAYS, load_waivers
 from compliance.report.writer import copy_inputs, write_run
 from compliance.rundir import holds_runs, is_sealed, latest_run, open_run
 
+CONSOLE_ROWS = 10  # exceptions listed on the console; the report lists all
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -163,11 +165,13 @@ def print_summary(report: dict, html: Path, console: Console | None = None) -> N
         data = report["summary"]["byLayer"][layer]
         if data["reason"] and (data["expected"] or data["present"]):
             console.print(f"[bold red]{layer}[/] {escape(data['reason'])}", highlight=False)
-    for entry in report["exceptions"]["entries"]:
-        if entry["state"] != "unused":
-            colour = "red" if entry["state"] == "refused" else "yellow"
-            console.print(f"[{colour}]exception {entry['state']}[/] {escape(entry['control'])} {escape(entry['subject'])}: "
-                          f"{escape(entry['detail'])} ({escape(entry['source'])})", highlight=False)
+    shown = [e for e in report["exceptions"]["entries"] if e["state"] != "unused"]
+    for entry in shown[:CONSOLE_ROWS]:
+        colour = "red" if entry["state"] == "refused" else "yellow"
+        console.print(f"[{colour}]exception {entry['state']}[/] {escape(entry['control'])} {escape(entry['subject'])}: "
+                      f"{escape(entry['detail'])} ({escape(entry['source'])})", highlight=False)
+    if len(shown) > CONSOLE_ROWS:
+        console.print(f"…and {len(shown) - CONSOLE_ROWS} more exceptions: see the report", highlight=False)
     for drift in report["drift"]["items"]:
         console.print(f"[bold red]drift[/] {escape(drift['summary'])}", highlight=False)
     console.print(f"exit {report['exitCode']}: {escape(report['exitReason'])}", highlight=False)
