@@ -33,6 +33,11 @@ def print_report(result: GateResult, out: TextIO, findings_path: str = "") -> No
             print(f"          {meta.description}", file=out)
         for line in diag.message.splitlines():
             print(f"          {line}", file=out)
+    if result.exceptions:
+        print("    Exceptions (each needs a waiver in the report, or its findings are errors):", file=out)
+        for name in sorted(result.exceptions):
+            for e in result.exceptions[name]:
+                print(f"        - [{e.kind}]  {name}: {e.detail} ({e.source})", file=out)
     if result.retained:
         print("    Checked by the gate from the graph (CrossGuard cannot see retainOnDelete):", file=out)
         for resource in result.retained:
@@ -50,6 +55,6 @@ def _summary(result: GateResult, out: TextIO, findings_path: str) -> None:
     print(f"Gate{mode}: {len(result.graph.resources)} resources, {result.scope['policies']} policies.", file=out)
     print(f"  mandatory violations: {', '.join(failed) or 'none'}", file=out)
     print(f"  advisory violations:  {', '.join(advisory) or 'none'}", file=out)
-    counts = ", ".join(f"{statuses.get(s, 0)} {s}" for s in ("pass", "fail", "not_applicable", "waived", "error"))
+    counts = ", ".join(f"{statuses.get(s, 0)} {s}" for s in ("pass", "fail", "not_applicable", "error"))
     where = f" -> {findings_path}" if findings_path else ""
     print(f"  findings: {counts}{where}", file=out)

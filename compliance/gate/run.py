@@ -20,8 +20,10 @@ from google.protobuf import empty_pb2
 
 from compliance.catalog import Catalog, load_catalog
 from compliance.errors import EvaluationError
+from compliance.exceptions import SCOPE_KEY, StageException
 from compliance.findings import Finding, FindingsFile, exit_code_for, now_iso
 from compliance.gate.config import configure_request, load_config_file, reconcile
+from compliance.gate.exceptions import pack_exceptions
 from compliance.gate.pack import PACK_DIR, PackProcess, stack_identity
 from compliance.gate.protocol import MessageBuilder
 from compliance.gate.results import (
@@ -57,6 +59,7 @@ class GateResult:
     finished_at: str = ""
     complete: bool = True
     retained: list[dict[str, Any]] = field(default_factory=list)
+    exceptions: dict[str, list[StageException]] = field(default_factory=dict)
 
     def findings_file(self) -> FindingsFile:
         return FindingsFile(layer="preview", tool_name=self.pack_name, tool_version=self.pack_version,
@@ -88,7 +91,9 @@ def evaluate(graph: Graph, pack: PackProcess, *, config_file: Path | None = None
     started = now_iso()
     info = pack.stub.GetAnalyzerInfo(empty_pb2.Empty(), timeout=30)
     metas = policy_metas(info, catalog)
-    settings = reconcile(info, user_config, f"--policy-pack-config {config_file}" if config_file else "pack config")
+    source = f"--policy-pack-config {config_file}" if config_file else "the policy pack's own config"
+    settings = reconcile(info, user_config, source)
+    exceptions = pack_exceptions(settings, metas, catalog, source)
     pack.stub.Configure(configure_request(settings), timeout=30)
     # The SDK validates a "remediate" policy as mandatory (it reports what remediation could not fix).
     levels = {name: "mandatory" if s.level == "remediate" else s.level for name, s in settings.items()}
@@ -103,11 +108,12 @@ def evaluate(graph: Graph, pack: PackProcess, *, config_file: Path | None = None
     scope = {"stack": graph.stack, "project": graph.project, "graph": graph_source,
              "firstPreview": first_preview, "policyPack": str(pack.pack_dir),
              "policyPackConfig": str(config_file) if config_file else "",
-             "resources": len(graph.resources), "policies": len(info.policies)}
-    findings = build_findings(graph, catalog, metas, levels, outcomes)
+             "resources": len(graph.resources), "policies": len(info.policies),
+             SCOPE_KEY: [e.to_dict() for name in sorted(exceptions) for e in exceptions[name]]}
+    findings = build_findings(graph, catalog, metas, levels, outcomes, exceptions)
     return GateResult(pack_name=info.name, pack_version=pack.version, pack_dir=pack.pack_dir, graph=graph,
                       findings=findings, outcomes=outcomes, policies=metas, levels=levels, scope=scope,
-                      started_at=started, finished_at=now_iso(), retained=retained)
+                      started_at=started, finished_at=now_iso(), retained=retained, exceptions=exceptions)
 
 
 def _rpc_failed(pack: PackProcess, exc: grpc.RpcError, what: str) -> str:

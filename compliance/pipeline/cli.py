@@ -20,7 +20,7 @@ from compliance import REPO_ROOT
 from compliance.engine import project_name, stack_config
 from compliance.errors import UsageError, worst_exit_code
 from compliance.pipeline.runner import StageResult, run_stages
-from compliance.pipeline.stages import Options, free_loopback_port, plan
+from compliance.pipeline.stages import EXPECTED_LAYERS, Options, free_loopback_port, plan
 from compliance.report.cli import print_summary
 from compliance.rundir import new_run_dir, point_latest
 
@@ -38,6 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="region, repeatable (default: the stack's aws:region; required with --live)")
     parser.add_argument("--reports", type=Path, default=Path("reports"), help="directory of runs (default: reports)")
     parser.add_argument("--waivers", type=Path, help="waivers.yaml of accepted exceptions, for the report")
+    parser.add_argument("--max-waiver-days", type=int, metavar="N",
+                        help="the longest a waiver may run from today, for the report (default: 365)")
     parser.add_argument("--port", type=int, default=0, help="sandbox port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--state-dir", type=Path, default=Path(".sandbox"), help=argparse.SUPPRESS)
     live = parser.add_argument_group("live account (--live)")
@@ -61,6 +63,8 @@ def options_from(args: argparse.Namespace) -> Options:
         raise UsageError(f"--outputs {args.outputs}: no such file; write it with `pulumi stack output --json`")
     if args.waivers and not args.waivers.is_file():
         raise UsageError(f"--waivers {args.waivers}: no such file")
+    if args.max_waiver_days is not None and args.max_waiver_days < 1:
+        raise UsageError(f"--max-waiver-days {args.max_waiver_days}: a waiver must be allowed at least one day")
     config = stack_config(args.stack)
     suffix = args.suffix or config.get(f"{project_name()}:environmentSuffix") or args.stack
     regions = tuple(dict.fromkeys(args.region)) or ((config["aws:region"],) if config.get("aws:region") else ())
@@ -72,7 +76,7 @@ def options_from(args: argparse.Namespace) -> Options:
         port=0 if args.live else (args.port or free_loopback_port()), endpoint_url=args.endpoint_url,
         outputs=args.outputs.resolve() if args.outputs else None, profile=args.profile,
         waivers=args.waivers.resolve() if args.waivers else None, state_dir=args.state_dir.resolve(),
-        known_gaps=tuple(p.resolve() for p in args.known_gaps),
+        known_gaps=tuple(p.resolve() for p in args.known_gaps), max_waiver_days=args.max_waiver_days,
     )
 
 
@@ -81,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
     console = Console(stderr=True, soft_wrap=True)
     mode = "live account" if options.live else f"sandbox on 127.0.0.1:{options.port}"
     console.print(f"[bold]compliance run[/]: stack {escape(options.stack)}, suffix {escape(options.suffix)}, "
-                  f"{escape(', '.join(options.regions))}, {mode} -> {escape(str(options.run_dir))}")
+                  f"{escape(', '.join(options.regions))}, {mode}, expecting the {', '.join(EXPECTED_LAYERS)} layers "
+                  f"-> {escape(str(options.run_dir))}")
     stages = plan(options)
 
     def log_path(stage) -> Path:

@@ -23,6 +23,8 @@ from compliance import REPO_ROOT
 # not_applicable with the reason, never a pass and never an error of the platform.
 MOTO_READ_GAPS = REPO_ROOT / "compliance" / "audit" / "moto-read-gaps.json"
 SANDBOX_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "sandbox", "AWS_SECRET_ACCESS_KEY": "sandbox"}
+# Both kinds of run (sandbox and --live) gate, scan and audit: the report expects every layer.
+EXPECTED_LAYERS = ("preview", "static", "live")
 # Variables that would point a sandbox audit at a real account or profile.
 REAL_ACCOUNT_VARIABLES = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ROLE_ARN",
                           "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE",
@@ -56,6 +58,7 @@ class Options:
     waivers: Path | None = None
     known_gaps: tuple[Path, ...] = ()
     state_dir: Path = Path(".sandbox")
+    max_waiver_days: int | None = None
 
 
 def free_loopback_port() -> int:
@@ -108,9 +111,13 @@ def plan(options: Options) -> list[Stage]:
         stages.append(Stage("sandbox-down", ("sandbox", "down", "--port", str(options.port), "--state-dir",
                                              str(options.state_dir)),
                             "stop the sandbox", needs=("sandbox-up",), always=True))
-    report = ["report", "--in", str(run), "--quiet"]
+    kind = "live account" if options.live else "sandbox"
+    report = ["report", "--in", str(run), "--quiet", "--expect", ",".join(EXPECTED_LAYERS),
+              "--expected-by", f"compliance run ({kind}): render, gate, scan, audit"]
     if options.waivers:
         report += ["--waivers", str(options.waivers)]
+    if options.max_waiver_days is not None:
+        report += ["--max-waiver-days", str(options.max_waiver_days)]
     if options.live and options.outputs:
         report += ["--outputs", str(options.outputs)]
     # Last: the report seals the run directory (manifest.json), so every other stage's files exist by then.

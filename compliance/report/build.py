@@ -20,10 +20,13 @@ from compliance.findings import LAYERS, SEVERITIES, now_iso
 from compliance.graph import Graph
 from compliance.report import TOOL_NAME, TOOL_VERSION
 from compliance.report.drift import DECLARING_LAYERS, ResourceIndex, find_drift
+from compliance.report.exceptions import exceptions_section
+from compliance.report.expectations import LayerState, layer_cell, layer_states
+from compliance.report.gaps import gaps_section, refuse_gaps_off_the_sandbox
 from compliance.report.inputs import LayerInput, sha256_of
 from compliance.report.schema import SCHEMA_VERSION
 from compliance.report.status import count, pass_rate, worst
-from compliance.report.waivers import Waiver, apply_waivers
+from compliance.report.waivers import DEFAULT_MAX_DAYS, WaiverFile, apply_waivers
 
 UNMAPPED = "UNMAPPED"
 
@@ -90,6 +93,10 @@ def _findings(inputs: list[LayerInput], catalog: Catalog, graph: Graph | None) -
                 raise EvaluationError(f"{layer_input.path}: finding {finding.id} names control {finding.control}, "
                                       "which is not in policies/controls.yaml; fix the stage that wrote it")
             data = finding.to_dict()
+            if data["status"] == "waived":  # only a waiver in --waivers waives (an older stage wrote this)
+                data["status"] = "error"
+                data["message"] = (f"recorded as waived by the {finding.layer} stage, but only a waiver in --waivers "
+                                   f"waives; rerun the stage: {finding.message}")
             resource = by_urn.get(finding.resource.id)
             data["urn"] = resource["urn"] if resource else None
             data["source"] = resource.get("source") if resource else None
@@ -111,25 +118,14 @@ def _link_live_findings(findings: list[dict[str, Any]], index: ResourceIndex) ->
                 finding["source"] = by_urn[urn].get("source")
 
 
-def _control_rows(catalog: Catalog, findings: list[dict[str, Any]], inputs: list[LayerInput],
+def _control_rows(catalog: Catalog, findings: list[dict[str, Any]], states: dict[str, LayerState],
                   drifted: set[str]) -> list[dict[str, Any]]:
-    present = {i.layer: i.findings_file.complete for i in inputs}
     grouped: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for finding in findings:
         grouped[(finding["control"], finding["layer"])].append(finding)
     rows = []
     for control in catalog.controls.values():
-        layers: dict[str, dict[str, Any]] = {}
-        for layer in LAYERS:
-            mine = grouped.get((control.id, layer), [])
-            if layer not in control.layers and not mine:
-                layers[layer] = {"status": None, "findings": 0}
-            elif layer not in present:
-                layers[layer] = {"status": "not_run", "findings": 0}
-            elif not mine and not present[layer]:
-                layers[layer] = {"status": "error", "findings": 0}  # an incomplete run never reached it
-            else:
-                layers[layer] = {"status": worst(f["status"] for f in mine), "findings": len(mine)}
+        layers = {layer: layer_cell(control, states[layer], grouped.get((control.id, layer), [])) for layer in LAYERS}
         statuses = [v["status"] for v in layers.values() if v["status"] is not None]
         rows.append({
             "id": control.id,
@@ -167,19 +163,15 @@ def _framework_views(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return views
 
 
-def _summary(rows: list[dict[str, Any]], findings: list[dict[str, Any]], inputs: list[LayerInput],
-             drift: list[dict[str, Any]], waivers: dict[str, Any]) -> dict[str, Any]:
+def _summary(rows: list[dict[str, Any]], findings: list[dict[str, Any]], states: dict[str, LayerState],
+             drift: list[dict[str, Any]], waivers: dict[str, Any], exceptions: dict[str, Any],
+             gaps: dict[str, Any]) -> dict[str, Any]:
     controls = count(r["status"] for r in rows)
     by_layer = {}
-    present = {i.layer: i for i in inputs}
     for layer in LAYERS:
         counts = count(r["layers"][layer]["status"] for r in rows if r["layers"][layer]["status"] is not None)
-        by_layer[layer] = {
-            "present": layer in present,
-            "complete": present[layer].findings_file.complete if layer in present else False,
-            "controls": counts,
-            "passRate": pass_rate(counts) if layer in present else None,
-        }
+        by_layer[layer] = {**states[layer].to_summary(), "controls": counts,
+                           "passRate": pass_rate(counts) if states[layer].present else None}
     return {
         "controls": {**controls, "total": len(rows)},
         "bySeverity": {sev: count(r["status"] for r in rows if r["severity"] == sev) for sev in SEVERITIES},
@@ -190,20 +182,38 @@ def _summary(rows: list[dict[str, Any]], findings: list[dict[str, Any]], inputs:
         "passRate": pass_rate(controls),
         "drift": len(drift),
         "expiredWaivers": sum(1 for w in waivers["entries"] if w["state"] == "expired"),
+        "exceptions": {state: exceptions[state] for state in ("refused", "waived", "unused")},
+        "notObservable": len(gaps["entries"]),
     }
 
 
-def _exit(findings: list[dict[str, Any]], inputs: list[LayerInput]) -> tuple[int, str]:
-    incomplete = [i.path.name for i in inputs if not i.findings_file.complete]
-    errored = sorted({f["control"] for f in findings if f["status"] == "error"})
-    if incomplete or errored:
-        parts = ([f"incomplete: {', '.join(incomplete)}"] if incomplete else []) + (
-            [f"could not evaluate: {', '.join(errored)}"] if errored else [])
+def _names(items: list[str], limit: int = 12) -> str:
+    return ", ".join(items[:limit]) + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _exit(rows: list[dict[str, Any]], findings: list[dict[str, Any]], states: dict[str, LayerState],
+          exceptions: dict[str, Any]) -> tuple[int, str]:
+    """Green only when every expected evaluation happened and passed or was waived."""
+    layer_problems = [s.problem for s in states.values() if s.problem]
+    # Controls errored for a reason of their own (a layer's problem already explains the others).
+    errored = [r["id"] for r in rows
+               if any(c["status"] == "error" and c["reason"] not in layer_problems for c in r["layers"].values())]
+    errored += sorted({f["control"] for f in findings if f["status"] == "error" and f["control"] == UNMAPPED})
+    refused = [f"{e['subject']} ({e['control']}, {e['kind']})" for e in exceptions["entries"]
+               if e["state"] == "refused"]
+    if layer_problems or errored or refused:
+        parts = [*layer_problems]
+        if refused:
+            parts.append(f"exceptions refused (no waiver covers them): {_names(refused, 6)}")
+        if errored:
+            parts.append(f"could not evaluate: {_names(errored)}")
         return EXIT_ERROR, "; ".join(parts)
     failed = sorted({f["control"] for f in findings if f["status"] == "fail" and f["enforcement"] == "mandatory"})
     if failed:
         return EXIT_VIOLATION, f"mandatory controls failed: {', '.join(failed)}"
-    return EXIT_OK, "every evaluated mandatory control passed or is waived"
+    expected = [layer for layer, state in states.items() if state.expected]
+    return EXIT_OK, (f"every expected layer ran ({', '.join(expected)}) and every evaluated mandatory control passed "
+                     "or is waived")
 
 
 def build_report(
@@ -213,17 +223,28 @@ def build_report(
     *,
     graph: Graph | None = None,
     graph_path: Path | None = None,
-    waivers: list[Waiver] | None = None,
+    waivers: WaiverFile | None = None,
     waivers_path: Path | None = None,
+    max_waiver_days: int = DEFAULT_MAX_DAYS,
+    expected: tuple[str, ...] = LAYERS,
+    expected_by: str = "",
     deployed_outputs: dict[str, Any] | None = None,
     today: dt.date | None = None,
     git: dict[str, Any] | None = None,
     generated_at: str | None = None,
 ) -> dict[str, Any]:
+    """``expected``: the layers this kind of run must deliver (``expected_by`` says who decided: a flag, a job)."""
     today = today or dt.datetime.now(dt.UTC).date()
     findings = _findings(inputs, catalog, graph)
-    waiver_section = apply_waivers(findings, waivers or [], today)
-    waiver_section["file"] = waivers_path.name if waivers_path else None
+    scope = _scope(inputs, graph)
+    refuse_gaps_off_the_sandbox(findings, scope["endpoint"])
+    waiver_file = waivers or WaiverFile(version=2, waivers=[])
+    waiver_section = apply_waivers(findings, waiver_file.waivers, today)
+    waiver_section.update(file=waivers_path.name if waivers_path else None, version=waiver_file.version,
+                          warnings=list(waiver_file.warnings), maxDays=max_waiver_days)
+    exception_section = exceptions_section(inputs, findings)
+    gap_section = gaps_section(findings)
+    states = layer_states(inputs, expected)
     drift_section: dict[str, Any] = {"evaluated": False, "reason": "", "items": []}
     layers_present = {i.layer for i in inputs}
     if graph is None:
@@ -235,24 +256,28 @@ def build_report(
         _link_live_findings(findings, index)
         drift_section = {"evaluated": True, "reason": "", "items": find_drift(findings, index)}
     drifted = {d["control"] for d in drift_section["items"]}
-    rows = _control_rows(catalog, findings, inputs, drifted)
-    code, reason = _exit(findings, inputs)
+    rows = _control_rows(catalog, findings, states, drifted)
+    code, reason = _exit(rows, findings, states, exception_section)
     return {
         "schemaVersion": SCHEMA_VERSION,
         "generatedAt": generated_at or now_iso(),
         "tool": {"name": TOOL_NAME, "version": TOOL_VERSION},
         "catalog": {"version": catalog.version, "file": _display_path(catalog_path), "sha256": sha256_of(catalog_path)},
         "git": git or {"commit": "", "dirty": False},
-        "scope": _scope(inputs, graph),
+        "scope": scope,
         "graph": ({"file": Path(graph_path).name if graph_path else "", "resources": len(graph.custom_resources()),
                    "sha256": sha256_of(graph_path) if graph_path else ""} if graph is not None else None),
+        "expected": {"layers": list(expected), "by": expected_by or "report --expect (default: every layer)"},
         "inputs": [_layer_header(i) for i in inputs],
-        "summary": _summary(rows, findings, inputs, drift_section["items"], waiver_section),
+        "summary": _summary(rows, findings, states, drift_section["items"], waiver_section, exception_section,
+                            gap_section),
         "controls": rows,
         "frameworks": _framework_views(rows),
         "findings": findings,
         "drift": drift_section,
         "waivers": waiver_section,
+        "exceptions": exception_section,
+        "notObservable": gap_section,
         "exitCode": code,
         "exitReason": reason,
     }

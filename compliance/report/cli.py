@@ -1,9 +1,11 @@
 """``python -m compliance report``: findings files + catalog -> a sealed run directory of reports.
 
-``report [--in DIR] [--out DIR] [--graph F] [--waivers F] [--outputs F]`` and
-``report verify DIR``. Exit codes: 0 every evaluated mandatory control passed
-or is waived, 1 a mandatory control failed, 2 bad arguments or waivers file,
-3 something errored, a findings file is incomplete, or there is none.
+``report [--in DIR] [--out DIR] [--expect LAYERS] [--graph F] [--waivers F] [--max-waiver-days N]
+[--outputs F]`` and ``report verify DIR``. Exit codes: 0 every expected layer ran
+and every evaluated mandatory control passed or is waived, 1 a mandatory control
+failed, 2 bad arguments or waivers file, 3 something errored or was not evaluated
+(an expected layer missing, incomplete or empty, a claimed control without a
+finding, an exception no waiver covers), or there is no findings file at all.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -22,13 +25,16 @@ from compliance.errors import EXIT_OK, EXIT_VIOLATION, UsageError
 from compliance.findings import LAYERS, now_iso
 from compliance.graph import load_graph
 from compliance.report.build import build_report
+from compliance.report.expectations import parse_expected
 from compliance.report.html import STATUS_LABELS
 from compliance.report.inputs import LAYER_FILES, git_revision, load_layer_inputs
 from compliance.report.manifest import HEAD_FILE, check_head, read_head, verify, write_head
 from compliance.report.status import STATUS_ORDER
-from compliance.report.waivers import load_waivers
+from compliance.report.waivers import DEFAULT_MAX_DAYS, load_waivers
 from compliance.report.writer import copy_inputs, write_run
 from compliance.rundir import holds_runs, is_sealed, latest_run, open_run
+
+CONSOLE_ROWS = 10  # exceptions listed on the console; the report lists all
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,7 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "report", help="join the findings files with the catalog into report.json, HTML, Markdown, CSV, JUnit, SARIF",
         description="Join gate.json, static.json and audit.json (whichever exist in --in) with policies/controls.yaml "
                     "into a sealed run directory; `report verify DIR` checks a run's manifest chain.",
-        epilog="Exit codes: 0 pass or waived, 1 mandatory failure, 2 usage/waivers error, 3 error or incomplete input.",
+        epilog="Exit codes: 0 every expected layer ran and passed or is waived, 1 mandatory failure, 2 usage/waivers "
+               "error, 3 error, an expected layer missing or incomplete, or an exception no waiver covers.",
     )
     parser.add_argument("--in", dest="in_dir", type=Path, default=None,
                         help=f"the run holding {', '.join(LAYER_FILES.values())} (default: the open run, "
@@ -45,7 +52,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="run directory to write (default: --in); the history page goes to its parent")
     parser.add_argument("--graph", type=Path, default=None,
                         help="graph.json, for drift and program locations (default: DIR/graph.json if present)")
+    parser.add_argument("--expect", default=",".join(LAYERS), metavar="LAYERS",
+                        help="the layers this kind of run must deliver, comma-separated (default: preview,static,live; "
+                             "a live-only audit: --expect live); an expected layer that is missing is an error")
+    parser.add_argument("--expected-by", default="", help=argparse.SUPPRESS)  # who chose --expect (compliance run)
     parser.add_argument("--waivers", type=Path, default=None, help="waivers.yaml of accepted exceptions")
+    parser.add_argument("--max-waiver-days", type=int, default=DEFAULT_MAX_DAYS, metavar="N",
+                        help=f"the longest a waiver may run from today (default: {DEFAULT_MAX_DAYS} days)")
     parser.add_argument("--outputs", type=Path, default=None,
                         help="the deployment's stack outputs (JSON), to match live resources to declared ones "
                              "(default: DIR/outputs.json if present)")
@@ -93,11 +106,17 @@ def _run_dirs(args: argparse.Namespace) -> tuple[Path, Path]:
 def run(args: argparse.Namespace) -> int:
     if args.report_action == "verify":
         return run_verify(args.dir, args.expect_head)
+    expected = parse_expected(args.expect)
+    if args.max_waiver_days < 1:
+        raise UsageError(f"--max-waiver-days {args.max_waiver_days}: a waiver must be allowed at least one day")
     in_dir, out_dir = _run_dirs(args)
     catalog = load_catalog(args.catalog)
     graph_path = _optional(args.graph, in_dir / "graph.json")
     outputs_path = _optional(args.outputs, in_dir / "outputs.json")
-    waivers = load_waivers(args.waivers, catalog) if args.waivers else []
+    today = args.today or dt.datetime.now(dt.UTC).date()
+    waivers = load_waivers(args.waivers, catalog, today=today, max_days=args.max_waiver_days) if args.waivers else None
+    for warning in waivers.warnings if waivers else []:
+        print(f"warning: {warning}", file=sys.stderr)
     inputs = load_layer_inputs(in_dir)
     deployed = None
     if outputs_path is not None:
@@ -108,8 +127,9 @@ def run(args: argparse.Namespace) -> int:
     report = build_report(
         inputs, catalog, args.catalog,
         graph=load_graph(graph_path) if graph_path else None, graph_path=graph_path,
-        waivers=waivers, waivers_path=args.waivers, deployed_outputs=deployed,
-        today=args.today, git=git_revision(), generated_at=now_iso(),
+        waivers=waivers, waivers_path=args.waivers, max_waiver_days=args.max_waiver_days, expected=expected,
+        expected_by=args.expected_by or f"report --expect {','.join(expected)}", deployed_outputs=deployed,
+        today=today, git=git_revision(), generated_at=now_iso(),
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     copy_inputs(out_dir, {**{LAYER_FILES[i.layer]: i.path for i in inputs}, "graph.json": graph_path,
@@ -128,19 +148,33 @@ def run(args: argparse.Namespace) -> int:
 
 def print_summary(report: dict, html: Path, console: Console | None = None) -> None:
     console = console or Console(stderr=True, soft_wrap=True)
-    table = Table(title=f"controls: {report['scope']['stack']} ({report['scope']['suffix'] or 'no suffix'})")
-    table.add_column("layer")
+    expected = report["expected"]["layers"]
+    table = Table(title=f"controls: {report['scope']['stack']} ({report['scope']['suffix'] or 'no suffix'}), "
+                        f"expected layers: {', '.join(expected)}")
+    table.add_column("layer", no_wrap=True)
     for status in STATUS_ORDER:
         table.add_column(STATUS_LABELS[status], justify="right")
     for layer in LAYERS:
         data = report["summary"]["byLayer"][layer]
-        if data["present"]:
-            table.add_row(layer, *(str(data["controls"][s]) for s in STATUS_ORDER))
+        if data["present"] or data["expected"]:
+            name = layer if data["present"] else f"{layer} (missing)"
+            table.add_row(name, *(str(data["controls"][s]) for s in STATUS_ORDER))
     table.add_row("overall", *(str(report["summary"]["controls"][s]) for s in STATUS_ORDER), style="bold")
     console.print(table)
+    for layer in LAYERS:
+        data = report["summary"]["byLayer"][layer]
+        if data["reason"] and (data["expected"] or data["present"]):
+            console.print(f"[bold red]{layer}[/] {escape(data['reason'])}", highlight=False)
+    shown = [e for e in report["exceptions"]["entries"] if e["state"] != "unused"]
+    for entry in shown[:CONSOLE_ROWS]:
+        colour = "red" if entry["state"] == "refused" else "yellow"
+        console.print(f"[{colour}]exception {entry['state']}[/] {escape(entry['control'])} {escape(entry['subject'])}: "
+                      f"{escape(entry['detail'])} ({escape(entry['source'])})", highlight=False)
+    if len(shown) > CONSOLE_ROWS:
+        console.print(f"…and {len(shown) - CONSOLE_ROWS} more exceptions: see the report", highlight=False)
     for drift in report["drift"]["items"]:
         console.print(f"[bold red]drift[/] {escape(drift['summary'])}", highlight=False)
-    console.print(f"exit {report['exitCode']}: {report['exitReason']}", highlight=False)
+    console.print(f"exit {report['exitCode']}: {escape(report['exitReason'])}", highlight=False)
     console.print(f"report: {html}", highlight=False)
 
 

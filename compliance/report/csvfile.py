@@ -1,4 +1,12 @@
-"""CSV: one finding a row, for spreadsheets. Evidence is a JSON cell; waiver fields are flat columns."""
+"""CSV: one finding a row, for spreadsheets. Evidence is a JSON cell; waiver fields are flat columns.
+
+Every status appears in ``status``: a finding's (pass, fail, error, waived,
+not_applicable) on its row (``record`` = ``finding``), and a control's status in a
+layer that has no finding to carry it (a layer not run, missing, incomplete or
+empty, a control it recorded nothing for) on a row of its own (``record`` =
+``layer``, no finding id, the reason as message). ``exceptions`` names the
+exceptions that silenced a finding.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +16,10 @@ import json
 from typing import Any
 
 COLUMNS = (
-    "finding_id", "control", "control_title", "layer", "status", "original_status", "enforcement", "severity",
+    "record", "finding_id", "control", "control_title", "layer", "status", "original_status", "enforcement", "severity",
     "resource_id", "resource_type", "resource_name", "region", "check", "message", "evidence", "remediation",
     "drift", "waiver_owner", "waiver_reason", "waiver_expires", "expired_waiver_owner", "expired_waiver_expires",
-    "source_file", "source_line",
+    "source_file", "source_line", "exceptions",
 )
 
 
@@ -24,7 +32,7 @@ def finding_rows(report: dict[str, Any]) -> list[dict[str, str]]:
         expired = f["expiredWaiver"] or {}
         source = f["source"] or {}
         rows.append({
-            "finding_id": f["id"], "control": f["control"], "control_title": control["title"] if control else "",
+            "record": "finding", "finding_id": f["id"], "control": f["control"], "control_title": control["title"] if control else "",
             "layer": f["layer"], "status": f["status"], "original_status": f["originalStatus"],
             "enforcement": f["enforcement"], "severity": f["severity"],
             "resource_id": f["resource"]["id"], "resource_type": f["resource"]["type"],
@@ -37,7 +45,24 @@ def finding_rows(report: dict[str, Any]) -> list[dict[str, str]]:
             "waiver_expires": waiver.get("expires", ""),
             "expired_waiver_owner": expired.get("owner", ""), "expired_waiver_expires": expired.get("expires", ""),
             "source_file": source.get("file", ""), "source_line": str(source.get("line", "")),
+            "exceptions": "; ".join(f"{e['kind']}: {e['subject']} ({e['detail']})"
+                                    for e in (f["evidence"].get("exceptions") or []) if isinstance(e, dict)),
         })
+    return rows + _layer_rows(report)
+
+
+def _layer_rows(report: dict[str, Any]) -> list[dict[str, str]]:
+    """A control's layer status that no finding carries: why the layer has nothing (or nothing to trust) for it."""
+    rows = []
+    for control in report["controls"]:
+        for layer, cell in control["layers"].items():
+            if cell["status"] is None or not (cell["findings"] == 0 or cell["reason"]):
+                continue
+            rows.append({**dict.fromkeys(COLUMNS, ""), "record": "layer", "control": control["id"],
+                         "control_title": control["title"], "layer": layer, "status": cell["status"],
+                         "original_status": cell["status"], "enforcement": control["enforcement"],
+                         "severity": control["severity"], "message": cell["reason"] or cell["status"],
+                         "evidence": "{}", "remediation": control["remediation"], "drift": "no"})
     return rows
 
 

@@ -1,8 +1,11 @@
 """JUnit XML for CI: one test suite per layer, one test case per control and resource.
 
-fail -> <failure>, error -> <error>, waived and not_applicable -> <skipped> with
-the reason. A control the catalog checks at a layer that produced no finding
-for it gets one skipped case, so the CI view lists every control.
+Every status maps (``JUNIT_ELEMENT``): fail -> <failure>, error -> <error>, waived,
+not_applicable and not_run -> <skipped> with the reason (who waived it, why it does
+not apply, why the layer did not run), pass -> a plain test case. A control the
+catalog checks at a layer that produced no finding for it gets one case with the
+layer's reason (an error when the layer was expected, skipped when not), so the CI
+view lists every control. A suite per layer that ran or was expected.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from typing import Any
 
 from compliance.findings import LAYERS
 
+JUNIT_ELEMENT = {"fail": "failure", "error": "error", "waived": "skipped", "not_applicable": "skipped",
+                 "not_run": "skipped", "pass": None}
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -24,50 +29,66 @@ def _case(suite: ET.Element, classname: str, name: str) -> ET.Element:
     return ET.SubElement(suite, "testcase", {"classname": _text(classname), "name": _text(name), "time": "0"})
 
 
+def _skipped_message(f: dict[str, Any]) -> str:
+    if f["status"] == "waived":
+        w = f["waiver"] or {}
+        return f"waived by {w.get('owner', '?')} until {w.get('expires', '?')}: {w.get('reason', '')}"
+    return f["message"] or "not applicable"
+
+
+def _finding_case(suite: ET.Element, layer: str, f: dict[str, Any], counts: dict[str, int]) -> None:
+    resource = f["resource"].get("name") or f["resource"]["id"]
+    case = _case(suite, f"{layer}.{f['control']}", f"{f['control']} {resource}" + (
+        f" [{f['check']}]" if f["control"] == "UNMAPPED" else ""))
+    counts["tests"] += 1
+    element = JUNIT_ELEMENT[f["status"]]
+    detail = f"{f['message']}\nresource: {f['resource']['id']}\ncheck: {f['check']}"
+    if element == "failure":
+        counts["failures"] += 1
+        ET.SubElement(case, "failure", {"type": f["enforcement"], "message": _text(f["message"])}).text = _text(detail)
+    elif element == "error":
+        counts["errors"] += 1
+        ET.SubElement(case, "error", {"type": "evaluation", "message": _text(f["message"])}).text = _text(detail)
+    elif element == "skipped":
+        counts["skipped"] += 1
+        ET.SubElement(case, "skipped", {"message": _text(_skipped_message(f))})
+
+
+def _cell_case(suite: ET.Element, layer: str, control: dict[str, Any], counts: dict[str, int]) -> None:
+    """A control the layer judged with no finding, or whose layer failed as a whole: why."""
+    cell = control["layers"][layer]
+    case = _case(suite, f"{layer}.{control['id']}",
+                 f"{control['id']} (no finding)" if cell["findings"] == 0 else f"{control['id']} (layer)")
+    counts["tests"] += 1
+    reason = cell["reason"] or f"{control['id']}: {cell['status'].replace('_', ' ')}"
+    element = JUNIT_ELEMENT[cell["status"]]
+    if element == "error":
+        counts["errors"] += 1
+        ET.SubElement(case, "error", {"type": "evaluation", "message": _text(reason)})
+    elif element == "failure":
+        counts["failures"] += 1
+        ET.SubElement(case, "failure", {"type": control["enforcement"], "message": _text(reason)})
+    elif element == "skipped":
+        counts["skipped"] += 1
+        ET.SubElement(case, "skipped", {"message": _text(reason)})
+
+
 def render_junit(report: dict[str, Any]) -> str:
     root = ET.Element("testsuites", {"name": f"compliance {report['scope']['stack']}".strip()})
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for layer in LAYERS:
         findings = [f for f in report["findings"] if f["layer"] == layer]
-        present = report["summary"]["byLayer"][layer]["present"]
-        if not present and not findings:
+        data = report["summary"]["byLayer"][layer]
+        if not (data["present"] or data["expected"]) and not findings:
             continue
         suite = ET.SubElement(root, "testsuite", {"name": f"compliance.{layer}"})
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         for f in findings:
-            resource = f["resource"].get("name") or f["resource"]["id"]
-            case = _case(suite, f"{layer}.{f['control']}", f"{f['control']} {resource}" + (
-                f" [{f['check']}]" if f["control"] == "UNMAPPED" else ""))
-            counts["tests"] += 1
-            detail = f"{f['message']}\nresource: {f['resource']['id']}\ncheck: {f['check']}"
-            if f["status"] == "fail":
-                counts["failures"] += 1
-                ET.SubElement(case, "failure", {"type": f["enforcement"], "message": _text(f["message"])}).text = \
-                    _text(detail)
-            elif f["status"] == "error":
-                counts["errors"] += 1
-                ET.SubElement(case, "error", {"type": "evaluation", "message": _text(f["message"])}).text = \
-                    _text(detail)
-            elif f["status"] == "waived":
-                counts["skipped"] += 1
-                w = f["waiver"]
-                ET.SubElement(case, "skipped", {"message": _text(
-                    f"waived by {w['owner']} until {w['expires']}: {w['reason']}")})
-            elif f["status"] == "not_applicable":
-                counts["skipped"] += 1
-                ET.SubElement(case, "skipped", {"message": _text(f["message"] or "not applicable")})
+            _finding_case(suite, layer, f, counts)
         for control in report["controls"]:
             cell = control["layers"][layer]
-            if cell["status"] is not None and cell["findings"] == 0:
-                case = _case(suite, f"{layer}.{control['id']}", f"{control['id']} (no resources)")
-                counts["tests"] += 1
-                if cell["status"] == "error":
-                    counts["errors"] += 1
-                    ET.SubElement(case, "error", {"type": "evaluation",
-                                                  "message": f"{layer} layer incomplete: {control['id']} not evaluated"})
-                else:
-                    counts["skipped"] += 1
-                    ET.SubElement(case, "skipped", {"message": f"{control['id']}: {cell['status'].replace('_', ' ')}"})
+            if cell["status"] is not None and (cell["findings"] == 0 or cell["reason"]):
+                _cell_case(suite, layer, control, counts)
         for key, value in counts.items():
             suite.set(key, str(value))
             totals[key] += value

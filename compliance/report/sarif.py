@@ -1,12 +1,21 @@
 """SARIF 2.1.0 for GitHub code scanning.
 
-One rule per catalog control (and one per unmapped checkov check). Results are
-the failures (``kind: fail``) and the waived failures (with an accepted
-external suppression naming owner, reason and expiry); passes stay in
-report.json. Findings that could not be evaluated become tool execution
-notifications, and the invocation is then unsuccessful. A result points at the
-program file and line that declares its resource when the graph knows it, and
-always names the resource (URN or ARN) as a logical location.
+One rule per catalog control (and one per unmapped checkov check). Every status
+maps (``SARIF_MAPPING``):
+
+* fail -> a result (``kind: fail``);
+* waived -> a result with an accepted external suppression naming owner, reason
+  and expiry (an exception a waiver accepted says which);
+* error -> a tool execution notification (level error), also for a control whose
+  expected layer did not deliver (no finding at all); the invocation is then
+  unsuccessful;
+* pass, not_applicable, not_run -> counted per status in ``run.properties``
+  (GitHub code scanning documents no ``kind`` but fail: results that are not
+  alerts stay out of ``results``), with the layers that did not run and their reasons.
+
+A result points at the program file and line that declares its resource when the
+graph knows it, and always names the resource (URN or ARN) as a logical location.
+Exceptions and findings not observable in the sandbox are listed in ``run.properties``.
 """
 
 from __future__ import annotations
@@ -17,6 +26,8 @@ from compliance.catalog import FRAMEWORKS
 from compliance.report import TOOL_NAME, TOOL_VERSION
 
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SARIF_MAPPING = {"fail": "result", "waived": "suppressed result", "error": "toolExecutionNotification",
+                 "pass": "run.properties", "not_applicable": "run.properties", "not_run": "run.properties"}
 # GitHub ranks alerts by this property (CVSS-like scale).
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 
@@ -97,10 +108,13 @@ def render_sarif(report: dict[str, Any]) -> dict[str, Any]:
                            "resourceType": f["resource"]["type"], "drift": f["drift"]},
         }
         if f["status"] == "waived":
-            w = f["waiver"]
-            result["suppressions"] = [{"kind": "external", "status": "accepted",
-                                       "justification": f"{w['reason']} (owner {w['owner']}, until {w['expires']})"}]
+            w = f["waiver"] or {}
+            accepted = "an exception, " if f["originalStatus"] == "error" else ""
+            result["suppressions"] = [{"kind": "external", "status": "accepted", "justification":
+                                       f"{accepted}{w.get('reason', '')} (owner {w.get('owner', '?')}, until "
+                                       f"{w.get('expires', '?')})"}]
         results.append(result)
+    notifications += _layer_notifications(report, index)
     invocation = {"executionSuccessful": not notifications, "toolExecutionNotifications": notifications}
     return {
         "$schema": SARIF_SCHEMA_URI,
@@ -111,6 +125,37 @@ def render_sarif(report: dict[str, Any]) -> dict[str, Any]:
             "invocations": [invocation],
             "results": results,
             "columnKind": "unicodeCodePoints",
-            "properties": {"catalogVersion": report["catalog"]["version"], "exitCode": report["exitCode"]},
+            "properties": _run_properties(report),
         }],
+    }
+
+
+def _layer_notifications(report: dict[str, Any], index: dict[str, int]) -> list[dict[str, Any]]:
+    """An error cell without an error finding: a layer that did not deliver, or a control it recorded nothing for."""
+    notifications = []
+    for c in report["controls"]:
+        for layer, cell in c["layers"].items():
+            if cell["status"] == "error" and cell["reason"]:
+                notifications.append({
+                    "level": "error",
+                    "message": {"text": f"{c['id']} not evaluated in the {layer} layer: {cell['reason']}"},
+                    "associatedRule": {"id": c["id"], "index": index[c["id"]]},
+                })
+    return notifications
+
+
+def _run_properties(report: dict[str, Any]) -> dict[str, Any]:
+    summary = report["summary"]
+    return {
+        "catalogVersion": report["catalog"]["version"],
+        "exitCode": report["exitCode"],
+        "exitReason": report["exitReason"],
+        "expectedLayers": report["expected"]["layers"],
+        "layers": {layer: {"present": d["present"], "expected": d["expected"], "reason": d["reason"]}
+                   for layer, d in summary["byLayer"].items()},
+        "controlStatuses": {k: v for k, v in summary["controls"].items() if k != "total"},
+        "findingStatuses": {k: v for k, v in summary["findings"].items() if k != "total"},
+        "exceptions": [{k: e[k] for k in ("id", "kind", "layer", "control", "subject", "detail", "source", "state")}
+                       for e in report["exceptions"]["entries"]],
+        "notObservable": len(report["notObservable"]["entries"]),
     }

@@ -2,6 +2,13 @@
 
 Bump ``SCHEMA_VERSION`` on any change a reader would notice: a field removed,
 renamed or changed in meaning. Adding a field is not such a change.
+
+Version 2 (from 1): ``waived`` means a waiver accepted the finding, nothing else (a
+policy the pack config disabled was ``waived`` in version 1, it is now an ``error``
+unless a waiver covers its exception); ``not_run`` means a layer the run did not
+expect; an expected layer that did not deliver is ``error``. Added: ``expected``,
+``exceptions``, ``notObservable``, a ``reason`` per layer cell and per layer, and
+the waivers file's ``version``, ``warnings`` and ``maxDays``.
 """
 
 from __future__ import annotations
@@ -12,10 +19,11 @@ import jsonschema
 
 from compliance.catalog import FRAMEWORKS
 from compliance.errors import EvaluationError
+from compliance.exceptions import EXCEPTION_SCHEMA
 from compliance.findings import ENFORCEMENTS, FINDINGS_FILE_SCHEMA, LAYERS, SEVERITIES, STATUSES
 from compliance.report.status import STATUS_ORDER
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 CONTROL_STATUSES = list(STATUS_ORDER)
 _SHA256 = {"type": "string", "pattern": "^([0-9a-f]{64})?$"}
@@ -33,11 +41,11 @@ _SOURCE = {
 }
 _WAIVER = {
     "type": "object",
-    "required": ["control", "resource", "check", "reason", "owner", "expires"],
+    "required": ["control", "resource", "check", "reason", "owner", "expires", "allowAllResources"],
     "properties": {
         "control": {"type": "string"}, "resource": {"type": "string"}, "check": {"type": "string"},
-        "reason": {"type": "string"}, "owner": {"type": "string"},
-        "expires": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+        "reason": {"type": "string", "minLength": 1}, "owner": {"type": "string", "minLength": 1},
+        "expires": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}, "allowAllResources": {"type": "boolean"},
     },
     "additionalProperties": False,
 }
@@ -58,18 +66,28 @@ _FINDING = {
 }
 _LAYER_CELL = {
     "type": "object",
-    "required": ["status", "findings"],
-    "properties": {"status": {"enum": [*CONTROL_STATUSES, None]}, "findings": {"type": "integer", "minimum": 0}},
+    "required": ["status", "findings", "reason"],
+    "properties": {"status": {"enum": [*CONTROL_STATUSES, None]}, "findings": {"type": "integer", "minimum": 0},
+                   "reason": {"type": "string"}},
     "additionalProperties": False,
+}
+_RESOURCE = _FINDING_BASE["properties"]["resource"]
+_EXCEPTION_ENTRY = {
+    **EXCEPTION_SCHEMA,
+    "required": [*EXCEPTION_SCHEMA["required"], "state", "findings", "waivers"],
+    "properties": {**EXCEPTION_SCHEMA["properties"], "state": {"enum": ["refused", "waived", "unused"]},
+                   "findings": {"type": "array", "items": {"type": "string"}},
+                   "waivers": {"type": "array", "items": _WAIVER}},
 }
 
 REPORT_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://iot-sensor-platform.example/schemas/report-v1.json",
+    "$id": "https://iot-sensor-platform.example/schemas/report-v2.json",
     "title": "Compliance report",
     "type": "object",
-    "required": ["schemaVersion", "generatedAt", "tool", "catalog", "git", "scope", "graph", "inputs", "summary",
-                 "controls", "frameworks", "findings", "drift", "waivers", "exitCode", "exitReason"],
+    "required": ["schemaVersion", "generatedAt", "tool", "catalog", "git", "scope", "graph", "expected", "inputs",
+                 "summary", "controls", "frameworks", "findings", "drift", "waivers", "exceptions", "notObservable",
+                 "exitCode", "exitReason"],
     "additionalProperties": False,
     "properties": {
         "schemaVersion": {"const": SCHEMA_VERSION},
@@ -102,6 +120,11 @@ REPORT_SCHEMA: dict[str, Any] = {
             "required": ["file", "resources", "sha256"],
             "properties": {"file": {"type": "string"}, "resources": {"type": "integer"}, "sha256": _SHA256},
         },
+        "expected": {
+            "type": "object", "required": ["layers", "by"], "additionalProperties": False,
+            "properties": {"layers": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": list(LAYERS)}},
+                           "by": {"type": "string"}},
+        },
         "inputs": {
             "type": "array",
             "minItems": 1,
@@ -119,7 +142,7 @@ REPORT_SCHEMA: dict[str, Any] = {
         "summary": {
             "type": "object",
             "required": ["controls", "bySeverity", "byLayer", "findings", "unmapped", "passRate", "drift",
-                         "expiredWaivers"],
+                         "expiredWaivers", "exceptions", "notObservable"],
             "properties": {
                 "controls": _COUNTS,
                 "bySeverity": {"type": "object", "required": list(SEVERITIES),
@@ -129,8 +152,9 @@ REPORT_SCHEMA: dict[str, Any] = {
                     "required": list(LAYERS),
                     "additionalProperties": {
                         "type": "object",
-                        "required": ["present", "complete", "controls", "passRate"],
+                        "required": ["present", "complete", "expected", "reason", "controls", "passRate"],
                         "properties": {"present": {"type": "boolean"}, "complete": {"type": "boolean"},
+                                       "expected": {"type": "boolean"}, "reason": {"type": "string"},
                                        "controls": _COUNTS, "passRate": _RATE},
                     },
                 },
@@ -139,6 +163,9 @@ REPORT_SCHEMA: dict[str, Any] = {
                 "passRate": _RATE,
                 "drift": {"type": "integer", "minimum": 0},
                 "expiredWaivers": {"type": "integer", "minimum": 0},
+                "exceptions": {"type": "object", "required": ["refused", "waived", "unused"],
+                               "additionalProperties": {"type": "integer", "minimum": 0}},
+                "notObservable": {"type": "integer", "minimum": 0},
             },
         },
         "controls": {
@@ -225,10 +252,13 @@ REPORT_SCHEMA: dict[str, Any] = {
         },
         "waivers": {
             "type": "object",
-            "required": ["asOf", "file", "entries"],
+            "required": ["asOf", "file", "version", "warnings", "maxDays", "entries"],
             "properties": {
                 "asOf": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
                 "file": {"type": ["string", "null"]},
+                "version": {"enum": [1, 2]},
+                "warnings": {"type": "array", "items": {"type": "string"}},
+                "maxDays": {"type": "integer", "minimum": 1},
                 "entries": {
                     "type": "array",
                     "items": {
@@ -239,6 +269,27 @@ REPORT_SCHEMA: dict[str, Any] = {
                     },
                 },
             },
+        },
+        "exceptions": {
+            "type": "object",
+            "required": ["entries", "refused", "waived", "unused"],
+            "properties": {"entries": {"type": "array", "items": _EXCEPTION_ENTRY},
+                           "refused": {"type": "integer", "minimum": 0}, "waived": {"type": "integer", "minimum": 0},
+                           "unused": {"type": "integer", "minimum": 0}},
+            "additionalProperties": False,
+        },
+        "notObservable": {
+            "type": "object",
+            "required": ["entries"],
+            "properties": {"entries": {"type": "array", "items": {
+                "type": "object",
+                "required": ["findingId", "control", "layer", "resource", "api", "gap"],
+                "properties": {"findingId": {"type": "string"}, "control": {"type": "string"},
+                               "layer": {"enum": list(LAYERS)}, "resource": _RESOURCE, "api": {"type": "string"},
+                               "gap": {"type": "string"}},
+                "additionalProperties": False,
+            }}},
+            "additionalProperties": False,
         },
         "exitCode": {"enum": [0, 1, 3]},
         "exitReason": {"type": "string"},

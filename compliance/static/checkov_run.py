@@ -28,6 +28,7 @@ import yaml
 
 from compliance import REPO_ROOT
 from compliance.errors import EvaluationError, UsageError
+from compliance.static.selection import SELECTION_ENVIRONMENT
 
 CHECKOV_BIN_ENV = "CHECKOV_BIN"
 DEFAULT_CHECKOV_BIN = REPO_ROOT / ".venv-checkov" / "bin" / "checkov"
@@ -91,7 +92,7 @@ def _read_report(raw: Any, check_type: str, where: Path) -> CheckovReport:
     report = CheckovReport()
     for block in blocks:
         if not isinstance(block, dict):
-            raise EvaluationError(f"{where}: unexpected checkov output; rerun with --checkov-args=--log-level=DEBUG")
+            raise EvaluationError(f"{where}: unexpected checkov output; rerun with LOG_LEVEL=DEBUG in the environment")
         if "results" not in block:  # checkov writes a bare summary when it scanned nothing
             report.summary = block if not report.summary else report.summary
             continue
@@ -109,6 +110,11 @@ def _read_report(raw: Any, check_type: str, where: Path) -> CheckovReport:
     return report
 
 
+def _environment() -> dict[str, str]:
+    """This process's environment without the variables checkov would read as check selection."""
+    return {k: v for k, v in os.environ.items() if k not in SELECTION_ENVIRONMENT}
+
+
 def run_checkov(args: list[str], out_dir: Path, label: str, check_type: str,
                 env: dict[str, str] | None = None) -> CheckovReport:
     """Run checkov with ``args``; keep its JSON, SARIF and JUnit as ``checkov-<label>.*`` in ``out_dir``."""
@@ -119,7 +125,7 @@ def run_checkov(args: list[str], out_dir: Path, label: str, check_type: str,
                *(arg for fmt in OUTPUT_FILES for arg in ("-o", fmt)), "--output-file-path", str(work)]
     try:
         completed = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS,
-                                   env={**os.environ, **(env or {})}, cwd=REPO_ROOT, check=False)
+                                   env={**_environment(), **(env or {})}, cwd=REPO_ROOT, check=False)
     except subprocess.TimeoutExpired as exc:
         raise EvaluationError(f"checkov ({label}) did not finish within {TIMEOUT_SECONDS}s") from exc
     except OSError as exc:

@@ -30,7 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="directory for static.json, the plan and checkov's reports (default: the open run, "
                              "reports/latest)")
     parser.add_argument("--checkov-args", default="", metavar="ARGS",
-                        help="extra checkov arguments for the plan scan, as one quoted string (--checkov-args=\"--check CKV_AWS_7\")")
+                        help="extra checkov arguments for the plan scan, as one quoted string "
+                             "(--checkov-args=\"--check CKV_AWS_7\"); a deciding check (CKV_IOT_*) they deselect "
+                             "makes its control an error (an exception a waiver may accept)")
     parser.add_argument("--no-secrets-scan", action="store_true",
                         help="skip checkov's secrets scan of the repository")
     parser.set_defaults(handler=run)

@@ -21,7 +21,9 @@ is still decided by the checks the catalog lists.
 - A static control none of whose checks ran on any resource is
   ``not_applicable`` (the stack has no resource of those types); a static control
   that lists no checkov check at all is an ``error``: the catalog promises a
-  static check that does not exist.
+  static check that does not exist. A deciding check that ``--checkov-args``
+  deselected is an ``error`` carrying the exception (``compliance.static.scan``),
+  so its control is never read as not applicable.
 """
 
 from __future__ import annotations
@@ -104,7 +106,9 @@ def _collect(report: CheckovReport, plan: Plan, owners: dict[str, str]) -> tuple
     return [r for _, r in collected], unmapped
 
 
-def plan_findings(report: CheckovReport, plan: Plan, catalog: Catalog, plan_file: str) -> Mapped:
+def plan_findings(report: CheckovReport, plan: Plan, catalog: Catalog, plan_file: str,
+                  deselected: frozenset[str] = frozenset()) -> Mapped:
+    """``deselected``: our deciding checks ``--checkov-args`` kept from running (their controls are errors)."""
     owners = catalog.by_checkov_id()
     results, unmapped = _collect(report, plan, owners)
     deciding: dict[tuple[str, str], list[_Result]] = defaultdict(list)
@@ -129,7 +133,10 @@ def plan_findings(report: CheckovReport, plan: Plan, catalog: Catalog, plan_file
         control = catalog[key[0]]
         for result in others:
             failed = result.status == "fail"
-            note = (f"none of {', '.join(deciding_checks(control))} judges this resource; checkov's {result.check} "
+            ours = deciding_checks(control)
+            why = (f"{', '.join(ours)} {'was' if len(ours) == 1 else 'were'} deselected"
+                   if set(ours) <= deselected else f"none of {', '.join(ours)} judges this resource")
+            note = (f"{why}; checkov's {result.check} "
                     f"{'failed' if failed else 'passed'}: {result.message}")
             findings.append(_finding(control, _Result(result.check, "not_applicable", note, result.details,
                                                       result.entry), plan_file,

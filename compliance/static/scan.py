@@ -7,18 +7,21 @@ Writes into the output directory: ``static-plan.json`` (the plan checkov read),
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
 from compliance import REPO_ROOT
 from compliance.catalog import Catalog, load_catalog
 from compliance.errors import UsageError
-from compliance.findings import FindingsFile, now_iso, write_json_atomic
+from compliance.exceptions import EVIDENCE_KEY, SCOPE_KEY, StageException
+from compliance.findings import Finding, FindingsFile, ResourceRef, now_iso, write_json_atomic
 from compliance.graph import Graph
 from compliance.static import checkov_run
 from compliance.static.bridge import load_bridge_names
 from compliance.static.convert import graph_to_plan
 from compliance.static.results import LAYER, coverage_findings, plan_findings, secrets_findings
+from compliance.static.selection import deselected_checks
 
 PLAN_FILE = "static-plan.json"
 FINDINGS_FILE = "static.json"
@@ -47,9 +50,27 @@ def check_skips_unclaimed(skips: dict[str, str], catalog: Catalog) -> None:
                          "drop one of the two")
 
 
+def deselection_exceptions(args: tuple[str, ...], catalog: Catalog) -> list[StageException]:
+    """One exception per deciding check that ``--checkov-args`` keeps from running."""
+    source = f"--checkov-args {shlex.quote(' '.join(args))}"
+    return [StageException("deselected", LAYER, control, check, "did not run", source)
+            for check, control in sorted(deselected_checks(list(args), catalog).items())]
+
+
+def deselected_findings(exceptions: list[StageException], catalog: Catalog, stack: str) -> list[Finding]:
+    """What a deselected deciding check would have decided was not evaluated: an error carrying the exception."""
+    return [Finding(
+        control=e.control, layer=LAYER, status="error", resource=ResourceRef.stack(stack),
+        message=f"not evaluated: {e.subject} deselected by {e.source}", check=e.subject,
+        enforcement=catalog[e.control].enforcement, severity=catalog[e.control].severity,
+        evidence={EVIDENCE_KEY: [e.to_dict()]},
+    ) for e in exceptions]
+
+
 def run_scan(graph: Graph, options: ScanOptions, graph_source: str) -> FindingsFile:
     started = now_iso()
     catalog = load_catalog()
+    exceptions = deselection_exceptions(options.checkov_args, catalog)
     skips = checkov_run.load_skips()
     check_skips_unclaimed(skips, catalog)
     suffix = graph.config_value("environmentSuffix") or ""
@@ -64,8 +85,8 @@ def run_scan(graph: Graph, options: ScanOptions, graph_source: str) -> FindingsF
     write_json_atomic(plan_path, plan.document)
 
     report = checkov_run.scan_plan(plan_path, len(plan.resources), out_dir, skips, suffix, list(options.checkov_args))
-    mapped = plan_findings(report, plan, catalog, PLAN_FILE)
-    findings = list(mapped.findings)
+    mapped = plan_findings(report, plan, catalog, PLAN_FILE, frozenset(e.subject for e in exceptions))
+    findings = list(mapped.findings) + deselected_findings(exceptions, catalog, graph.stack)
     scope = {
         "project": graph.project,
         "stack": graph.stack,
@@ -85,6 +106,7 @@ def run_scan(graph: Graph, options: ScanOptions, graph_source: str) -> FindingsF
             "unmappedFailed": mapped.unmapped_failed,
             "reports": report.files,
         },
+        SCOPE_KEY: [e.to_dict() for e in exceptions],
     }
     if options.secrets:
         secrets = checkov_run.scan_secrets(options.repo_root, out_dir)

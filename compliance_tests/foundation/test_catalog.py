@@ -44,6 +44,24 @@ def test_every_control_names_at_least_two_frameworks_in_their_published_format()
                 assert REFERENCE_FORMATS[framework].match(ref), (control.id, framework, ref)
 
 
+def _control(data, control_id):
+    return next(c for c in data["controls"] if c["id"] == control_id)
+
+
+def test_every_parameter_names_the_direction_that_weakens_it():
+    catalog = load_catalog()
+    for control in catalog.controls.values():
+        assert set(control.weakens) == set(control.parameters), control.id
+    assert catalog["RET-01"].weakening("minDays", 7) == "7 is below the catalog's 30"
+    assert catalog["RET-01"].weakening("minDays", 35) is None
+    assert catalog["IAM-04"].weakening("maxRotationDays", 90) == "90 is above the catalog's 30"
+    assert catalog["LOG-02"].weakening("maxRetryAttempts", 3) is None
+    assert catalog["GOV-02"].weakening("approvedRegions", ["sa-east-1", "us-east-1"]) == \
+        "adds us-east-1 to the catalog's allow-list"
+    assert catalog["GOV-02"].weakening("approvedRegions", ["sa-east-1"]) is None  # fewer regions: stricter
+    assert catalog["NET-03"].weakening("requiredServices", ["s3"]).startswith("removes dynamodb, kinesis-streams")
+
+
 def _write(tmp_path, data):
     path = tmp_path / "controls.yaml"
     path.write_text(yaml.safe_dump(data))
@@ -65,6 +83,11 @@ def raw_catalog():
         (lambda d: d["controls"][1].update(id=d["controls"][0]["id"]), "defined twice"),
         (lambda d: d["controls"][0]["frameworks"].update(soc2=["CC6.1"]), "frameworks"),
         (lambda d: [c.update(checkov=["CKV_AWS_1"]) for c in d["controls"][:2]], "claimed by both"),
+        (lambda d: _control(d, "RET-01").pop("weakens"), r"RET-01\): weakens must name exactly the parameters "
+                                                         r"\(minDays\).*add weakens: \{minDays: <lower"),
+        (lambda d: _control(d, "RET-01").update(weakens={"minDays": "down"}), "weakens.minDays is 'down'"),
+        (lambda d: _control(d, "NET-01").update(weakens={"allowedCidrs": "lower"}), "applies to numbers"),
+        (lambda d: _control(d, "ENC-01").update(weakens={"minDays": "lower"}), r"ENC-01\): weakens must name"),
     ],
 )
 def test_a_malformed_catalog_is_a_usage_error_naming_the_problem(tmp_path, raw_catalog, mutate, expected):

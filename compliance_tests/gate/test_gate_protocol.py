@@ -95,24 +95,22 @@ def test_config_file_changes_levels_and_thresholds_in_the_real_pack(tmp_path):
     cluster = next(r for r in resources.resources if r["type"] == "aws:rds/cluster:Cluster")
     stricter = run(resources, tmp_path=tmp_path, config={"ret-01-aurora-backup-retention": {"minDays": 35}})
     assert finding(stricter, "RET-01", cluster).status == "fail"
-    assert stricter.exit_code() == 1
-    advisory = run(resources, tmp_path=tmp_path,
-                   config={"ret-01-aurora-backup-retention": {"enforcementLevel": "advisory", "minDays": 35}})
-    assert finding(advisory, "RET-01", cluster).enforcement == "advisory"
-    assert advisory.exit_code() == 0
-    waived = run(resources, tmp_path=tmp_path, config={"ret-01-aurora-backup-retention": "disabled"})
-    assert finding(waived, "RET-01", cluster).status == "waived"
+    assert stricter.exit_code() == 1 and stricter.scope["exceptions"] == []  # stricter than the catalog: no exception
     remediate = run(resources, tmp_path=tmp_path, config={"all": "remediate"})
     assert finding(remediate, "RET-01", cluster).enforcement == "mandatory"  # validated as mandatory by the SDK
+    advisory_control = run(resources, tmp_path=tmp_path, config={"gov-03-required-tags": "advisory"})
+    assert advisory_control.scope["exceptions"] == []  # GOV-03 is advisory in the catalog already
     defaults = run(resources)  # a later run without the file is back to the catalog's levels
     assert finding(defaults, "RET-01", cluster).status == "pass"
     assert finding(defaults, "RET-01", cluster).enforcement == "mandatory"
 
 
-def test_an_allow_listed_cidr_is_not_a_net_01_violation(tmp_path):
+def test_an_allow_listed_cidr_passes_in_the_pack_but_is_an_exception_of_the_gate(tmp_path):
     g = platform_graph()
     group = next(r for r in g.resources if r["name"] == "processor" and r["type"] == "aws:ec2/securityGroup:SecurityGroup")
     group["inputs"]["ingress"] = [{"protocol": "tcp", "fromPort": 443.0, "toPort": 443.0, "cidrBlocks": ["0.0.0.0/0"]}]
     assert finding(run(g), "NET-01", group).status == "fail"
     allowed = run(g, tmp_path=tmp_path, config={"net-01-no-world-open-ingress": {"allowedCidrs": ["0.0.0.0/0"]}})
-    assert finding(allowed, "NET-01", group).status == "pass"
+    net01 = finding(allowed, "NET-01", group)
+    assert net01.evidence["policies"] == {"net-01-no-world-open-ingress": "pass under a weakened setting"}
+    assert net01.status == "error" and "allowedCidrs: adds 0.0.0.0/0 to the catalog's allow-list" in net01.message

@@ -18,7 +18,7 @@ import pytest
 
 from compliance import REPO_ROOT
 from compliance.cli import main
-from compliance.errors import EXIT_OK, EXIT_VIOLATION
+from compliance.errors import EXIT_ERROR, EXIT_OK, EXIT_VIOLATION
 from compliance.findings import LAYERS
 from compliance.pipeline.stages import MOTO_READ_GAPS
 
@@ -55,6 +55,8 @@ def test_run_on_the_sandbox_exits_0_and_leaves_a_complete_report(sandbox_run):
     for layer in LAYERS:
         assert report["summary"]["byLayer"][layer]["present"], layer
         assert report["summary"]["byLayer"][layer]["complete"], layer
+    assert report["expected"]["layers"] == list(LAYERS)
+    assert report["expected"]["by"].startswith("compliance run (sandbox)")
     assert report["scope"]["account"] and report["scope"]["endpoint"].startswith("http://127.0.0.1:")
     assert report["drift"]["evaluated"] and report["drift"]["items"] == []
     assert all(c["status"] in ("pass", "waived", "not_applicable") or c["enforcement"] == "advisory"
@@ -64,6 +66,23 @@ def test_run_on_the_sandbox_exits_0_and_leaves_a_complete_report(sandbox_run):
     assert (reports / "index.html").read_text().count('class="run-row"') == 1
     assert main(["report", "verify", str(run_dir)]) == EXIT_OK
     assert not list((reports.parent / ".sandbox").glob("server-*.json"))  # the sandbox was stopped
+
+
+def test_a_failed_stage_makes_the_sealed_report_red_saying_which(tmp_path):
+    """checkov missing: `scan` exits 3 and writes nothing; the report (which still runs) must not say Exit 0."""
+    reports = tmp_path / "reports"
+    done = _compliance("run", "--reports", str(reports), "--state-dir", str(tmp_path / ".sandbox"),
+                       env={"CHECKOV_BIN": str(tmp_path / "no-checkov")})
+    assert done.returncode == EXIT_ERROR, done.stderr[-3000:]
+    run_dir = (reports / "latest").resolve()
+    report = json.loads((run_dir / "report.json").read_text())
+    why = "the static layer was expected but static.json is missing: `scan` did not run or failed"
+    assert report["exitCode"] == EXIT_ERROR and report["exitReason"].startswith(why)
+    assert "**Exit 3**" in (run_dir / "summary.md").read_text()
+    assert "exit 3:" in (run_dir / "index.html").read_text()
+    enc01 = next(c for c in report["controls"] if c["id"] == "ENC-01")
+    assert enc01["layers"]["static"]["status"] == "error" and enc01["layers"]["live"]["status"] == "pass"
+    assert f"static {why}" in done.stderr
 
 
 @pytest.fixture(scope="module")

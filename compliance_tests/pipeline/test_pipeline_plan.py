@@ -33,6 +33,9 @@ def test_sandbox_plan_runs_every_stage_and_the_report_last(tmp_path):
     assert MOTO_READ_GAPS.is_file()
     assert by_name["sandbox-down"].always and by_name["sandbox-down"].needs == ("sandbox-up",)
     assert by_name["report"].seals_run and by_name["report"].argv[:3] == ("report", "--in", run)
+    report = by_name["report"].argv
+    assert report[report.index("--expect") + 1] == "preview,static,live"  # a sandbox run must deliver every layer
+    assert report[report.index("--expected-by") + 1].startswith("compliance run (sandbox)")
 
 
 def test_sandbox_stages_never_see_real_credentials(tmp_path):
@@ -53,6 +56,7 @@ def test_live_plan_skips_the_sandbox_and_keeps_the_callers_credentials(tmp_path)
     assert audit.env == {} and audit.unset == ()
     report = next(s for s in stages if s.name == "report")
     assert report.argv[-2:] == ("--outputs", str(outputs))
+    assert report.argv[report.argv.index("--expect") + 1] == "preview,static,live"  # --live gates and scans too
 
 
 def test_run_dirs_are_unique_and_latest_follows_the_newest(tmp_path):

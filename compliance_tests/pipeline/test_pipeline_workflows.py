@@ -101,6 +101,8 @@ def test_scheduled_workflow_audits_with_an_oidc_role_and_keeps_the_reports():
     assert not any("aws-access-key-id" in s.get("with", {}) for s in steps)  # no stored keys
     runs = "\n".join(s.get("run", "") for s in steps)
     assert "-m compliance audit" in runs and "-m compliance report" in runs
+    report = next(line for line in runs.splitlines() if "-m compliance report" in line)
+    assert "--expect live" in report  # a live-only audit: the live layer must deliver, the others are not run
     artifact = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@"))
     assert artifact["if"] == "always()" and artifact["with"]["retention-days"] >= 30
 

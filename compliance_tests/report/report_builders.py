@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from compliance.catalog import load_catalog
 from compliance.findings import Finding, FindingsFile, ResourceRef
 
 STACK = "dev"
@@ -113,7 +114,25 @@ def baseline_findings() -> dict[str, list[Finding]]:
         live("RET-04", "pass", LIVE_LOG_GROUP_ARN, MARKUP_NAME, "AWS::Logs::LogGroup",
              evidence={"call": "logs:DescribeLogGroups", "retentionInDays": 30, "tag": MARKUP_NAME}),
     ]
-    return {"preview": preview, "static": static, "live": live_findings}
+    return with_coverage({"preview": preview, "static": static, "live": live_findings})
+
+
+def with_coverage(findings: dict[str, list[Finding]]) -> dict[str, list[Finding]]:
+    """What every stage does for the controls it claims but found nothing to judge: one not_applicable saying so.
+
+    Appended after the given findings, so tests can still replace those by index.
+    """
+    catalog = load_catalog()
+    for layer, layer_findings in findings.items():
+        judged = {f.control for f in layer_findings}
+        for control in catalog.with_layer(layer):
+            if control.id not in judged:
+                layer_findings.append(Finding(
+                    control=control.id, layer=layer, status="not_applicable", resource=ResourceRef.stack(STACK),
+                    message="the stack has no resource of the types this control governs",
+                    check=f"{control.id.lower()}-{layer}", enforcement=control.enforcement,
+                    severity=control.severity))
+    return findings
 
 
 def write_findings(directory: Path, layer: str, findings: list[Finding], *, complete: bool = True,

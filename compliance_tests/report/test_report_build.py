@@ -99,28 +99,17 @@ def test_advisory_failure_is_reported_but_exits_0(make_run):
     assert kms02["status"] == "fail"
 
 
-def test_missing_layer_is_not_run_and_the_others_still_report(make_run, tmp_path):
+def test_a_layer_not_expected_is_not_run_and_the_others_still_report(make_run, tmp_path):
     findings = baseline_findings()
     del findings["static"]
-    run = make_run(findings)
+    run = make_run(findings, extra_args=["--expect", "preview,live"])
     report = run.report
     assert run.exit_code == EXIT_OK
     assert report["summary"]["byLayer"]["static"]["present"] is False
+    assert report["summary"]["byLayer"]["static"]["expected"] is False
     enc01 = next(c for c in report["controls"] if c["id"] == "ENC-01")
     assert enc01["layers"]["static"]["status"] == "not_run"
     assert enc01["status"] == "pass"
-
-
-def test_incomplete_findings_file_exits_3_and_unreached_controls_are_errors(tmp_path):
-    run_dir = tmp_path / "reports" / "run"
-    write_findings(run_dir, "live", [live("KMS-01", "pass", LIVE_KEY_ARN, "k", "AWS::KMS::Key")], complete=False)
-    assert main(["report", "--in", str(run_dir), "--quiet"]) == EXIT_ERROR
-    report = json.loads((run_dir / "report.json").read_text())
-    assert "incomplete: audit.json" in report["exitReason"]
-    enc01 = next(c for c in report["controls"] if c["id"] == "ENC-01")
-    assert enc01["layers"]["live"]["status"] == "error"  # never reached: not a pass, not n/a
-    kms01 = next(c for c in report["controls"] if c["id"] == "KMS-01")
-    assert kms01["layers"]["live"]["status"] == "pass"
 
 
 def test_no_findings_file_at_all_exits_3(tmp_path, capsys):

@@ -121,7 +121,7 @@ def test_a_name_shared_by_two_resources_prefers_the_exact_match():
 def test_compliant_live_layer_alone_is_not_drift(make_run):
     findings = baseline_findings()
     del findings["preview"], findings["static"]
-    run = make_run(findings)
+    run = make_run(findings, extra_args=["--expect", "live"])
     assert run.exit_code == EXIT_OK
     assert run.report["drift"]["evaluated"] is False
 

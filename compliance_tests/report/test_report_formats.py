@@ -37,7 +37,7 @@ waivers:
     resource: "*Bucket::raw"
     reason: "Bucket policy change | waits for the Q3 <b>change</b> window."
     owner: ops@example.com
-    expires: 2999-12-31
+    expires: 2026-05-31
 """
 
 
@@ -126,8 +126,9 @@ def test_junit_parses_with_one_case_per_control_and_resource(mixed_run):
 
 def test_csv_round_trips_every_finding(mixed_run):
     report = mixed_run.report
-    rows = read_csv(mixed_run.text("findings.csv"))
-    assert list(rows[0]) == list(COLUMNS)
+    all_rows = read_csv(mixed_run.text("findings.csv"))
+    assert list(all_rows[0]) == list(COLUMNS)
+    rows = [r for r in all_rows if r["record"] == "finding"]
     assert len(rows) == len(report["findings"])
     for row, finding in zip(rows, report["findings"], strict=True):
         assert row["finding_id"] == finding["id"]
@@ -163,3 +164,54 @@ def test_markdown_summary_counts_match_and_table_cells_are_safe(mixed_run):
     assert "change \\| waits" in waiver_row  # a bare pipe in text would split the table cell
     assert "&lt;b&gt;change&lt;/b&gt;" in waiver_row and "<b>" not in md
     assert f"**Exit {report['exitCode']}**" in md
+
+
+def test_every_renderer_maps_every_status():
+    from compliance.report.html import STATUS_LABELS
+    from compliance.report.junit import JUNIT_ELEMENT
+    from compliance.report.markdown import ICONS
+    from compliance.report.sarif import SARIF_MAPPING
+    from compliance.report.status import STATUS_ORDER
+
+    for mapping in (STATUS_LABELS, JUNIT_ELEMENT, ICONS, SARIF_MAPPING):
+        assert set(mapping) == set(STATUS_ORDER)
+
+
+@pytest.fixture
+def every_status_run(make_run, tmp_path):
+    """pass, fail (ENC-01), error (KMS-01), waived (ENC-05), not_applicable, and not_run (live, not expected)."""
+    findings = baseline_findings()
+    del findings["live"]
+    findings["preview"][0] = declared("ENC-01", "preview", "fail", STREAM, message="encryptionType is NONE",
+                                      severity="high")
+    findings["preview"][1] = dataclasses.replace(findings["preview"][1], status="error",
+                                                 message="the pack crashed on the key")
+    findings["preview"][2] = dataclasses.replace(findings["preview"][2], status="fail", message="no TLS-only policy")
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("version: 2\n" + WAIVER)
+    return make_run(findings, extra_args=["--waivers", str(waivers), "--expect", "preview,static"])
+
+
+def test_every_status_renders_in_every_format(every_status_run):
+    run = every_status_run
+    report = run.report
+    cells = {c["layers"][layer]["status"] for c in report["controls"] for layer in c["layers"]} - {None}
+    assert cells == {"pass", "fail", "error", "waived", "not_applicable", "not_run"}
+    html = run.text("index.html")
+    md = run.text("summary.md")
+    for status in cells:
+        assert f'class="st st-{status}"' in html, status
+    assert "live (not expected)" in md and "❌ failed" in md and "⛔ errored" in md
+    csv_statuses = {r["status"] for r in read_csv(run.text("findings.csv"))}
+    assert csv_statuses == cells
+    junit = ET.fromstring(run.text("junit.xml"))
+    assert {s.get("name") for s in junit.findall("testsuite")} == {"compliance.preview", "compliance.static"}
+    preview = {c.get("name"): c for c in junit.find("testsuite[@name='compliance.preview']").findall("testcase")}
+    assert preview["ENC-01 telemetry"].find("failure") is not None
+    assert preview["KMS-01 kinesis"].find("error") is not None
+    assert "ops@example.com" in preview["ENC-05 raw"].find("skipped").get("message")
+    sarif = json.loads(run.text("report.sarif"))
+    _validate_sarif(sarif)
+    properties = sarif["runs"][0]["properties"]
+    assert {s for s, n in properties["controlStatuses"].items() if n} >= {"fail", "error", "waived", "pass"}
+    assert properties["layers"]["live"] == {"present": False, "expected": False, "reason": "not expected in this run"}

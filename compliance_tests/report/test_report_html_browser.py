@@ -39,7 +39,7 @@ def rich_run(tmp_path_factory):
     waivers = tmp_path / "waivers.yaml"
     waivers.write_text("waivers:\n  - control: ENC-05\n    resource: '*::raw'\n"
                        "    reason: Waiting for the Q3 change window.\n    owner: ops@example.com\n"
-                       "    expires: 2999-12-31\n")
+                       "    expires: 2026-05-31\n")
     run_dir = write_inputs(tmp_path / "reports" / "20250101T000000Z", findings)
     code = main(["report", "--in", str(run_dir), "--quiet", "--waivers", str(waivers), "--today", "2025-06-01"])
     return Run(run_dir, code)
@@ -142,7 +142,7 @@ def test_markup_in_a_resource_name_stays_text(page):
 def test_drift_and_waiver_are_shown(page, rich_run):
     assert page.is_visible('#row-KMS-01 .flag-drift')
     assert "KMS-01 on kinesis" in page.inner_text("#drift")
-    assert "waived by ops@example.com until 2999-12-31" in page.inner_text("#c-ENC-05")
+    assert "waived by ops@example.com until 2026-05-31" in page.inner_text("#c-ENC-05")
 
 
 def test_screenshot_is_written(browser, rich_run, tmp_path):

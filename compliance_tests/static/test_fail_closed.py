@@ -80,8 +80,16 @@ def test_a_checkov_that_writes_nothing_exits_3_and_leaves_no_old_result(tmp_path
 
 def test_checkov_exiting_2_exits_3(tmp_path, capsys):
     graph = graph_of(resource("aws:kinesis/stream:Stream", "telemetry", STREAM))
-    assert _scan(tmp_path, graph, "--checkov-args=--no-such-checkov-option") == 3
+    # checkov refuses a check that is both selected and skipped (CKV_AWS_139 is in skips.yaml) with exit 2
+    assert _scan(tmp_path, graph, "--checkov-args=--check CKV_AWS_139") == 3
     assert "exited 2" in _one_line_error(capsys)
+
+
+def test_an_unknown_checkov_option_is_refused_before_checkov_runs(tmp_path, capsys):
+    graph = graph_of(resource("aws:kinesis/stream:Stream", "telemetry", STREAM))
+    assert _scan(tmp_path, graph, "--checkov-args=--no-such-checkov-option") == 2
+    assert "--no-such-checkov-option is not supported by `compliance scan`" in _one_line_error(capsys)
+    assert not (tmp_path / "out" / "static-plan.json").exists()
 
 
 def test_a_plan_without_terraform_version_scans_nothing_and_is_an_error(tmp_path):

@@ -44,6 +44,10 @@ _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 OUR_CHECKOV_PREFIX = "CKV_IOT_"
 _FIELDS = {"id", "title", "severity", "enforcement", "rationale", "remediation", "layers", "checkov",
            "parameters", "frameworks"}
+_OPTIONAL = {"weakens"}  # required as soon as a control has parameters
+# How a parameter is weakened: a number below (``lower``) or above (``higher``) the catalog's value, an entry
+# added to an allow-list (``added``) or removed from a required list (``removed``).
+WEAKENING_DIRECTIONS = {"lower": "number", "higher": "number", "added": "list", "removed": "list"}
 
 
 class CatalogError(Exception):
@@ -62,6 +66,30 @@ class Control:
     checkov: tuple[str, ...] = ()
     parameters: dict[str, Any] = field(default_factory=dict)
     frameworks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    weakens: dict[str, str] = field(default_factory=dict)
+
+    def weakening(self, parameter: str, value: Any) -> str | None:
+        """How ``value`` weakens the catalog's ``parameter`` (e.g. "7 is below the catalog's 30"), or None.
+
+        A stricter or equal setting is None. A value of another shape than the
+        catalog's (which the pack's config schema refuses anyway) counts as a weakening.
+        """
+        direction = self.weakens[parameter]
+        baseline = self.parameters[parameter]
+        if WEAKENING_DIRECTIONS[direction] == "number":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                return f"{value!r} is not a number like the catalog's {baseline}"
+            if (direction == "lower" and value < baseline) or (direction == "higher" and value > baseline):
+                side = "below" if direction == "lower" else "above"
+                return f"{_number(value)} is {side} the catalog's {baseline}"
+            return None
+        if not isinstance(value, list):
+            return f"{value!r} is not a list like the catalog's {baseline}"
+        if direction == "added":
+            extra = [v for v in value if v not in baseline]
+            return f"adds {', '.join(map(str, extra))} to the catalog's allow-list" if extra else None
+        gone = [v for v in baseline if v not in value]
+        return f"removes {', '.join(map(str, gone))} from the catalog's required list" if gone else None
 
     @property
     def deciding_checks(self) -> tuple[str, ...]:
@@ -134,7 +162,7 @@ def _control(entry: Any, where: str) -> Control:
     missing = sorted(_FIELDS - set(entry))
     if missing:
         raise CatalogError(f"{where}: missing {missing[0]!r}")
-    unknown = sorted(set(entry) - _FIELDS)
+    unknown = sorted(set(entry) - _FIELDS - _OPTIONAL)
     if unknown:
         raise CatalogError(f"{where}: unknown key {unknown[0]!r}")
     for key in ("title", "rationale", "remediation"):
@@ -154,6 +182,7 @@ def _control(entry: Any, where: str) -> Control:
         raise CatalogError(f"{where}: checkov must list distinct check IDs like CKV_AWS_7")
     if not isinstance(entry["parameters"], dict):
         raise CatalogError(f"{where}: parameters must be a mapping")
+    weakens = _weakens(entry, where)
     frameworks = entry["frameworks"]
     if not isinstance(frameworks, dict) or any(k not in FRAMEWORKS for k in frameworks) \
             or any(not isinstance(v, list) or not v or not all(isinstance(r, str) for r in v)
@@ -163,5 +192,31 @@ def _control(entry: Any, where: str) -> Control:
         id=entry["id"], title=entry["title"], severity=entry["severity"], enforcement=entry["enforcement"],
         rationale=entry["rationale"], remediation=entry["remediation"], layers=tuple(layers),
         checkov=tuple(checkov), parameters=dict(entry["parameters"]),
-        frameworks={k: tuple(v) for k, v in frameworks.items()},
+        frameworks={k: tuple(v) for k, v in frameworks.items()}, weakens=weakens,
     )
+
+
+def _weakens(entry: dict[str, Any], where: str) -> dict[str, str]:
+    """``weakens``: for every parameter, the direction that weakens it (so a pack config that does is an exception)."""
+    parameters = entry["parameters"]
+    weakens = entry.get("weakens", {})
+    choices = "|".join(WEAKENING_DIRECTIONS)
+    fix = ("add weakens: {" + ", ".join(f"{p}: <{choices}>" for p in parameters) + "}") if parameters else "drop it"
+    if not isinstance(weakens, dict) or set(weakens) != set(parameters):
+        raise CatalogError(f"{where}: weakens must name exactly the parameters ({', '.join(parameters) or 'none'}) "
+                           f"with the direction that weakens each; {fix}")
+    for name, direction in weakens.items():
+        kind = WEAKENING_DIRECTIONS.get(direction)
+        if kind is None:
+            raise CatalogError(f"{where}: weakens.{name} is {direction!r}; use one of {', '.join(WEAKENING_DIRECTIONS)}")
+        value = parameters[name]
+        fits = isinstance(value, list) if kind == "list" else isinstance(value, int | float) and not isinstance(
+            value, bool)
+        if not fits:
+            raise CatalogError(f"{where}: weakens.{name} is {direction!r}, which applies to "
+                               f"{'lists' if kind == 'list' else 'numbers'}, but {name} is {value!r}")
+    return dict(weakens)
+
+
+def _number(value: int | float) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
