@@ -96,6 +96,10 @@ class KnownGaps:
 
     def __init__(self, gaps: Iterable[Gap] = ()) -> None:
         self.gaps: tuple[Gap, ...] = tuple(gaps)
+        self._wrong_answers: dict[str, list[Gap]] = {}  # api -> the gaps with fields (looked up per finding)
+        for gap in self.gaps:
+            if gap.fields:
+                self._wrong_answers.setdefault(gap.api, []).append(gap)
         self._applied: dict[Gap, set[str]] = {}
         self._lock = threading.Lock()
 
@@ -118,7 +122,10 @@ class KnownGaps:
 
     def for_evidence(self, ref: ResourceRef, evidence: dict[str, Any], control: str) -> Gap | None:
         """The gap whose wrong answer a finding on ``ref`` was decided with (see ``Gap.covers``)."""
-        gap = next((g for g in self.gaps if g.covers(ref, evidence)), None)
+        if not self._wrong_answers:
+            return None
+        candidates = [g for api in sorted(evidence_apis(evidence)) for g in self._wrong_answers.get(api, ())]
+        gap = next((g for g in candidates if g.covers(ref, evidence)), None)
         return self._apply(gap, control) if gap is not None else None
 
     def applied(self) -> list[dict[str, Any]]:
@@ -130,6 +137,21 @@ class KnownGaps:
 
     def describe(self) -> list[dict[str, Any]]:
         return [g.to_json() for g in self.gaps]
+
+
+def evidence_apis(evidence: Any) -> set[str]:
+    """Every API call an evidence record names (its "service:Op" and "service:Op1+Op2" keys, at any depth)."""
+    found: set[str] = set()
+    if isinstance(evidence, dict):
+        for key, value in evidence.items():
+            match = EVIDENCE_KEY.match(str(key))
+            if match:
+                found.update(f"{match[1]}:{op}" for op in match[2].split("+"))
+            found |= evidence_apis(value)
+    elif isinstance(evidence, (list, tuple)):
+        for item in evidence:
+            found |= evidence_apis(item)
+    return found
 
 
 def evidence_of(api: str, evidence: Any) -> Iterator[Any]:
