@@ -48,6 +48,9 @@ THROTTLING_CODES = frozenset({
     "EC2ThrottledException",
 })
 RETRY_MODES = ("standard", "adaptive")
+# Listings whose answer leaves the result key out when there is nothing to list (SQS ListQueues: "QueueUrls"
+# is returned only when queues exist). Any other page without its key is an unexpected answer.
+OMITTED_WHEN_EMPTY = frozenset({("sqs", "ListQueues")})
 
 
 @dataclass(frozen=True)
@@ -169,12 +172,23 @@ class AwsAccess:
             raise classify(service, operation, exc, self.endpoint_url, self.retry) from exc
 
     def pages(self, service: str, region: str, operation: str, key: str, **params: Any) -> Iterator[Any]:
-        """Every item under ``key`` across all pages (botocore paginators)."""
+        """Every item under ``key`` across all pages (botocore paginators).
+
+        A page without ``key`` is an unexpected answer (an ``ApiError``), never an
+        empty listing: only the APIs AWS documents as leaving it out when there is
+        nothing to list (``OMITTED_WHEN_EMPTY``) may answer so.
+        """
         self._check_running(service, operation)
         client = self.client(service, region)
         try:
             for page in client.get_paginator(_snake(operation)).paginate(**params):
-                yield from page.get(key, [])
+                items = page.get(key)
+                if items is None and not (key not in page and (service, operation) in OMITTED_WHEN_EMPTY):
+                    api = api_name(service, operation)
+                    raise ApiError(api, "unexpected", f"{api} answered a page without {key}: unexpected answer from "
+                                   f"{self.endpoint_url or f'the {service} endpoint'}; nothing it lists can be "
+                                   "judged: check that the API is available there", "MissingResultKey")
+                yield from items or []
         except (ClientError, BotoCoreError) as exc:
             raise classify(service, operation, exc, self.endpoint_url, self.retry) from exc
 

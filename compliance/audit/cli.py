@@ -15,9 +15,10 @@ import boto3
 from botocore.exceptions import BotoCoreError
 
 from compliance.audit.aws import RETRY_MODES, RetryPolicy
+from compliance.audit.declared import StackOutputs
 from compliance.audit.gaps import load_gaps
 from compliance.audit.runner import AuditRequest, AuditResult, run_audit
-from compliance.audit.scope import Scope, load_outputs
+from compliance.audit.scope import Scope, output_identifiers, read_outputs
 from compliance.errors import EvaluationError, UsageError
 from compliance.findings import FindingsFile, now_iso
 from compliance.rundir import run_for_writing
@@ -39,11 +40,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--region", action="append", default=[], help="region to audit, repeatable "
                         "(default: the session's region)")
     parser.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
-    parser.add_argument("--outputs", type=Path, help="the stack's `pulumi stack output --json`, to locate its "
-                                                     "resources exactly")
+    parser.add_argument("--outputs", type=Path, help="the stack's `pulumi stack output --json`: locates its "
+                                                     "resources exactly, and each must be found")
     parser.add_argument("--known-gaps", type=Path, action="append", default=[], metavar="FILE",
-                        help="gaps of an emulated endpoint (the sandbox's gaps.json): what they affect is "
-                             "not_applicable, never pass; repeatable")
+                        help="emulator gaps (the sandbox's gaps.json, compliance/audit/moto-read-gaps.json), only "
+                             "with a loopback --endpoint-url: findings decided with an API answer the emulator gets "
+                             "wrong are not_applicable, never pass; repeatable")
     parser.add_argument("--concurrency", type=int, default=8, help="checks run at once (default 8)")
     parser.add_argument("--retry-mode", choices=RETRY_MODES, default="standard", help="botocore retry mode")
     parser.add_argument("--max-attempts", type=int, default=3,
@@ -62,10 +64,12 @@ def build_request(args: argparse.Namespace, session: boto3.Session) -> AuditRequ
     regions = tuple(dict.fromkeys(args.region)) or ((session.region_name,) if session.region_name else ())
     if not regions:
         raise UsageError("no region: pass --region or set AWS_DEFAULT_REGION (or a region in the profile)")
-    outputs = load_outputs(args.outputs) if args.outputs else frozenset()
+    outputs = StackOutputs(read_outputs(args.outputs)) if args.outputs else None
+    identifiers = output_identifiers(outputs.document) if outputs else frozenset()
     return AuditRequest(
         regions=regions,
-        scope=Scope(suffix=None if args.all else args.suffix, outputs=outputs),
+        scope=Scope(suffix=None if args.all else args.suffix, outputs=identifiers),
+        outputs=outputs,
         endpoint_url=args.endpoint_url,
         retry=RetryPolicy(mode=args.retry_mode, max_attempts=args.max_attempts),
         concurrency=args.concurrency,
@@ -109,6 +113,8 @@ def print_summary(result: AuditResult) -> None:
                   f"{finding.message}")
     counts = Counter(f.status for f in result.findings)
     summary = ", ".join(f"{counts[s]} {s}" for s in ("pass", "fail", "error", "not_applicable") if counts[s])
-    print(f"audit: {result.resources} resources, {len(result.findings)} findings ({summary or 'none'}), "
+    gapped = sum(1 for f in result.findings if "knownGap" in f.evidence)
+    print(f"audit: {result.resources} resources, {len(result.findings)} findings ({summary or 'none'}"
+          f"{f'; {gapped} not observable in the sandbox' if gapped else ''}), "
           f"{sum(result.api_calls.values())} API calls{'' if result.complete else ', INCOMPLETE'}")
 

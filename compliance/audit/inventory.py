@@ -47,6 +47,9 @@ class Resource:
 
     ``tags`` is None when the resource type has no tags (IoT things) or when a
     known gap of the endpoint keeps them unreadable (``tags_gap`` says which).
+    ``identifiers`` are the other values it is known by (an ARN, an ID, a URL,
+    an endpoint): a value of the stack's outputs names it when it is one of
+    these, its ``id`` or its ``name``.
     """
 
     ref: ResourceRef
@@ -55,6 +58,12 @@ class Resource:
     taggable: bool = True
     tags_gap: str = ""
     managed_by_aws: bool = False
+    identifiers: tuple[str, ...] = ()
+
+    def known_as(self, value: str) -> bool:
+        """Is ``value`` this resource's id, name or one of its identifiers (a log group's ARN with or without :*)?"""
+        value = value.removesuffix(":*")
+        return value in (self.ref.id, self.ref.name) or value in self.identifiers
 
     @property
     def name(self) -> str:
@@ -77,6 +86,7 @@ class Inventory:
     home_region: str
     memo: Memo = field(default_factory=Memo)
     _audited: dict[str, ResourceRef] = field(default_factory=dict)
+    _own: set[str] = field(default_factory=set)  # ids of audited resources AWS did not create by itself
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- bookkeeping ---------------------------------------------------------
@@ -86,6 +96,12 @@ class Inventory:
         with self._lock:
             return dict(self._audited)
 
+    def own_regional(self) -> dict[str, int]:
+        """Region -> how many in-scope regional resources (not AWS's defaults) the listings returned there."""
+        with self._lock:
+            regions = [self._audited[i].region for i in self._own if self._audited[i].region]
+        return {region: regions.count(region) for region in sorted(set(regions))}
+
     def listed(self, resource_type: str, region: str, discover: Callable[[], list[Resource]]) -> list[Resource]:
         """``discover()`` once per (type, region), its resources counted as audited."""
         def run() -> list[Resource]:
@@ -93,6 +109,8 @@ class Inventory:
             with self._lock:
                 for resource in found:
                     self._audited[resource.id] = resource.ref
+                    if not resource.managed_by_aws:
+                        self._own.add(resource.id)
             return found
 
         return self.memo.get((resource_type, region), run)
@@ -117,7 +135,9 @@ class Inventory:
         if not self.scope.decide(name, ids, tags):
             return None
         ref = ResourceRef(id=resource_id, type=type_, name=name, region=region)
-        return Resource(ref, data, tags, taggable=read_tags is not None, tags_gap=gap, managed_by_aws=managed_by_aws)
+        known = tuple(dict.fromkeys(i.removesuffix(":*") for i in ids if i))
+        return Resource(ref, data, tags, taggable=read_tags is not None, tags_gap=gap, managed_by_aws=managed_by_aws,
+                        identifiers=known)
 
     # -- KMS key reads every encryption check shares ---------------------------
 

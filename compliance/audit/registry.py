@@ -21,7 +21,7 @@ from typing import Any
 
 from compliance.audit.aws import ApiError, AwsAccess
 from compliance.audit.gaps import KnownGaps
-from compliance.audit.inventory import Inventory, Resource
+from compliance.audit.inventory import Inventory, Resource, regional_listings
 from compliance.audit.scope import Scope
 from compliance.findings import ResourceRef
 
@@ -44,6 +44,7 @@ class CheckContext:
     gaps: KnownGaps
     parameters: dict[str, Any]
     account: str
+    control: str = ""  # the control of the check being run (recorded on the gaps it applies)
 
     def each(self, resources: Iterable[Resource],
              evaluate: Callable[[Resource], Outcome | Iterable[Outcome]]) -> Iterator[Outcome]:
@@ -53,7 +54,7 @@ class CheckContext:
                 result = evaluate(resource)
                 yield from ([result] if isinstance(result, Outcome) else list(result))
             except ApiError as exc:
-                yield api_error_outcome(resource.ref, exc, self.gaps)
+                yield api_error_outcome(resource.ref, exc, self.gaps, self.control)
 
     def call(self, service: str, operation: str, *, absent: tuple[str, ...] = (), **params: Any) -> Any:
         return self.aws.call(service, self.region, operation, absent=absent, **params)
@@ -65,8 +66,9 @@ def scope_ref(resource_type: str, region: str) -> ResourceRef:
     return ResourceRef(id=f"{resource_type}@{where}", type=resource_type, name=f"all in {where}", region=region)
 
 
-def api_error_outcome(ref: ResourceRef, exc: ApiError, gaps: KnownGaps) -> Outcome:
-    gap = gaps.for_error(exc, ref.id, ref.name)
+def api_error_outcome(ref: ResourceRef, exc: ApiError, gaps: KnownGaps, control: str = "") -> Outcome:
+    """``error`` naming the fix, or not_applicable when an emulator gap explains the failure (never a pass)."""
+    gap = gaps.for_error(exc, ref.id, ref.name, control=control)
     if gap is not None:
         return Outcome(ref, "not_applicable", f"not observable here: {gap.reason} ({exc.api})",
                        {"api": exc.api, "knownGap": gap.reason})
@@ -74,6 +76,7 @@ def api_error_outcome(ref: ResourceRef, exc: ApiError, gaps: KnownGaps) -> Outco
 
 
 CheckFunction = Callable[[CheckContext], Iterable[Outcome]]
+STACK = "stack"  # the resource type of checks that judge every regional resource (GOV-01..03)
 
 
 @dataclass(frozen=True)
@@ -83,13 +86,21 @@ class LiveCheck:
     function: CheckFunction
     scope: str  # "regional" | "global"
     resource_type: str  # what it audits (for "none in scope" and listing errors)
+    also: tuple[str, ...] = ()  # other resource types it judges (NET-04: the Redis groups beside the clusters)
+
+    def judges(self, resource_type: str) -> bool:
+        """Does this check judge resources of ``resource_type``? (GOV-01..03's "stack" checks judge every
+        regional listing's type.)"""
+        if self.resource_type == STACK:
+            return any(listed.resource_type == resource_type for listed in regional_listings())
+        return resource_type == self.resource_type or resource_type in self.also
 
 
 REGISTRY: dict[str, list[LiveCheck]] = {}
 
 
-def live_check(control: str, name: str, *, resource_type: str, scope: str = "regional") -> Callable[
-        [CheckFunction], CheckFunction]:
+def live_check(control: str, name: str, *, resource_type: str, scope: str = "regional",
+               also: tuple[str, ...] = ()) -> Callable[[CheckFunction], CheckFunction]:
     if not name.startswith(control.lower()):
         raise ValueError(f"check {name!r} must start with its control id {control.lower()!r}")
 
@@ -97,7 +108,7 @@ def live_check(control: str, name: str, *, resource_type: str, scope: str = "reg
         checks = REGISTRY.setdefault(control, [])
         if any(c.name == name for checks_ in REGISTRY.values() for c in checks_):
             raise ValueError(f"check {name!r} registered twice")
-        checks.append(LiveCheck(control, name, function, scope, resource_type))
+        checks.append(LiveCheck(control, name, function, scope, resource_type, also))
         return function
 
     return register

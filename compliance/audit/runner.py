@@ -8,9 +8,16 @@ listings they share are memoized (``compliance.audit.inventory``). Fail closed:
   unexpected shape) is ``error`` too, never ``pass``;
 - a check that finds nothing in scope reports ``not_applicable`` saying so, and
   an audit that finds no resource at all is incomplete (exit 3);
+- what the stack's outputs declare must be read (``compliance.audit.declared``):
+  an exported resource absent from the account fails each check judging its
+  type, one in a region not audited is an error, and so is an audited region
+  left empty while the stack declares resources there (or while every audited
+  region is empty);
 - Ctrl-C stops the remaining calls and leaves the result marked incomplete;
-- known gaps of an emulated endpoint turn what they affect into
-  ``not_applicable`` with their reason.
+- emulator gaps (``compliance.audit.gaps``, loopback endpoints only) turn a
+  finding decided with a field the emulator gets wrong into ``not_applicable``
+  with the reason and the observed verdict, listed in the scope as not
+  observable in the sandbox.
 
 Every API call is counted through botocore's ``before-call`` event on the
 session (the benchmark's "API calls per resource").
@@ -18,6 +25,7 @@ session (the benchmark's "API calls per resource").
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import sys
 import threading
@@ -31,7 +39,8 @@ from typing import Any
 import boto3
 
 from compliance.audit.aws import ApiError, AwsAccess, RetryPolicy, api_name
-from compliance.audit.gaps import KnownGaps
+from compliance.audit.declared import StackOutputs, declared_outcomes
+from compliance.audit.gaps import KnownGaps, require_loopback
 from compliance.audit.inventory import Inventory
 from compliance.audit.registry import (
     CheckContext,
@@ -55,6 +64,10 @@ class AuditRequest:
     concurrency: int = 8
     gaps: KnownGaps = field(default_factory=KnownGaps)
     progress: bool = False
+    outputs: StackOutputs | None = None  # the stack's outputs: what must be found (see compliance.audit.declared)
+
+    def __post_init__(self) -> None:
+        require_loopback(self.endpoint_url, self.gaps)
 
 
 @dataclass
@@ -126,19 +139,23 @@ def run_audit(session: boto3.Session, request: AuditRequest, catalog: Catalog | 
         except ApiError as exc:
             return AuditResult([], False, scope, started, now_iso(), counter.calls, 0,
                                f"cannot identify the account: {exc.message}")
-        tasks = [(check, region) for check in all_checks()
+        checks = all_checks()
+        tasks = [(check, region) for check in checks
                  for region in (request.regions if check.scope == "regional" else ("",))]
         try:
             _run_tasks(tasks, aws, inventory, request, catalog, scope["account"], findings)
         except KeyboardInterrupt:
             aws.stop()
             complete, aborted = False, "interrupted: the audit was stopped before every check ran"
+        if complete:
+            findings[:] = _what_was_read(findings, checks, inventory, request, catalog, scope)
         resources = len(inventory.audited())
         if complete and resources == 0:
             complete = False
             aborted = (f"no resources found for {_what(request.scope)} in {', '.join(request.regions)}: check "
                        "--suffix/--all, --region and --endpoint-url")
         scope["resourcesAudited"] = resources
+        scope["notObservableInSandbox"] = request.gaps.applied()
         scope["apiCalls"] = sum(counter.calls.values())
         return AuditResult(findings, complete, scope, started, now_iso(), counter.calls, resources, aborted)
     finally:
@@ -147,6 +164,39 @@ def run_audit(session: boto3.Session, request: AuditRequest, catalog: Catalog | 
 
 def _what(scope: Scope) -> str:
     return f"suffix {scope.suffix!r}" if scope.suffix else "the account"
+
+
+def _what_was_read(findings: list[Finding], checks: list[LiveCheck], inventory: Inventory, request: AuditRequest,
+                   catalog: Catalog, scope: dict[str, Any]) -> list[Finding]:
+    """The findings, held to what the audit had to read (``compliance.audit.declared``).
+
+    Declared resources absent from the account fail (or, in a region not read,
+    are errors) on every check judging their type; each audited region left
+    empty of the stack's regional resources while the stack declares some there,
+    or while every audited region is empty, turns its "none in scope" findings
+    into errors naming the region.
+    """
+    outputs = request.outputs
+    if outputs is not None:
+        coverage = declared_outcomes(outputs, inventory, request.regions, checks)
+        findings = findings + [_finding(check, outcome, catalog, request) for check, outcome in coverage.outcomes]
+        scope["outputs"] = coverage.describe(outputs)
+    read = inventory.own_regional()
+    scope["regionsRead"] = {region: read.get(region, 0) for region in request.regions}
+    declared_regions = outputs.regions() if outputs is not None else set()
+    every_empty = not any(read.get(region) for region in request.regions)
+    empty = [r for r in request.regions if not read.get(r) and (r in declared_regions or every_empty)]
+    if not empty:
+        return findings
+    scope["emptyRegions"] = empty
+    why = {region: ("the stack's outputs declare resources there" if region in declared_regions
+                    else "no audited region holds one; only global resources were read") for region in empty}
+    nothing_in = {scope_ref(c.resource_type, region).id: region for c in checks if c.scope == "regional"
+                  for region in empty}
+    return [dataclasses.replace(f, status="error", message=(
+        f"no in-scope regional resource in {nothing_in[f.resource.id]} ({why[nothing_in[f.resource.id]]}): check "
+        "--region, --suffix and --endpoint-url"), evidence={**f.evidence, "regionEmpty": nothing_in[f.resource.id]})
+            if f.resource.id in nothing_in and f.status == "not_applicable" else f for f in findings]
 
 
 def _run_tasks(tasks: list[tuple[LiveCheck, str]], aws: AwsAccess, inventory: Inventory, request: AuditRequest,
@@ -173,11 +223,11 @@ def _run_one(check: LiveCheck, region: str, aws: AwsAccess, inventory: Inventory
              catalog: Catalog, account: str) -> list[Finding]:
     control = catalog[check.control]
     ctx = CheckContext(region=region, regions=request.regions, inventory=inventory, aws=aws, scope=request.scope,
-                       gaps=request.gaps, parameters=control.parameters, account=account)
+                       gaps=request.gaps, parameters=control.parameters, account=account, control=check.control)
     try:
         outcomes = list(check.function(ctx))
     except ApiError as exc:
-        outcomes = [api_error_outcome(scope_ref(check.resource_type, region), exc, request.gaps)]
+        outcomes = [api_error_outcome(scope_ref(check.resource_type, region), exc, request.gaps, check.control)]
     except Exception as exc:  # fail closed: an answer the check did not expect is an error, not a pass
         outcomes = [Outcome(scope_ref(check.resource_type, region), "error",
                             f"{check.name} could not read the answer ({type(exc).__name__}: {exc}); "
@@ -185,20 +235,25 @@ def _run_one(check: LiveCheck, region: str, aws: AwsAccess, inventory: Inventory
     if not outcomes:
         outcomes = [Outcome(scope_ref(check.resource_type, region), "not_applicable",
                             f"no {check.resource_type} in scope in {region or 'the account'}")]
-    findings = []
-    for outcome in outcomes:
-        status, message, evidence = outcome.status, outcome.message, dict(outcome.evidence)
-        gap = request.gaps.for_finding(check.control, check.name, outcome.resource.type)
-        if gap is not None and status != "not_applicable":
-            evidence["observed"] = {"status": status, "message": message}
-            evidence["knownGap"] = gap.reason
-            status, message = "not_applicable", f"not observable here: {gap.reason} (observed: {status})"
-        findings.append(Finding(
-            control=check.control, layer="live", status=status, resource=outcome.resource, message=message,
-            check=check.name, enforcement=control.enforcement, severity=control.severity,
-            evidence=jsonable(evidence),
-        ))
-    return findings
+    return [_finding(check, outcome, catalog, request) for outcome in outcomes]
+
+
+def _finding(check: LiveCheck, outcome: Outcome, catalog: Catalog, request: AuditRequest) -> Finding:
+    """The outcome as a finding; one decided with a field an emulator gets wrong is not_applicable (see gaps)."""
+    control = catalog[check.control]
+    status, message, evidence = outcome.status, outcome.message, dict(outcome.evidence)
+    gap = request.gaps.for_evidence(outcome.resource, evidence, check.control) if status in ("pass", "fail") else None
+    if gap is not None:
+        evidence["observed"] = {"status": status, "message": message}
+        evidence["knownGap"] = gap.reason
+        evidence["knownGapCall"] = {"api": gap.api, "fields": list(gap.fields)}
+        status = "not_applicable"
+        message = (f"{outcome.resource.name}: not observable here: {gap.api} {', '.join(gap.fields)} is not answered "
+                   f"faithfully by the emulator: {gap.reason} (observed: {outcome.status})")
+    return Finding(
+        control=check.control, layer="live", status=status, resource=outcome.resource, message=message,
+        check=check.name, enforcement=control.enforcement, severity=control.severity, evidence=jsonable(evidence),
+    )
 
 
 class _Progress:

@@ -60,16 +60,25 @@ def output_identifiers(outputs: Any) -> frozenset[str]:
     return frozenset(found)
 
 
-def load_outputs(path: Path) -> frozenset[str]:
+def read_outputs(path: Path) -> dict[str, Any]:
+    """The ``pulumi stack output --json`` document at ``path`` (a usage error naming the fix otherwise)."""
     try:
         data = json.loads(Path(path).read_text())
     except FileNotFoundError:
         raise UsageError(f"--outputs {path}: no such file; write it with `pulumi stack output --json`") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--outputs {path}: cannot read it ({type(exc).__name__}); write it with "
+                         "`pulumi stack output --json`") from None
     except json.JSONDecodeError as exc:
         raise UsageError(f"--outputs {path}: not JSON ({exc.msg}); write it with `pulumi stack output --json`") from None
     if not isinstance(data, dict):
         raise UsageError(f"--outputs {path}: expected a JSON object as `pulumi stack output --json` writes it")
-    return output_identifiers(data)
+    return data
+
+
+def load_outputs(path: Path) -> frozenset[str]:
+    """Every identifier the outputs file names (what it admits into the scope)."""
+    return output_identifiers(read_outputs(path))
 
 
 @dataclass(frozen=True)

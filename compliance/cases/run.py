@@ -19,8 +19,7 @@ from typing import Any
 import boto3
 
 from compliance.audit.aws import RetryPolicy
-from compliance.audit.gaps import Gap as AuditGap
-from compliance.audit.gaps import KnownGaps, load_gaps
+from compliance.audit.gaps import KnownGaps, load_gaps, parse_gaps
 from compliance.audit.runner import AuditRequest, run_audit
 from compliance.audit.scope import Scope
 from compliance.cases.program import Planned, case_program, logical_name, plan_cases
@@ -162,8 +161,8 @@ def _audit(stack: SandboxStack, endpoint: str, catalog: Catalog, other_regions: 
     """The audit of the case stack, in its region and in every other region a case placed a resource in."""
     session = boto3.Session(**DUMMY_CREDENTIALS, region_name=stack.region)
     read_gaps = load_gaps([MOTO_READ_GAPS])
-    deployed = tuple(AuditGap(reason=g.reason, api=g.api, resource=g.resource) for g in stack.gaps if g.api)
-    gaps = KnownGaps(read_gaps.gaps + deployed)
+    deployed = parse_gaps([g.to_json() for g in stack.gaps], "the case stack's gaps")
+    gaps = KnownGaps((*read_gaps.gaps, *deployed))
     request = AuditRequest(regions=(stack.region, *other_regions), scope=Scope(suffix=SUFFIX), endpoint_url=endpoint,
                            retry=RetryPolicy(max_attempts=2), gaps=gaps)
     return run_audit(session, request, catalog).findings

@@ -74,7 +74,8 @@ def _deploy(args: argparse.Namespace, endpoint: str) -> SandboxStack:
     print(f"deployed stack {stack.stack} (suffix {stack.suffix}, region {stack.region}, account {stack.account_id}): "
           f"{len(stack.resources)} resources in {stack.seconds:.1f} s")
     print(f"outputs: {stack.outputs_path}")
-    print(f"gaps (moto cannot emulate; the audit reports them not_applicable): {len(stack.gaps)} in {stack.gaps_path}")
+    print(f"gaps (API answers moto cannot make faithful; for `audit --known-gaps` against this sandbox only): "
+          f"{len(stack.gaps)} in {stack.gaps_path}")
     return stack
 
 

@@ -26,6 +26,10 @@ from compliance.sandbox.registry import Deployment, Gap
 # The engine's mocks are process-wide: one deploy at a time per process.
 _DEPLOY_LOCK = threading.Lock()
 GAPS_FILE = "gaps.json"
+GAPS_VERSION = 2
+GAPS_ABOUT = ("API calls whose answer this sandbox (moto) cannot make faithful, per resource: pass this file to "
+              "`compliance audit --known-gaps` against the sandbox only; a finding decided with one of the listed "
+              "fields is not_applicable with the reason, never a pass")
 LEFTOVER_TIMEOUT_SECONDS = 30.0
 
 
@@ -56,6 +60,11 @@ class SandboxStack:
         if self._clients is None:
             self._clients = SandboxClients(self.endpoint, self.region)
         return self._clients.client(service)
+
+
+def gaps_document(gaps: list[Gap]) -> dict[str, Any]:
+    """gaps.json: what ``audit --known-gaps`` reads (version 2: calls and fields, never controls)."""
+    return {"version": GAPS_VERSION, "about": GAPS_ABOUT, "gaps": [gap.to_json() for gap in gaps]}
 
 
 def account_of(endpoint: str, region: str) -> str:
@@ -90,7 +99,7 @@ def deploy(stack: str = "dev", suffix: str | None = None, *, endpoint: str, regi
     if outputs_path is not None:
         result.outputs_path = Path(outputs_path)
         result.gaps_path = result.outputs_path.with_name(GAPS_FILE)
-        write_json_atomic(result.gaps_path, [gap.to_json() for gap in result.gaps])
+        write_json_atomic(result.gaps_path, gaps_document(result.gaps))
         write_json_atomic(result.outputs_path, result.outputs)
     return result
 

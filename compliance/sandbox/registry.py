@@ -9,8 +9,9 @@ handler applied is an error rather than a silently dropped setting, unless the
 handler declares it ``not_api`` (it only steers the provider, e.g. on delete).
 
 Where moto cannot apply something, the handler creates what it can and records
-a ``Gap``; the audit reports the controls behind a gap as ``not_applicable``
-with its reason, never as a pass.
+a ``Gap``: the API call (and the fields of its answer) moto gets wrong for that
+resource. The audit reports a finding decided with such a field as
+``not_applicable`` with the reason, never as a pass.
 """
 
 from __future__ import annotations
@@ -28,14 +29,16 @@ from compliance.sandbox.clients import SandboxClients
 
 @dataclass(frozen=True)
 class Gap:
-    """Something the sandbox could not emulate for one resource: an entry of gaps.json.
+    """An API call whose answer the sandbox cannot make faithful for one resource: an entry of gaps.json.
 
     ``resource_type`` is the Pulumi type token, ``name`` the logical name,
-    ``resource`` the ARN (or physical ID), ``api`` the AWS call that moto lacks
-    or cannot honour (``service:Operation``), ``reason`` what that means.
-    ``control``, when set, is the control the gap leaves unobservable in the
-    sandbox: the audit reports that control's findings on resources of
-    ``resource_type`` as not_applicable with the reason (``audit --known-gaps``).
+    ``resource`` the ARN (or physical ID) the call is about, ``api`` the call
+    (``service:Operation``), ``reason`` what that means. ``fields`` are the
+    fields of the call's answer moto gets wrong (drops or misreports): the
+    audit reports a finding decided with one of them, on that resource, as
+    not_applicable with the reason (``audit --known-gaps``). Without ``fields``
+    the call fails in moto or is one the audit never makes (an invocation).
+    A gap names calls, never a control: silencing a control is a waiver's job.
     """
 
     resource_type: str
@@ -43,13 +46,13 @@ class Gap:
     resource: str
     api: str
     reason: str
-    control: str = ""
+    fields: tuple[str, ...] = ()
 
-    def to_json(self) -> dict[str, str]:
-        entry = {"resourceType": self.resource_type, "name": self.name, "resource": self.resource,
-                 "api": self.api, "reason": self.reason}
-        if self.control:
-            entry["control"] = self.control
+    def to_json(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {"resourceType": self.resource_type, "name": self.name, "resource": self.resource,
+                                 "api": self.api, "reason": self.reason}
+        if self.fields:
+            entry["fields"] = list(self.fields)
         return entry
 
 
@@ -130,8 +133,9 @@ class Context:
     def client(self, service: str) -> Any:
         return self.deployment.clients.client(service, self.region)
 
-    def gap(self, resource: str, api: str, reason: str, *, control: str = "") -> None:
-        self.deployment.record_gap(Gap(self.type, self.name, resource, api, reason, control))
+    def gap(self, resource: str, api: str, reason: str, *, fields: Iterable[str] = ()) -> None:
+        """Record that ``api``'s answer on ``resource`` is not faithful here (in ``fields``, when given)."""
+        self.deployment.record_gap(Gap(self.type, self.name, resource, api, reason, tuple(fields)))
 
     def api_answers(self, api: str, call: Callable[[], Any]) -> bool:
         """Whether the sandbox implements ``api`` (``service:Operation``), probed once per deployment.

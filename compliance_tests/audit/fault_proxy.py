@@ -2,8 +2,8 @@
 
 botocore parses what the proxy answers exactly as it parses AWS: an
 ``AccessDeniedException`` or ``ThrottlingException`` in the service's own wire
-protocol (JSON, query XML, EC2 XML, REST-JSON, REST-XML), a connection that goes
-away, or a slow answer. Requests are matched by the service named in their
+protocol (JSON, query XML, EC2 XML, REST-JSON, REST-XML), a success that lacks
+what the API always answers, a connection that goes away, or a slow answer. Requests are matched by the service named in their
 SigV4 credential scope (``Credential=AKID/<date>/<region>/<service>/aws4_request``)
 and optionally by operation; everything else is forwarded to the sandbox.
 """
@@ -28,13 +28,18 @@ SIGNING_NAMES = {"monitoring": "cloudwatch", "execute-api": "iot"}
 
 @dataclass
 class Fault:
-    """Answer requests to ``service`` (and, if given, ``operation``) with an error ``code``."""
+    """Answer requests to ``service`` (and, if given, ``operation``) with an error ``code``.
+
+    With ``body`` the answer is a success (``status``, usually 200) carrying that body instead:
+    a well-formed answer that lacks what the API always returns (``{}`` for a JSON listing).
+    """
 
     service: str
     code: str  # e.g. AccessDeniedException, ThrottlingException
     status: int
     operation: str = ""
     message: str = "injected by the test proxy"
+    body: str | None = None
 
 
 @dataclass
@@ -120,7 +125,11 @@ def _handler(upstream: str, state: ProxyState) -> type[BaseHTTPRequestHandler]:
             if fault is not None:
                 with state.lock:
                     state.injected.append(f"{service}:{operation}")
-                self._answer(*error_answer(PROTOCOLS.get(service, "query"), fault.code, fault.message, fault.status))
+                if fault.body is not None:
+                    self._answer(fault.status, {"Content-Type": "application/x-amz-json-1.0"}, fault.body.encode())
+                else:
+                    self._answer(*error_answer(PROTOCOLS.get(service, "query"), fault.code, fault.message,
+                                               fault.status))
                 return
             connection = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
             headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}

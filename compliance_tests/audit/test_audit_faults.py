@@ -92,6 +92,22 @@ def test_throttling_past_retries(proxy, deployed_dev, tmp_path):
     assert_green_elsewhere(run, touched, deployed_dev)
 
 
+def test_a_page_without_its_result_key_is_an_error(proxy, deployed_dev, tmp_path):
+    """ListTables answered 200 with ``{}``: nothing was listed, which is an error naming the call, not "no table"."""
+    proxy.state.faults.append(Fault("dynamodb", "", 200, operation="ListTables", body="{}"))
+    run = audit_through(proxy, deployed_dev, tmp_path)
+    assert run.exit_code == EXIT_ERROR
+    assert proxy.state.injected == ["dynamodb:ListTables"], proxy.state.injected
+    touched = {"ENC-06", "RET-02", "DES-02", "LOG-01", "KMS-02"} | EVERY_RESOURCE
+    errors = run.with_status("error")
+    assert {f.control for f in errors} == touched
+    for finding in errors:
+        assert "dynamodb:ListTables answered a page without TableNames" in finding.message, finding
+        assert finding.evidence["errorCode"] == "MissingResultKey"
+    assert not [f for f in run.findings if f.resource.type == "aws:dynamodb/table:Table" and f.status != "error"]
+    assert_green_elsewhere(run, touched, deployed_dev)
+
+
 def test_endpoint_going_away_mid_run(proxy, deployed_dev, tmp_path):
     proxy.state.down_after = 60
     run = audit_through(proxy, deployed_dev, tmp_path)

@@ -80,10 +80,33 @@ def test_only_the_stacks_own_resources_are_audited(dev_audit, drift_stack):
     assert not [n for n in names if "auditdrift" in n]
 
 
-def test_outputs_locate_the_same_resources(dev_audit, deployed_dev, tmp_path):
+def test_outputs_locate_the_same_resources_and_each_is_found(dev_audit, deployed_dev, tmp_path):
     with_outputs = run_audit_cli(tmp_path, *sandbox_args(deployed_dev, "--outputs", str(deployed_dev.outputs_path)))
     assert with_outputs.exit_code == EXIT_OK
     assert {f.id for f in with_outputs.findings} == {f.id for f in dev_audit.findings}
+    declared = with_outputs.file.scope["outputs"]
+    assert declared["absent"] == [] and declared["regionsNotRead"] == {}
+    assert declared["declared"] >= 55  # every exported resource of an audited type, found
+    assert set(declared["notVerified"]) == {"rdsProxyName", "rdsProxyEndpoint", "thingTypeNames"}
+
+
+def test_the_migrators_dropped_dead_letter_config_is_not_observable(dev_audit, deployed_dev):
+    """moto drops DeadLetterConfig: LOG-02 on the migrator is not_applicable with the gap, its observed verdict kept;
+    the migrator's other controls, decided without that field, are judged as usual."""
+    function = deployed_dev.outputs["migratorFunctionName"]
+    [gap] = [g for g in load_gaps([deployed_dev.gaps_path]).gaps if g.fields == ("DeadLetterConfig",)]
+    assert gap.api == "lambda:ListFunctions" and gap.resource.endswith(f":function:{function}")
+    [log_02] = [f for f in dev_audit.of("LOG-02") if f.resource.name == function]
+    assert log_02.status == "not_applicable" and "not observable here" in log_02.message
+    assert log_02.evidence["knownGap"] == gap.reason
+    assert log_02.evidence["knownGapCall"] == {"api": "lambda:ListFunctions", "fields": ["DeadLetterConfig"]}
+    assert log_02.evidence["observed"]["status"] in ("pass", "fail")
+    assert {f.status for f in dev_audit.findings if f.resource.name == function and f.control != "LOG-02"} == {"pass"}
+    [applied] = [g for g in dev_audit.file.scope["notObservableInSandbox"] if g.get("fields") == ["DeadLetterConfig"]]
+    assert applied["controls"] == ["LOG-02"] and applied["resource"] == gap.resource
+    # the processor's log group is Lambda's default one: moto's dropped LoggingConfig hides only its format
+    [processor] = [f for f in dev_audit.of("LOG-02") if f.resource.name == deployed_dev.outputs["processorFunctionName"]]
+    assert processor.status == "pass", processor
 
 
 def test_same_inputs_same_findings(dev_audit, deployed_dev, tmp_path):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from compliance.audit.aws import ApiError, RetryPolicy, classify
-from compliance.audit.gaps import load_gaps
+from compliance.audit.gaps import load_gaps, require_loopback
 from compliance.audit.registry import all_checks
 from compliance.audit.scope import Scope, follows_naming, load_outputs
 from compliance.audit.services.ec2 import ingress_permissions
@@ -16,6 +17,8 @@ from compliance.audit.services.secretsmanager import rotation
 from compliance.catalog import load_catalog
 from compliance.cli import main
 from compliance.errors import EXIT_USAGE, UsageError
+from compliance.findings import ResourceRef
+from compliance_tests.audit.audit_runs import MOTO_READ_GAPS
 from controls import iam_01, iam_02, iam_04, net_01
 
 
@@ -72,27 +75,109 @@ def test_outputs_file_errors_name_the_fix(tmp_path):
     assert load_outputs(tmp_path / "ok.json") == {"x", "y"}
 
 
-def test_gaps_file(tmp_path):
+FUNCTION_ARN = "arn:aws:lambda:sa-east-1:1:function:lambda-migrator-dev"
+FUNCTION = ResourceRef(id=FUNCTION_ARN, type="aws:lambda/function:Function", name="lambda-migrator-dev")
+
+
+def write_gaps(tmp_path, entries) -> Path:
     path = tmp_path / "gaps.json"
-    path.write_text(json.dumps([
+    path.write_text(json.dumps(entries))
+    return path
+
+
+def test_gaps_file_failures_and_wrong_answers(tmp_path):
+    gaps = load_gaps([write_gaps(tmp_path, {"version": 2, "gaps": [
         {"api": "iot:ListTagsForResource", "resource": "arn:aws:iot:r:1:policy/p", "reason": "moto lacks it"},
-        {"control": "LOG-01", "check": "log-01-data-events-tables", "reason": "selectors not emulated"},
-        {"api": "lambda:CreateFunction (Layers)", "reason": "deploy-side, not a read of the audit"},
-        {"type": "aws:x", "reason": "no api, no control: ignored"},
-    ]))
-    gaps = load_gaps([path])
-    assert len(gaps.gaps) == 3
+        {"api": "lambda:ListFunctions", "resource": FUNCTION_ARN, "fields": ["DeadLetterConfig"],
+         "resourceType": "aws:lambda/function:Function", "name": "migrator", "reason": "moto drops it"},
+        {"api": "ec2:DescribeFlowLogs", "resource": "fl-1", "fields": ["DeliverLogsStatus"], "reason": "FAILED"},
+        {"api": "lambda:ListFunctions", "resource": FUNCTION_ARN, "fields": ["LoggingConfig.LogGroup"],
+         "reason": "moto drops LoggingConfig"},
+    ]})])
+    assert len(gaps.gaps) == 4
+    # without fields: explains a failure of the call on that resource, nothing else
     assert gaps.for_api("iot:ListTagsForResource", "arn:aws:iot:r:1:policy/p").reason == "moto lacks it"
     assert gaps.for_api("iot:ListTagsForResource", "arn:aws:iot:r:1:policy/other") is None
-    unimplemented = ApiError("iot:ListTagsForResource", "unexpected", "HTTP 500")
-    assert gaps.for_error(unimplemented, "arn:aws:iot:r:1:policy/p")
+    assert gaps.for_error(ApiError("iot:ListTagsForResource", "unexpected", "HTTP 500"), "arn:aws:iot:r:1:policy/p")
     for kind in ("access_denied", "throttled", "unreachable"):  # never explained away by a gap
         assert gaps.for_error(ApiError("iot:ListTagsForResource", kind, "m"), "arn:aws:iot:r:1:policy/p") is None
-    assert gaps.for_finding("LOG-01", "log-01-data-events-tables", "aws:dynamodb/table:Table")
-    assert gaps.for_finding("LOG-01", "log-01-trail-configuration", "aws:cloudtrail/trail:Trail") is None
-    path.write_text(json.dumps([{"api": "x:Y"}]))
-    with pytest.raises(UsageError, match="no reason"):
-        load_gaps([path])
+    assert gaps.for_error(ApiError("lambda:ListFunctions", "unexpected", "m"), FUNCTION_ARN) is None  # a wrong answer
+    # with fields: a finding decided with one of them, on that resource
+    decided_with_dlq = {"lambda:ListFunctions": {"DeadLetterConfig": None}, "logs:DescribeLogGroups": []}
+    assert gaps.for_evidence(FUNCTION, decided_with_dlq, "LOG-02").reason == "moto drops it"
+    assert gaps.for_evidence(FUNCTION, {"lambda:ListFunctions": {"Runtime": "python3.11"}}, "LAM-01") is None
+    other = ResourceRef(id="arn:aws:lambda:sa-east-1:1:function:lambda-processor-dev", type=FUNCTION.type)
+    assert gaps.for_evidence(other, decided_with_dlq, "LOG-02") is None
+    assert gaps.for_evidence(FUNCTION, {"lambda:GetFunction+ListFunctions": {"LoggingConfig": {"LogGroup": None}}},
+                             "LOG-02").reason == "moto drops LoggingConfig"
+    assert gaps.for_evidence(FUNCTION, {"lambda:ListFunctions": {"LoggingConfig": {"LogFormat": "JSON"}}},
+                             "LOG-02") is None
+    vpc = ResourceRef(id="arn:aws:ec2:r:1:vpc/vpc-1", type="aws:ec2/vpc:Vpc")
+    assert gaps.for_evidence(vpc, {"ec2:DescribeFlowLogs": {"fl-1": {"DeliverLogsStatus": "FAILED"}}}, "LOG-03")
+    assert gaps.for_evidence(vpc, {"ec2:DescribeFlowLogs": {"fl-2": {"DeliverLogsStatus": "FAILED"}}}, "LOG-03") is None
+    applied = gaps.applied()
+    assert [(a["api"], a["controls"]) for a in applied if a.get("fields")] == [
+        ("ec2:DescribeFlowLogs", ["LOG-03"]), ("lambda:ListFunctions", ["LOG-02"]), ("lambda:ListFunctions", ["LOG-02"])]
+
+
+@pytest.mark.parametrize(("entry", "words"), [
+    ({"control": "LOG-01", "reason": "selectors not emulated"}, "names a control ('LOG-01'): a gap covers API calls"),
+    ({"api": "lambda:ListFunctions", "control": "LOG-02", "reason": "r"}, "waive the control in a waivers file"),
+    ({"check": "log-01-data-events-tables", "api": "cloudtrail:GetEventSelectors", "reason": "r"}, "names a check"),
+    ({"api": "x:Y"}, "has no reason"),
+    ({"api": "iot:ListThings", "reason": "  "}, "has no reason"),
+    ({"reason": "no api"}, "\"api\" must name one call"),
+    ({"api": "lambda:CreateFunction (Layers)", "reason": "r"}, "\"api\" must name one call"),
+    ({"api": "lambda:ListFunctions", "fields": "DeadLetterConfig", "reason": "r"}, "\"fields\" must be a list"),
+    ({"api": "lambda:ListFunctions", "resource": "*", "reason": "r"}, "\"resource\" must be one resource"),
+    ({"api": "lambda:ListFunctions", "resourceTypes": ["x"], "reason": "r"}, "unknown key 'resourceTypes'"),
+])
+def test_a_gap_names_a_call_never_a_control(entry, words, tmp_path):
+    with pytest.raises(UsageError) as raised:
+        load_gaps([write_gaps(tmp_path, [entry])])
+    assert words in str(raised.value) and "entry 0" in str(raised.value)
+
+
+def test_a_gaps_file_of_another_version_is_refused(tmp_path):
+    with pytest.raises(UsageError, match="redeploy the sandbox"):
+        load_gaps([write_gaps(tmp_path, {"version": 3, "gaps": []})])
+
+
+@pytest.mark.parametrize(("endpoint", "loopback"), [
+    ("http://127.0.0.1:4566", True), ("http://localhost:4566", True), ("http://[::1]:4566", True),
+    ("https://kinesis.sa-east-1.amazonaws.com", False), ("http://127.0.0.1.example.com:4566", False),
+    ("http://10.0.0.5:4566", False), (None, False),
+])
+def test_gaps_apply_only_to_a_loopback_endpoint(endpoint, loopback, tmp_path):
+    gaps = load_gaps([MOTO_READ_GAPS])
+    if loopback:
+        require_loopback(endpoint, gaps)
+    else:
+        with pytest.raises(UsageError, match="applies only to the sandbox on a loopback endpoint"):
+            require_loopback(endpoint, gaps)
+    require_loopback(endpoint, load_gaps([]))  # no gaps: any endpoint
+
+
+@pytest.mark.parametrize(("extra", "words"), [
+    (["--endpoint-url", "https://audit-proxy.example.com"], "this audit reads --endpoint-url https://audit-proxy"),
+    ([], "this audit reads AWS (no --endpoint-url)"),
+])
+def test_a_gaps_file_against_aws_is_refused(extra, words, capsys, tmp_path):
+    code = main(["audit", "--suffix", "dev", "--region", "sa-east-1", "--known-gaps", str(MOTO_READ_GAPS),
+                 "--out", str(tmp_path), *extra])
+    assert code == EXIT_USAGE
+    error = capsys.readouterr().err.strip()
+    assert words in error and "drop --known-gaps" in error and len(error.splitlines()) == 1
+    assert not (tmp_path / "audit.json").exists()
+
+
+def test_a_gaps_entry_naming_a_control_is_refused_by_the_cli(capsys, tmp_path):
+    gaps = write_gaps(tmp_path, [{"control": "ENC-01", "reason": "we know"}])
+    code = main(["audit", "--suffix", "dev", "--region", "sa-east-1", "--endpoint-url", "http://127.0.0.1:9",
+                 "--known-gaps", str(gaps), "--out", str(tmp_path / "out")])
+    assert code == EXIT_USAGE
+    error = capsys.readouterr().err.strip()
+    assert "names a control ('ENC-01')" in error and "owner and an expiry" in error and len(error.splitlines()) == 1
 
 
 def client_error(code: str, status: int = 400) -> ClientError:

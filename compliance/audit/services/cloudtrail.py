@@ -27,7 +27,7 @@ TRAIL = "aws:cloudtrail/trail:Trail"
 def trails(inventory: Inventory, region: str) -> Iterator[Resource | None]:
     """Trails whose home is ``region`` (a multi-region trail is audited once, where it lives)."""
     answer = inventory.aws.call("cloudtrail", region, "DescribeTrails", includeShadowTrails=False)
-    for trail in answer.get("trailList", []):
+    for trail in answer["trailList"]:  # always answered (empty when there is none): its absence is an error
         def read(arn: str = trail["TrailARN"]) -> dict[str, str]:
             listed = list(inventory.aws.pages("cloudtrail", region, "ListTags", "ResourceTagList",
                                               ResourceIdList=[arn]))

@@ -16,7 +16,7 @@ from compliance.audit.common import pick, verdict_outcome
 from compliance.audit.inventory import Resource, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, api_error_outcome, live_check
 from compliance.audit.services.ec2 import all_security_groups, security_group_ref
-from compliance.audit.services.elasticache import redis_member, replication_groups
+from compliance.audit.services.elasticache import REPLICATION_GROUP, redis_member, replication_groups
 from compliance.audit.services.rds import CLUSTER, clusters
 from controls import net_04
 from controls.verdict import FAIL, PASS, UNKNOWN, Verdict
@@ -53,14 +53,14 @@ def _store_groups(ctx: CheckContext) -> Iterator[tuple[Resource, str, str, list[
         yield group, label, "SecurityGroups", [g["SecurityGroupId"] for g in member["SecurityGroups"]]
 
 
-@live_check("NET-04", "net-04-data-store-ingress-from-groups", resource_type=CLUSTER)
+@live_check("NET-04", "net-04-data-store-ingress-from-groups", resource_type=CLUSTER, also=(REPLICATION_GROUP,))
 def data_store_ingress(ctx: CheckContext):
     groups = all_security_groups(ctx.inventory, ctx.region)
     outcomes: list[Outcome] = []
     by_group: dict[str, list[Verdict]] = {}
     for store, label, setting, ids in _store_groups(ctx):
         if isinstance(ids, ApiError):
-            outcomes.append(api_error_outcome(store.ref, ids, ctx.gaps))
+            outcomes.append(api_error_outcome(store.ref, ids, ctx.gaps, ctx.control))
             continue
         seen = [groups[i] for i in ids if i in groups]
         facts = net_04.DataStore(label, setting, tuple(guard(g) for g in seen), len(ids) - len(seen))

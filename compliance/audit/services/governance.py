@@ -13,11 +13,9 @@ from collections.abc import Callable, Iterable, Iterator
 from compliance.audit.aws import ApiError
 from compliance.audit.common import verdict_outcome
 from compliance.audit.inventory import Listing, Resource, regional_listings
-from compliance.audit.registry import CheckContext, Outcome, api_error_outcome, live_check, scope_ref
+from compliance.audit.registry import STACK, CheckContext, Outcome, api_error_outcome, live_check, scope_ref
 from compliance.audit.services.iam import ROLE, roles
 from controls import gov_01, gov_02, gov_03
-
-STACK = "stack"
 
 
 def every_resource(ctx: CheckContext, judge: Callable[[Resource], Outcome | None],
@@ -26,7 +24,7 @@ def every_resource(ctx: CheckContext, judge: Callable[[Resource], Outcome | None
         try:
             resources = listing(ctx.inventory, ctx.region)
         except ApiError as exc:
-            yield api_error_outcome(scope_ref(listing.resource_type, ctx.region), exc, ctx.gaps)
+            yield api_error_outcome(scope_ref(listing.resource_type, ctx.region), exc, ctx.gaps, ctx.control)
             continue
         for resource in resources:
             outcome = judge(resource)

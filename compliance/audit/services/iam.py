@@ -61,7 +61,9 @@ def role_policies(ctx: CheckContext):
         attached = [name for name in documents if not name.startswith("inline:")]
         decided = iam_01.decide([iam_01.Document(name, document) for name, document in documents.items()],
                                 [iam_01.ManagedPolicy(arn, arn) for arn in attached])
-        evidence = {"iam:ListRolePolicies+ListAttachedRolePolicies": {"Policies": sorted(documents)},
+        evidence = {"iam:ListRolePolicies": {"PolicyNames": sorted(n.removeprefix("inline:") for n in documents
+                                                                   if n.startswith("inline:"))},
+                    "iam:ListAttachedRolePolicies": {"AttachedPolicies": sorted(attached)},
                     "iam:GetRolePolicy+GetPolicyVersion": {"Decided": decided.paths}}
         return verdict_outcome(role, decided, evidence)
 

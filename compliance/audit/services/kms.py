@@ -57,7 +57,7 @@ def keys(inventory: Inventory, region: str) -> Iterator[Resource | None]:
         ids = (meta["Arn"], meta["KeyId"], *own)
         if inventory.scope.decide(name, ids, tags):
             ref = ResourceRef(id=meta["Arn"], type=KEY, name=name, region=region)
-            yield Resource(ref, {**meta, "Aliases": own}, tags, tags_gap=gap)
+            yield Resource(ref, {**meta, "Aliases": own}, tags, tags_gap=gap, identifiers=ids)
 
 
 @live_check("KMS-01", "kms-01-key-rotation", resource_type=KEY)

@@ -117,7 +117,9 @@ def function_failure_path(ctx: CheckContext):
             "lambda:GetPolicy": [{"Sid": g.get("Sid"), "Principal": g.get("Principal"), "Action": g.get("Action")}
                                  for g in grants],
             "lambda:GetFunctionEventInvokeConfig": {"OnFailure": invoke_config.get("DestinationConfig")},
-            "lambda:ListFunctions": {"DeadLetterConfig": function.data.get("DeadLetterConfig")},
+            "lambda:ListFunctions": {"DeadLetterConfig": function.data.get("DeadLetterConfig"),
+                                     "LoggingConfig": {"LogGroup": (function.data.get("LoggingConfig") or {}).get(
+                                         "LogGroup")}},
         }
         return verdict_outcome(function, log_02.decide(facts, maximum), evidence)
 

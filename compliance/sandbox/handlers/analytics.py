@@ -32,7 +32,7 @@ def rds_proxy(ctx: Context, inputs: Inputs) -> Created:
     if inputs.get("defaultAuthScheme") and "DefaultAuthScheme" not in proxy:
         ctx.gap(proxy["DBProxyArn"], "rds:DescribeDBProxies",
                 "moto does not keep DefaultAuthScheme: the proxy's end-to-end IAM authentication was sent at "
-                "create but cannot be read back")
+                "create but cannot be read back", fields=("DefaultAuthScheme",))
     return Created(name, {"arn": proxy["DBProxyArn"], "name": name, "endpoint": proxy.get("Endpoint", "")})
 
 

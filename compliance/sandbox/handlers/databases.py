@@ -253,8 +253,10 @@ def secret_rotation(ctx: Context, inputs: Inputs) -> Created:
     if deployed is not None and _current_value(secretsmanager, secret_id) != deployed:
         secretsmanager.put_secret_value(SecretId=secret_id, SecretString=deployed)
     if function_arn:
-        ctx.gap(rotated["ARN"], "secretsmanager:RotateSecret",
-                f"rotation function {function_arn} not attached: {ROTATION_GAP_REASON}", control="IAM-05")
+        ctx.gap(rotated["ARN"], "secretsmanager:DescribeSecret",
+                f"rotation function {function_arn} not attached, so DescribeSecret shows the schedule without "
+                f"RotationLambdaARN (empty), and a LastRotatedDate for a rotation no function ran: {ROTATION_GAP_REASON}",
+                fields=("RotationLambdaARN", "LastRotatedDate"))
     return Created(rotated["ARN"], {"rotationEnabled": True})
 
 

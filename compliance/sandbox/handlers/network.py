@@ -301,7 +301,7 @@ def flow_log(ctx: Context, inputs: Inputs) -> Created:
         raise ValueError(f"CreateFlowLogs created no flow log ({problems or 'no reason given'})")
     [flow_log_id] = created["FlowLogIds"]
     if inputs.get("logDestinationType", "cloud-watch-logs") == "cloud-watch-logs":
-        ctx.gap(flow_log_id, "ec2:DescribeFlowLogs", _FLOW_LOG_GAP)
+        ctx.gap(flow_log_id, "ec2:DescribeFlowLogs", _FLOW_LOG_GAP, fields=("DeliverLogsStatus",))
     return Created(flow_log_id, {"arn": _ec2_arn(ctx, "vpc-flow-log", flow_log_id)})
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pulumi
 
@@ -121,14 +122,15 @@ def function(ctx: Context, inputs: Inputs) -> Created:
         lambda_.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=concurrency)
     arn = created["FunctionArn"]
     for layer in foreign:
-        ctx.gap(arn, "lambda:CreateFunction", f"layer {layer} is published by another account, which the "
-                "sandbox does not emulate: the function was created without it")
+        ctx.gap(arn, "lambda:ListFunctions", f"layer {layer} is published by another account, which the "
+                "sandbox does not emulate: the function was created without it", fields=("Layers",))
     if inputs.get("deadLetterConfig") and not created.get("DeadLetterConfig"):
         ctx.gap(arn, "lambda:ListFunctions", "moto drops DeadLetterConfig: the function's dead-letter target was "
-                "sent at create but cannot be read back")
+                "sent at create but ListFunctions and GetFunctionConfiguration do not answer it",
+                fields=("DeadLetterConfig",))
     if inputs.get("loggingConfig") and not created.get("LoggingConfig"):
-        ctx.gap(arn, "lambda:GetFunctionConfiguration", "moto drops LoggingConfig: the function's log format "
-                "and log group were sent at create but cannot be read back")
+        reason, fields = _logging_config_gap(name, inputs.get("loggingConfig"))
+        ctx.gap(arn, "lambda:ListFunctions", reason, fields=fields)
     version = created.get("Version", "$LATEST")
     invoke = f"arn:aws:apigateway:{ctx.region}:lambda:path/2015-03-31/functions/{{}}/invocations"
     return Created(name, {
@@ -138,6 +140,21 @@ def function(ctx: Context, inputs: Inputs) -> Created:
         "sourceCodeSize": created.get("CodeSize", 0), "lastModified": created.get("LastModified", ""),
         "reservedConcurrentExecutions": concurrency,
     })
+
+
+def _logging_config_gap(name: str, logging: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
+    """What moto's dropped LoggingConfig hides: the log format, and the log group unless it is Lambda's default.
+
+    Without LoggingConfig a function logs to ``/aws/lambda/<name>``: when that is the group declared, the
+    answer still leads to the right group (only the format is not observable).
+    """
+    fields = ["LoggingConfig.LogFormat"]
+    group = logging.get("logGroup")
+    if group and group != f"/aws/lambda/{name}":
+        fields.append("LoggingConfig.LogGroup")
+    what = "log format and log group" if len(fields) == 2 else "log format"
+    return (f"moto drops LoggingConfig: the function's {what} were sent at create but ListFunctions and "
+            "GetFunctionConfiguration do not answer them", tuple(fields))
 
 
 @handles("aws:lambda/eventSourceMapping:EventSourceMapping")
