@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-from rules import all_rules
-
 from compliance import REPO_ROOT
 from compliance.audit.registry import all_checks
 from compliance.catalog import load_catalog
+from rules import all_rules
 
 PAGE = (REPO_ROOT / "docs" / "controls.md").read_text()
 
