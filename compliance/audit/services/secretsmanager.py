@@ -2,7 +2,8 @@
 
 IAM-04 judges Aurora clusters but reads their master secret here: ``rds`` is
 imported by this module (an RDS-managed secret is in scope with its cluster),
-so the check lives where it reads; it also judges every rotating secret's schedule. ENC-04
+so the check lives where it reads; it also judges every rotating secret's schedule, and each RDS
+Proxy's credentials (IAM end to end, or the secrets its ``Auth`` names, read with DescribeSecret). ENC-04
 (``controls.enc_04``) judges every secret, and each cluster through the master secret RDS manages for
 it, as the pack and the static scan do.
 """
@@ -15,10 +16,10 @@ from typing import Any
 from compliance.audit.common import key_ref, pick, verdict_outcome
 from compliance.audit.inventory import Inventory, Resource, listing, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, live_check
-from compliance.audit.services.rds import CLUSTER, clusters
+from compliance.audit.services.rds import CLUSTER, PROXY, clusters, proxies
 from compliance.findings import ResourceRef
 from controls import enc_04, iam_04
-from controls.values import MISSING
+from controls.values import MISSING, lookup
 
 SECRET = "aws:secretsmanager/secret:Secret"
 
@@ -106,3 +107,39 @@ def secret_rotations(ctx: CheckContext):
         return [verdict_outcome(secret, iam_04.decide_rotation(rotation(described, "rotation"), maximum), evidence)]
 
     return ctx.each(secrets(ctx.inventory, ctx.region), evaluate)
+
+
+def proxy_secret(ctx: CheckContext, arn: str, evidence: dict[str, Any]) -> iam_04.ProxySecret:
+    """A secret a proxy names, with its rotation from DescribeSecret; unreadable when it does not exist."""
+    described = ctx.inventory.memo.get(("DescribeSecret", arn), lambda: ctx.call(
+        "secretsmanager", "DescribeSecret", SecretId=arn, absent=("ResourceNotFoundException",)))
+    where = f"secret '{arn.rsplit(':', 1)[-1]}'"
+    if described is None:
+        evidence[arn] = "ResourceNotFoundException"
+        return iam_04.ProxySecret(f"{where} (not found)", None)
+    evidence[arn] = pick(described, "OwningService", "RotationEnabled", "RotationRules")
+    managed = described.get("OwningService") == "rds"
+    if not described.get("RotationEnabled") and not managed:
+        return iam_04.ProxySecret(where, ())
+    return iam_04.ProxySecret(where, (rotation(described, f"the rotation of {where}"),), managed=managed)
+
+
+@live_check("IAM-04", "iam-04-rds-proxy-credentials", resource_type=PROXY)
+def proxy_credentials(ctx: CheckContext):
+    maximum = int(ctx.parameters.get("maxRotationDays", 30))
+
+    def evaluate(proxy: Resource) -> Outcome:
+        auths = [a for a in proxy.data.get("Auth") or [] if isinstance(a, dict)]
+        evidence: dict[str, Any] = {"rds:DescribeDBProxies": {
+            "DefaultAuthScheme": proxy.data.get("DefaultAuthScheme"),
+            "Auth": [pick(a, "AuthScheme", "IAMAuth", "SecretArn") for a in auths]}}
+        described: dict[str, Any] = {}
+        arns = list(dict.fromkeys(a["SecretArn"] for a in auths if a.get("SecretArn")))
+        secrets = tuple(proxy_secret(ctx, arn, described) for arn in arns)
+        if described:
+            evidence["secretsmanager:DescribeSecret"] = described
+        facts = iam_04.Proxy(f"proxy '{proxy.name}'", lookup(proxy.data, "DefaultAuthScheme"), secrets,
+                             sum(1 for a in auths if not a.get("SecretArn")))
+        return verdict_outcome(proxy, iam_04.decide_proxy(facts, maximum), evidence)
+
+    return ctx.each(proxies(ctx.inventory, ctx.region), evaluate)
