@@ -106,5 +106,5 @@ def test_every_statement_of_the_processor_and_the_insights_is_parameterised():
 
     for name in ("LOCK_MINUTES", "UPSERT_MINUTES", "ADD_TO_HOURS", "INSERT_ANOMALIES"):
         statement = getattr(analytics, name)
-        assert "{" not in statement and "%s" in statement, name
+        assert "{" not in statement and "%b" in statement and "%s" not in statement, name  # binary parameters
     assert postgres.WRITER == WRITER_ROLE
