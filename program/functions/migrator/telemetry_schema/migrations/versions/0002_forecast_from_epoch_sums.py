@@ -19,6 +19,9 @@ for as long as that takes: about a second per 100,000 rows; writers wait, or
 fail their batch on ``lock_timeout`` and are retried).
 """
 
+import importlib.util
+from pathlib import Path
+
 from alembic import op
 
 revision = "0002"
@@ -82,41 +85,16 @@ LANGUAGE sql STABLE AS $$
 $$;
 """
 
-# Revision 0001's forecast, for the downgrade (each row shifted to `at` before the sums).
-PREVIOUS_FORECAST = """
-CREATE OR REPLACE FUNCTION telemetry.maintenance_forecast(hours integer, at timestamptz DEFAULT now())
-RETURNS TABLE (device_id text, metric text, facility text, readings bigint, slope_per_hour numeric,
-               level_now numeric, limit_side text, limit_value numeric, hours_to_limit numeric)
-LANGUAGE sql STABLE AS $$
-  WITH shifted AS (
-    SELECT h.device_id, h.metric, h.facility, h.count AS n, h.sum AS sx,
-           h.sum_t + h.count * o.off AS st,
-           h.sum_tt + 2 * o.off * h.sum_t + o.off * o.off * h.count AS stt,
-           h.sum_tx + o.off * h.sum AS stx
-    FROM telemetry.hourly_aggregates h
-    CROSS JOIN LATERAL (SELECT (extract(epoch FROM h.hour_start - at) / 60)::numeric AS off) o
-    WHERE h.hour_start > date_trunc('hour', at, 'UTC') - make_interval(hours => hours)
-      AND h.hour_start <= at
-  ), sums AS (
-    SELECT device_id, metric, max(facility) AS facility, sum(n) AS n, sum(sx) AS sx, sum(st) AS st,
-           sum(stt) AS stt, sum(stx) AS stx
-    FROM shifted GROUP BY device_id, metric
-  ), fit AS (
-    SELECT *, (n * stx - st * sx) / nullif(n * stt - st * st, 0) AS slope_per_minute FROM sums
-  ), line AS (
-    SELECT *, (sx - coalesce(slope_per_minute, 0) * st) / n AS level FROM fit
-  )
-  SELECT l.device_id, l.metric, l.facility, l.n::bigint, round(l.slope_per_minute * 60, 9), round(l.level, 6),
-         CASE WHEN l.slope_per_minute > 0 THEN 'max' WHEN l.slope_per_minute < 0 THEN 'min' END,
-         CASE WHEN l.slope_per_minute > 0 THEN m.maximum WHEN l.slope_per_minute < 0 THEN m.minimum END,
-         round(CASE
-           WHEN l.slope_per_minute > 0 THEN greatest(m.maximum - l.level, 0) / (l.slope_per_minute * 60)
-           WHEN l.slope_per_minute < 0 THEN greatest(l.level - m.minimum, 0) / (-l.slope_per_minute * 60)
-         END, 3)
-  FROM line l LEFT JOIN telemetry.metric_limits m ON m.metric = l.metric
-  ORDER BY 9 NULLS LAST, 1, 2
-$$;
-"""
+def previous_forecast() -> str:
+    """Revision 0001's forecast (each row shifted to `at` before the sums), read from it: for the downgrade."""
+    path = Path(__file__).with_name("0001_analytics_schema.py")
+    spec = importlib.util.spec_from_file_location("telemetry_schema_revision_0001", path)
+    revision_0001 = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision_0001)
+    insights = revision_0001.INSIGHTS
+    start = insights.index("CREATE FUNCTION telemetry.maintenance_forecast")
+    end = insights.index("$$;", start) + len("$$;")
+    return insights[start:end].replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
 
 
 def upgrade() -> None:
@@ -128,7 +106,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("SET LOCAL ROLE telemetry_owner")
-    op.execute(PREVIOUS_FORECAST)
+    op.execute(previous_forecast())
     op.execute("ALTER TABLE telemetry.hourly_aggregates DROP COLUMN sum_t_epoch, DROP COLUMN sum_tt_epoch, "
                "DROP COLUMN sum_tx_epoch")
     op.execute("RESET ROLE")
