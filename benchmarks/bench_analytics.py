@@ -13,6 +13,8 @@
    minute rows, loaded with COPY; hourly rollups rebuilt from them; 0.1% anomalies):
    each insight function, best and median of 5, as the read-only analyst role.
 
+The host's load average is printed at the start, between the phases and at the end.
+
 Run: .venv/bin/python benchmarks/bench_analytics.py [--skip-insights] [--batches N]
 psycopg's implementation is chosen by PSYCOPG_IMPL (binary, the default here, or python with libpq).
 """
@@ -20,6 +22,7 @@ psycopg's implementation is chosen by PSYCOPG_IMPL (binary, the default here, or
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -211,13 +214,22 @@ def main() -> int:
     parser.add_argument("--skip-insights", action="store_true")
     args = parser.parse_args()
     print(f"psycopg {psycopg.__version__}, implementation {psycopg.pq.__impl__}, libpq {psycopg.pq.version()}")
+    print(load_average("start"))
     with postgres.migrated_database(SERVER_SETTINGS) as database:
         end_to_end(database, args.records, args.batches)
         upserts(database, 2000, args.batches)
+        print(load_average("after the write paths"))
         if not args.skip_insights:
             at, _rows = load_fleet_week(database)
             insights(database, at)
+            print(load_average("end"))
     return 0
+
+
+def load_average(when: str) -> str:
+    """The host's load (1, 5, 15 minutes) beside the figures: on a shared host it decides how far they carry."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average ({when}): {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
 
 
 if __name__ == "__main__":

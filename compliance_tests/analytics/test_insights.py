@@ -1,7 +1,8 @@
 """Operational insights on known data, written through the processor's own analytics writer.
 
 A device whose temperature drifts linearly gets the right slope and time to its
-limit (within 1%), a device that stopped reporting is listed as silent, the
+limit (within 1%), over 6 hours of readings every 10 s and over a week (168 hours,
+the benchmark's window) of one reading a minute; a device that stopped reporting is listed as silent, the
 anomaly rate per facility and hour is the anomalies written over the readings
 written, and the CLI prints them and writes a page that loads nothing.
 """
@@ -93,6 +94,41 @@ def test_a_linear_drift_gets_its_slope_and_time_to_limit_within_one_percent(data
     assert float(forecast.hours_to_limit) == pytest.approx(expected_hours, rel=0.01)
     [flat] = [f for f in found.forecasts if f.device_id == plant["steady"] and f.metric == "temperature_c"]
     assert flat.slope_per_hour == 0 and flat.hours_to_limit is None  # not moving towards a limit
+
+
+WEEK_HOURS = 168
+WEEK_SLOPE = 0.5  # degC per hour: 20 -> 104 over the week, 32 hours from the 120 degC limit
+WEEK_START_LEVEL = 20.0
+
+
+@pytest.fixture(scope="module")
+def week(database):
+    """A week of one reading a minute from one drifting device, written through the processor's writer."""
+    device = f"week-{uuid.uuid4().hex[:6]}-drift"
+    begin = AT - timedelta(hours=WEEK_HOURS)
+    readings = [reading(device, "plant-week", minute + 1, begin + timedelta(minutes=minute),
+                        {"temperature_c": WEEK_START_LEVEL + WEEK_SLOPE * minute / 60})
+                for minute in range(WEEK_HOURS * 60)]
+    sink = writer(database)
+    for start in range(0, len(readings), 5000):
+        outcome = sink.write(group_readings(readings[start:start + 5000]), [], True)
+        assert not outcome.failed, outcome.errors
+    return device
+
+
+def test_a_linear_drift_over_a_week_gets_its_slope_and_time_to_limit_within_one_percent(database, week):
+    from insights import queries
+
+    with analyst(database) as connection:
+        found = queries.collect(connection, at=AT, hours=WEEK_HOURS, silent_minutes=30)
+    [forecast] = [f for f in found.forecasts if f.device_id == week]
+    first_bucket = AT.replace(minute=0) - timedelta(hours=WEEK_HOURS - 1)  # the last 168 hours, the current one too
+    assert forecast.readings == (AT - first_bucket) // timedelta(minutes=1) and forecast.limit_side == "max"
+    assert float(forecast.slope_per_hour) == pytest.approx(WEEK_SLOPE, rel=0.01)
+    level_now = WEEK_START_LEVEL + WEEK_SLOPE * WEEK_HOURS
+    assert float(forecast.level_now) == pytest.approx(level_now, rel=0.01)
+    expected_hours = (METRIC_LIMITS["temperature_c"]["max"] - level_now) / WEEK_SLOPE
+    assert float(forecast.hours_to_limit) == pytest.approx(expected_hours, rel=0.01)
 
 
 def test_a_silent_device_is_listed_and_the_reporting_ones_are_not(database, plant):

@@ -13,6 +13,7 @@ from compliance_tests.processor import postgres
 pytestmark = pytest.mark.slow
 
 TODAY = datetime.datetime.now(datetime.UTC).date()
+HEAD = "0002"
 
 
 def _objects(database) -> list[tuple]:
@@ -24,17 +25,17 @@ def _objects(database) -> list[tuple]:
 
 def test_a_second_upgrade_is_a_no_op(database):
     before = _objects(database)
-    assert upgrade(lambda: database.connect()) == "0001"
+    assert upgrade(lambda: database.connect()) == HEAD
     assert _objects(database) == before
     with database.connect() as connection:
-        assert connection.execute("SELECT version_num FROM telemetry.alembic_version").fetchall() == [("0001",)]
+        assert connection.execute("SELECT version_num FROM telemetry.alembic_version").fetchall() == [(HEAD,)]
 
 
 def test_migrations_run_from_the_command_line_against_any_postgresql(database, capsys):
     from telemetry_schema.__main__ import main
 
     assert main(["--dsn", database.server.dsn(), "upgrade"]) == 0
-    assert capsys.readouterr().out.strip() == "telemetry schema at revision 0001"
+    assert capsys.readouterr().out.strip() == f"telemetry schema at revision {HEAD}"
     assert main(["--dsn", database.server.dsn(password="wrong"), "upgrade"]) == 3
     assert "migration failed: OperationalError" in capsys.readouterr().err
 
@@ -106,5 +107,65 @@ def test_every_statement_of_the_processor_and_the_insights_is_parameterised():
 
     for name in ("LOCK_MINUTES", "UPSERT_MINUTES", "ADD_TO_HOURS", "INSERT_ANOMALIES"):
         statement = getattr(analytics, name)
-        assert "{" not in statement and "%s" in statement, name
+        assert "{" not in statement and "%b" in statement and "%s" not in statement, name  # binary parameters
     assert postgres.WRITER == WRITER_ROLE
+
+
+def test_a_schema_at_0001_upgrades_to_epoch_sums_with_the_same_forecast_and_downgrades_back(database):
+    """Revision 0002 changes how the forecast adds up the hourly sums, not what it answers."""
+    from alembic import command
+    from telemetry_schema import alembic_config, engine_for
+
+    name = "telemetry_upgrade"
+    with database.connect(autocommit=True) as owner:
+        owner.execute(f"DROP DATABASE IF EXISTS {name}")
+        owner.execute(f"CREATE DATABASE {name}")
+
+    def migrate(step, target: str) -> None:
+        engine = engine_for(lambda: database.server.connect(database=name))
+        with engine.begin() as connection:
+            step(alembic_config(connection), target)
+        engine.dispose()
+
+    def forecasts(connection, at) -> list[tuple]:
+        return [connection.execute("SELECT * FROM telemetry.maintenance_forecast(%s, %s)", [hours, at]).fetchall()
+                for hours in (1, 24, 48)]
+
+    at = datetime.datetime.now(datetime.UTC).replace(second=37, microsecond=0)  # not on a minute: t0 is fractional
+    migrate(command.upgrade, "0001")
+    with database.server.connect(database=name) as connection:
+        connection.execute("SELECT telemetry.ensure_partitions(%s::date[])",
+                           [[(at - datetime.timedelta(days=d)).date() for d in range(3)]])
+        connection.execute("INSERT INTO telemetry.metric_limits VALUES ('temperature_c', -20, 120)")
+        rows = []
+        for device, drift in (("dev-up", 0.5), ("dev-down", -0.25)):
+            for minute in range(48 * 60):
+                when = at - datetime.timedelta(minutes=48 * 60 - minute)
+                level = 60 + drift * minute / 60 + (minute % 7) * 0.01
+                rows.append((device, "temperature_c", when.replace(second=0), "plant-u", "press", 4, level * 4,
+                             level * level * 4, level - 0.5, level + 0.5, f"{minute * 4}-{minute * 4 + 3}", 1))
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO telemetry.minute_aggregates (device_id, metric, window_start, facility, device_type, "
+                "count, sum, sum_squares, min, max, applied_sequences, version) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", rows)
+        connection.execute("SELECT telemetry.rebuild_hourly(%s, %s)",
+                           [at - datetime.timedelta(days=3), at + datetime.timedelta(hours=1)])
+        connection.commit()
+        before = forecasts(connection, at)
+    assert {row[0] for row in before[2]} == {"dev-up", "dev-down"}
+
+    migrate(command.upgrade, "head")
+    with database.server.connect(database=name) as connection:
+        assert forecasts(connection, at) == before
+        sums = connection.execute(
+            "SELECT sum_t_epoch, sum_t + count * extract(epoch FROM hour_start) / 60, sum_tx_epoch, "
+            "sum_tx + sum * extract(epoch FROM hour_start) / 60 FROM telemetry.hourly_aggregates").fetchall()
+        assert sums and all(a == b and c == d for a, b, c, d in sums)
+
+    migrate(command.downgrade, "0001")
+    with database.server.connect(database=name) as connection:
+        assert forecasts(connection, at) == before
+        columns = {r[0] for r in connection.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'hourly_aggregates'")}
+        assert "sum_t_epoch" not in columns and "sum_t" in columns

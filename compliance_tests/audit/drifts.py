@@ -288,7 +288,8 @@ def _(d: DriftContext):
     return lambda: public(False), {("NET-02", d.o["auroraClusterId"]), ("NET-02", d.o["processorFunctionName"]),
                                    ("NET-02", d.o["redisReplicationGroupId"]),
                                    ("NET-02", d.o["migratorFunctionName"]),
-                                   ("NET-02", d.o["redisAuthRotationFunctionName"])}
+                                   ("NET-02", d.o["redisAuthRotationFunctionName"]),
+                                   ("NET-02", d.o["rdsProxyName"])}
 
 
 @drift("net-03-nat-gateway-added")

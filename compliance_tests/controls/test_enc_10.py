@@ -18,3 +18,8 @@ def test_unknowns_are_undecided_never_passed():
 def test_a_numeric_one_enforces_tls_like_the_string():
     assert enc_10.decide(enc_10.Cluster("aurora-postgresql", enc_10.ParameterGroup("g", {"rds.force_ssl": 1.0}))
                          ).status == "pass"
+
+
+def test_a_proxy_whose_require_tls_is_known_only_at_apply_is_undecided():
+    assert enc_10.decide_proxy(enc_10.Proxy("proxy 'p'", UNKNOWN)).status == "unknown"
+    assert enc_10.decide_proxy(enc_10.Proxy("proxy 'p'", "true")).status == "pass"  # a provider's string boolean

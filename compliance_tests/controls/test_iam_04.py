@@ -25,3 +25,20 @@ def test_intervals():
     assert iam_04.interval_days(iam_04.Rotation("r", MISSING, "rate(12 hours)")) == 0.5
     assert iam_04.interval_days(iam_04.Rotation("r", 30.0, "rate(90 days)")) == 30.0
     assert iam_04.interval_days(iam_04.Rotation("r", MISSING, "cron(0 4 ? * MON *)")) is None
+
+
+def test_a_proxy_on_the_master_secret_rds_manages_passes_before_the_deploy_and_is_judged_on_it_live():
+    before = iam_04.Proxy("proxy 'p'", "NONE", (iam_04.ProxySecret("the master secret of cluster 'c'", (), True),))
+    assert iam_04.decide_proxy(before, 30).status == "pass"  # RDS rotates it (every 7 days by default)
+    off = iam_04.ProxySecret("secret 'rds!cluster'", (iam_04.Rotation("its rotation", 7, MISSING, False),), True)
+    assert "automatic rotation is off" in iam_04.decide_proxy(iam_04.Proxy("proxy 'p'", MISSING, (off,)), 30).message
+
+
+def test_a_proxy_whose_scheme_or_auths_are_known_only_at_apply_is_undecided():
+    assert iam_04.decide_proxy(iam_04.Proxy("proxy 'p'", UNKNOWN), 30).status == "unknown"
+    assert iam_04.decide_proxy(iam_04.Proxy("proxy 'p'", "IAM_AUTH", UNKNOWN), 30).status == "unknown"
+    pending = iam_04.ProxySecret("secret 's'", (iam_04.Rotation("its rotation", UNKNOWN),))
+    assert iam_04.decide_proxy(iam_04.Proxy("proxy 'p'", "NONE", (pending,)), 30).status == "unknown"
+    # a definite violation is reported while the scheme is still unknown
+    static = iam_04.ProxySecret("secret 's'", ())
+    assert iam_04.decide_proxy(iam_04.Proxy("proxy 'p'", UNKNOWN, (static,)), 30).status == "fail"

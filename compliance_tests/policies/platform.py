@@ -119,6 +119,10 @@ def platform() -> dict[str, dict[str, Any]]:
         {"identifier": "aurora-writer-dev", "clusterIdentifier": "aurora-metrics-dev",
          "instanceClass": "db.serverless", "engine": "aurora-postgresql", "publiclyAccessible": False},
         deps={"clusterIdentifier": [cluster]})
+    add("proxy", t.RDS_PROXY, "metrics", {
+        "name": "rdsproxy-metrics-dev", "engineFamily": "POSTGRESQL", "defaultAuthScheme": "IAM_AUTH",
+        "requireTls": True, "roleArn": f"arn:aws:iam::{ACCOUNT}:role/role-rds-proxy-dev",
+        "vpcSubnetIds": ["private-a-id", "private-b-id"]}, deps={"vpcSubnetIds": private})
 
     cache_subnets = add("cache-subnets", t.ELASTICACHE_SUBNET_GROUP, "redis",
                         {"name": "cachesubnet-redis-dev", "subnetIds": ["private-a-id", "private-b-id"]},

@@ -72,6 +72,14 @@ def mutate(clean: dict[str, Any]) -> tuple[dict[str, Any], list[Mutation]]:
             parameter["value"] = "0"
     record("Aurora TLS not forced", "ENC-10", "CKV_IOT_8", "rds/cluster:Cluster", "aurora")
 
+    proxy = g.get("rds/proxy:Proxy", "metrics")
+    proxy["inputs"]["requireTls"] = False
+    record("RDS Proxy accepts plain text", "ENC-10", "CKV_IOT_8", "rds/proxy:Proxy", "metrics")
+    g.drop(proxy, "defaultAuthScheme")
+    record("RDS Proxy with neither IAM nor a secret", "IAM-04", "CKV_IOT_17", "rds/proxy:Proxy", "metrics")
+    proxy["inputs"]["name"] = "metricsproxy"
+    record("RDS Proxy named without the convention", "GOV-01", "CKV_IOT_4", "rds/proxy:Proxy", "metrics")
+
     ingress = g.get(":SecurityGroupIngressRule", "network-aurora-from-proxy")
     g.drop(ingress, "referencedSecurityGroupId")
     ingress["inputs"]["cidrIpv4"] = WORLD
@@ -177,7 +185,7 @@ def mutate(clean: dict[str, Any]) -> tuple[dict[str, Any], list[Mutation]]:
 
     g.get(":Subnet", "network-private-a")["inputs"]["mapPublicIpOnLaunch"] = True
     for kind, store in (("rds/cluster:Cluster", "aurora"), (":ReplicationGroup", "redis"), (":Function", "processor"),
-                        (":Function", "migrator"), (":Function", "redis-auth-rotation")):
+                        (":Function", "migrator"), (":Function", "redis-auth-rotation"), ("rds/proxy:Proxy", "metrics")):
         record("private subnet maps public IPs", "NET-02", "CKV_IOT_52", kind, store)
 
     # IAM-05: a second rotation schedule for the Redis secret, tied to it only by propertyDependencies

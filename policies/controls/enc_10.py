@@ -1,4 +1,5 @@
-"""ENC-10: Aurora clusters enforce TLS through their cluster parameter group (``rds.force_ssl`` = 1).
+"""ENC-10: Aurora clusters enforce TLS through their cluster parameter group (``rds.force_ssl`` = 1), and so
+does the RDS Proxy in front of them (``requireTls``).
 
 The parameter that refuses plain-text sessions depends on the engine:
 ``rds.force_ssl`` = 1 for PostgreSQL (Aurora PostgreSQL, Multi-AZ PostgreSQL
@@ -8,6 +9,10 @@ at all) cannot be modified, so a cluster on a default group fails in every layer
 without reading it. A custom group must set the parameter; a group the layer
 cannot read (declared outside the stack) cannot be verified before the deploy
 and fails there, naming the fix.
+
+An RDS Proxy terminates the client's session itself: unless ``requireTls`` is
+true it accepts plain-text clients (AWS's default is false) whatever the
+cluster behind it enforces, so it fails; a value known only at apply is undecided.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from controls.values import MISSING, UNKNOWN, describe
+from controls.values import MISSING, UNKNOWN, describe, truthy
 from controls.verdict import Judgement, Verdict
 
 CONTROL = "ENC-10"
@@ -89,3 +94,23 @@ def _normal(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip().lower() if value is not MISSING else ""
+
+
+@dataclass(frozen=True)
+class Proxy:
+    """An RDS Proxy: ``require_tls`` as the layer read it (True/False, ``MISSING``: AWS's default false, ``UNKNOWN``)."""
+
+    label: str
+    require_tls: Any
+
+
+def decide_proxy(proxy: Proxy) -> Verdict:
+    judgement = Judgement()
+    if proxy.require_tls is UNKNOWN:
+        judgement.unknown("requireTls")
+    elif not truthy(proxy.require_tls):
+        found = "leaves requireTls unset (false)" if proxy.require_tls is MISSING else \
+            f"sets requireTls to {describe(proxy.require_tls)}"
+        judgement.fail(f"{proxy.label} {found}, so it accepts plain-text client sessions: set requireTls to true.",
+                       "requireTls")
+    return judgement.verdict(f"{proxy.label} requires TLS from its clients (requireTls)")

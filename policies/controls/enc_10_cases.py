@@ -1,6 +1,8 @@
-"""ENC-10 cases: TLS enforced by the cluster parameter group, per engine, however the group is named."""
+"""ENC-10 cases: TLS enforced by the cluster parameter group, per engine, however the group is named; and by the
+RDS Proxy in front of the cluster (``requireTls``)."""
 
 from controls.cases import case, ref, resource
+from controls.net_02_cases import proxy
 
 CLUSTER = "aws:rds/cluster:Cluster"
 GROUP = "aws:rds/clusterParameterGroup:ClusterParameterGroup"
@@ -47,4 +49,9 @@ CASES = [
     case("enc-10-mysql-group-sets-force-ssl-only", "ENC-10", "fail", "cluster",
          group(("rds.force_ssl", "1"), engine=MYSQL), cluster(ref("params", "name"), engine=MYSQL),
          why="rds.force_ssl means nothing to MySQL", not_live="Aurora MySQL groups have no rds.force_ssl parameter"),
+    case("enc-10-rds-proxy-requires-tls", "ENC-10", "pass", "proxy", proxy()),
+    case("enc-10-rds-proxy-tls-off", "ENC-10", "fail", "proxy", proxy(requireTls=False),
+         why="the proxy terminates the client's session: it accepts plain text whatever the cluster enforces"),
+    case("enc-10-rds-proxy-tls-unset", "ENC-10", "fail", "proxy", proxy(requireTls=None),
+         why="requireTls defaults to false"),
 ]

@@ -1,7 +1,7 @@
-"""GOV-01 cases: {type}-{purpose}-{suffix}, its separators, paths, aliases and FIFO queues."""
+"""GOV-01 cases: {type}-{purpose}-{suffix}, its separators, paths, aliases and FIFO queues; the RDS Proxy's name."""
 
 from controls.cases import case, ref, resource
-from controls.net_02_cases import TAGS
+from controls.net_02_cases import TAGS, proxy
 
 QUEUE = "aws:sqs/queue:Queue"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
@@ -50,4 +50,7 @@ CASES = [
     case("gov-01-topic-rule-of-another-stack", "GOV-01", "fail", "rule", rule("iotrule_{id}_prod"),
          gaps={"live": "moto does not implement IoT ListTagsForResource, so the rule's Environment tag is unreadable "
                        "and a rule named for another stack falls outside the audit's scope"}),
+    case("gov-01-rds-proxy-name", "GOV-01", "pass", "proxy", proxy(),
+         why="the proxy's name is in every layer's table of physical names"),
+    case("gov-01-rds-proxy-name-without-convention", "GOV-01", "fail", "proxy", proxy(name="metricsproxy{id}")),
 ]

@@ -11,6 +11,16 @@ A rotation's interval: ``automaticallyAfterDays``, else ``scheduleExpression``
 ``rate(N days)`` or ``rate(N hours)``. A ``cron(...)`` schedule gives no interval
 that can be checked against the limit (it may skip a month), so it fails with the
 fix; an unknown schedule is undecided.
+
+An RDS Proxy holds database credentials too: it reaches the database either
+with IAM end to end (``defaultAuthScheme`` ``IAM_AUTH``: no password exists, so
+there is nothing to rotate) or with the Secrets Manager secrets its ``auths``
+name, each of which must then rotate within the limit like any database
+credential (a secret RDS manages for a cluster's master user rotates by RDS). A
+secret the layer cannot read (declared outside the stack) cannot be verified
+and fails; a proxy with neither IAM nor a secret has no way to reach its
+database and fails too. Whether *clients* present IAM tokens (``iamAuth``) does
+not change the credentials the proxy holds, so it is not judged here.
 """
 
 from __future__ import annotations
@@ -119,3 +129,81 @@ def decide(credentials: Credentials, max_days: int) -> Verdict:
     judgement.fail(f"{label}: the master password is not a Secrets Manager secret rotated every {max_days} days or "
                    "fewer: set manageMasterUserPassword to true.", "masterPassword")
     return judgement.verdict("")
+
+
+IAM_AUTH = "IAM_AUTH"
+
+
+@dataclass(frozen=True)
+class ProxySecret:
+    """A secret a proxy's ``auths`` name.
+
+    ``rotations``: the rotations of that secret the layer sees (empty: none); None
+    when the layer cannot read the secret (not declared in the stack, not found).
+    ``managed``: RDS manages it for a database's master user (RDS rotates it).
+    """
+
+    where: str
+    rotations: tuple[Rotation, ...] | None = ()
+    managed: bool = False
+
+
+@dataclass(frozen=True)
+class Proxy:
+    """An RDS Proxy's credentials towards its database.
+
+    ``default_scheme``: ``defaultAuthScheme`` (``IAM_AUTH``, ``NONE``, ``MISSING``: AWS's
+    default NONE, or ``UNKNOWN``). ``secrets``: the secrets its ``auths`` name
+    (``UNKNOWN`` when the list is known only at apply); ``unnamed``: auth entries
+    that name no secret.
+    """
+
+    label: str
+    default_scheme: Any
+    secrets: tuple[ProxySecret, ...] | Any = ()
+    unnamed: int = 0
+
+
+def decide_proxy(proxy: Proxy, max_days: int) -> Verdict:
+    judgement = Judgement()
+    label = proxy.label
+    if proxy.default_scheme is UNKNOWN:
+        judgement.unknown("defaultAuthScheme")
+    if proxy.secrets is UNKNOWN:
+        judgement.unknown("auths")
+        return judgement.verdict("")
+    iam = isinstance(proxy.default_scheme, str) and proxy.default_scheme.strip().upper() == IAM_AUTH
+    if proxy.unnamed:
+        judgement.fail(f"{label}: {proxy.unnamed} of its auths name no secretArn, so the credentials it would use "
+                       "are not in Secrets Manager: name a rotating secret, or set defaultAuthScheme to IAM_AUTH.",
+                       "auths")
+    for secret in proxy.secrets:
+        _judge_proxy_secret(judgement, label, secret, max_days)
+    if not iam and not proxy.secrets and not proxy.unnamed and proxy.default_scheme is not UNKNOWN:
+        judgement.fail(f"{label} authenticates to its database neither with IAM nor with a Secrets Manager secret: "
+                       "set defaultAuthScheme to IAM_AUTH (no password to store or rotate).", "defaultAuthScheme")
+    if iam and not proxy.secrets:
+        return judgement.verdict(f"{label} reaches its database with IAM end to end (defaultAuthScheme IAM_AUTH): "
+                                 "no password to store or rotate")
+    return judgement.verdict(f"{label}: every secret it authenticates with rotates every {max_days} days or fewer")
+
+
+def _judge_proxy_secret(judgement: Judgement, label: str, secret: ProxySecret, max_days: int) -> None:
+    if secret.managed:
+        for rotation in secret.rotations or ():
+            _judge_rotation(judgement, rotation, max_days)
+        return
+    if secret.rotations is None:
+        judgement.fail(f"{label}: {secret.where}: not readable here, so no rotation can be verified: use a secret of "
+                       f"this stack rotated every {max_days} days or fewer, or set defaultAuthScheme to IAM_AUTH.",
+                       "auths")
+        return
+    if not secret.rotations:
+        judgement.fail(f"{label}: {secret.where} does not rotate: give it a rotation every {max_days} days or fewer, "
+                       "or set defaultAuthScheme to IAM_AUTH.", "auths")
+        return
+    verdicts = [decide_rotation(r, max_days) for r in secret.rotations]
+    if any(v.status == "pass" for v in verdicts):
+        return
+    for verdict in verdicts:
+        judgement.absorb(verdict)

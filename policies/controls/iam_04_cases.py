@@ -1,7 +1,8 @@
-"""IAM-04 cases: master credentials managed by RDS, or read from a secret that rotates at least every 30 days."""
+"""IAM-04 cases: master credentials managed by RDS, or read from a secret that rotates at least every 30 days; an RDS
+Proxy reaching its database with IAM end to end, or with secrets that rotate as often."""
 
 from controls.cases import case, ref, resource
-from controls.net_02_cases import TAGS, cluster
+from controls.net_02_cases import TAGS, cluster, proxy
 
 SECRET = "aws:secretsmanager/secret:Secret"
 VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
@@ -19,6 +20,23 @@ def secret_rotation(key: str = "rotation", **rules):
             resource("version", VERSION, secretId=ref("secret"), secretString="example-only-not-a-secret"),
             resource(key, ROTATION, secretId=ref("secret"), rotationRules=rules,
                      rotationLambdaArn="arn:aws:lambda:sa-east-1:123456789012:function:lambda-rotate-{suffix}")]
+
+
+NO_DEFAULT_AUTH_SCHEME = ("moto does not keep a proxy's DefaultAuthScheme, so end-to-end IAM authentication cannot be "
+                          "read back (the sandbox records the gap)")
+
+
+def proxy_with_secret(*rotation, scheme="NONE"):
+    """A proxy reaching its database with the secret ``secret`` (clients with IAM), the secret rotated as given."""
+    secret = [resource("secret", SECRET, name="secret-proxyauth-{id}-{suffix}", tags=TAGS),
+              resource("version", VERSION, secretId=ref("secret"), secretString="example-only-not-a-secret")]
+    auth = {"authScheme": "SECRETS", "iamAuth": "REQUIRED", "secretArn": ref("secret", "arn")}
+    return (*secret, *rotation, proxy(defaultAuthScheme=scheme, auths=[auth]))
+
+
+def rotated(**rules):
+    return resource("rotation", ROTATION, secretId=ref("secret"), rotationRules=rules,
+                    rotationLambdaArn="arn:aws:lambda:sa-east-1:123456789012:function:lambda-rotate-{suffix}")
 
 
 def from_secret(**rules):
@@ -53,4 +71,28 @@ CASES = [
     case("iam-04-rotation-cron", "IAM-04", "fail", "rotation",
          *secret_rotation(scheduleExpression="cron(0 4 1 * ? *)"), live_subject="secret", not_live=NO_ROTATION_HANDLER,
          why="a cron schedule gives no interval that can be checked (monthly may be 31 days)"),
+    case("iam-04-rds-proxy-iam-end-to-end", "IAM-04", "pass", "proxy", proxy(),
+         gaps={"live": NO_DEFAULT_AUTH_SCHEME},
+         why="defaultAuthScheme IAM_AUTH: the proxy reaches the database with its role, no password exists"),
+    case("iam-04-rds-proxy-secret-rotated-monthly", "IAM-04", "pass", "proxy",
+         *proxy_with_secret(rotated(automaticallyAfterDays=30))),
+    case("iam-04-rds-proxy-secret-rotated-quarterly", "IAM-04", "fail", "proxy",
+         *proxy_with_secret(rotated(automaticallyAfterDays=90))),
+    case("iam-04-rds-proxy-secret-never-rotated", "IAM-04", "fail", "proxy", *proxy_with_secret(),
+         why="a static database password held by the proxy"),
+    case("iam-04-rds-proxy-iam-and-an-unrotated-secret", "IAM-04", "fail", "proxy",
+         *proxy_with_secret(scheme="IAM_AUTH"),
+         why="IAM end to end does not excuse a static secret the proxy still holds (moto shows the secret even "
+             "without the scheme)"),
+    case("iam-04-rds-proxy-secret-outside-the-stack", "IAM-04", "fail", "proxy",
+         proxy(defaultAuthScheme="NONE", auths=[{
+             "authScheme": "SECRETS", "iamAuth": "REQUIRED",
+             "secretArn": "arn:aws:secretsmanager:sa-east-1:123456789012:secret:secret-elsewhere-{suffix}-AbCdEf"}]),
+         why="a secret no layer can read cannot be shown to rotate"),
+    case("iam-04-rds-proxy-without-authentication", "IAM-04", "fail", "proxy", proxy(defaultAuthScheme="NONE"),
+         not_live="AWS refuses a proxy whose default scheme is NONE without an auth entry",
+         why="neither IAM nor a secret"),
+    case("iam-04-rds-proxy-auth-without-secret", "IAM-04", "fail", "proxy",
+         proxy(defaultAuthScheme="NONE", auths=[{"authScheme": "SECRETS", "iamAuth": "REQUIRED"}]),
+         not_live="AWS refuses a SECRETS auth entry that names no secret"),
 ]

@@ -1,11 +1,12 @@
-"""NET-02: data stores (and the processor) are not publicly reachable and sit in private subnets.
+"""NET-02: data stores (and the processor, and the RDS Proxy in front of Aurora) are not publicly reachable and sit
+in private subnets.
 
 A data store is judged with what places it and what exposes it:
 
 * its ``publiclyAccessible`` flags (an Aurora cluster's instances carry them; the
   cluster is judged with every instance of it): any true one fails;
 * the subnets it is placed in (an RDS or ElastiCache subnet group, a function's
-  ``vpcConfig``): none named fails (AWS then uses the default VPC, or for a function
+  ``vpcConfig``, an RDS Proxy's ``vpcSubnetIds``): none named fails (AWS then uses the default VPC, or for a function
   the Lambda service network, which reaches the internet); a subnet the layer cannot
   see fails (its privacy cannot be verified); each subnet must map no public IP on
   launch and reach no internet gateway.

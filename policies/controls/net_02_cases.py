@@ -2,8 +2,12 @@
 
 Shared fixtures (used by other families' cases too): ``@netiam-vpc`` with two subnets
 (``@netiam-private-a``/``-b``) that have no route table association, so they use the
-VPC's main route table, which nothing changes: private.
+VPC's main route table, which nothing changes: private; ``@netiam-proxy-role``, the
+role an RDS Proxy case assumes (``proxy()`` builds one: ENC-10, IAM-04 and GOV-01
+cases use it too).
 """
+
+import json
 
 from controls.cases import case, ref, resource
 
@@ -21,6 +25,8 @@ INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 CACHE_SUBNETS = "aws:elasticache/subnetGroup:SubnetGroup"
 REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
 FUNCTION = "aws:lambda/function:Function"
+ROLE = "aws:iam/role:Role"
+PROXY = "aws:rds/proxy:Proxy"
 
 TAGS = {"Environment": "{suffix}", "Project": "cases", "Owner": "netiam", "DataClassification": "test"}
 REDIS_GAP = ("moto does not list a replication group's member clusters (DescribeCacheClusters), so a Redis group's "
@@ -36,6 +42,9 @@ FIXTURES = [
              availabilityZone="sa-east-1b", tags={**TAGS, "Name": "subnet-netiam-b-{suffix}"}),
     resource("netiam-db-subnets", RDS_SUBNETS, name="dbsubnets-netiam-{suffix}",
              subnetIds=[ref("@netiam-private-a"), ref("@netiam-private-b")], tags=TAGS),
+    resource("netiam-proxy-role", ROLE, name="role-rdsproxy-netiam-{suffix}", tags=TAGS,
+             assumeRolePolicy=json.dumps({"Version": "2012-10-17", "Statement": [{
+                 "Effect": "Allow", "Principal": {"Service": "rds.amazonaws.com"}, "Action": "sts:AssumeRole"}]})),
 ]
 PRIVATE = [ref("@netiam-private-a"), ref("@netiam-private-b")]
 
@@ -100,6 +109,14 @@ def function(key: str = "fn", **inputs):
                     runtime="python3.11", handler="index.handler", tags=TAGS, **inputs)
 
 
+def proxy(key: str = "proxy", subnets=None, **inputs):
+    """An RDS Proxy for PostgreSQL in the private subnets, TLS required, IAM end to end (the program's), unless told."""
+    settings = {"name": f"rdsproxy-{key}-{{id}}-{{suffix}}", "engineFamily": "POSTGRESQL",
+                "roleArn": ref("@netiam-proxy-role", "arn"), "vpcSubnetIds": subnets if subnets is not None else PRIVATE,
+                "requireTls": True, "defaultAuthScheme": "IAM_AUTH", "tags": TAGS}
+    return resource(key, PROXY, **{**settings, **inputs})
+
+
 def public_network(*extra, associated: bool = True):
     """A VPC of its own with a subnet ``net`` whose route table sends 0.0.0.0/0 to an internet gateway."""
     link = [associate("assoc", "net")] if associated else []
@@ -162,4 +179,15 @@ CASES = [
          why="a function without vpcConfig runs in the Lambda service network, which reaches the internet"),
     case("net-02-function-in-private-subnets", "NET-02", "pass", "fn",
          function(vpcConfig={"subnetIds": PRIVATE, "securityGroupIds": []}), not_live=NO_CODE),
+    case("net-02-rds-proxy-in-private-subnets", "NET-02", "pass", "proxy", proxy(),
+         why="the proxy in front of Aurora sits in the private subnets, as the data stores do"),
+    case("net-02-rds-proxy-in-public-subnet", "NET-02", "fail", "proxy",
+         *public_network(proxy(subnets=[ref("net"), ref("net-b")])),
+         why="one of its subnets routes to an internet gateway"),
+    case("net-02-rds-proxy-subnet-maps-public-ips", "NET-02", "fail", "proxy",
+         vpc(), subnet("net", "10.61.1.0/24", mapPublicIpOnLaunch=True), subnet("net-b", "10.61.2.0/24", "sa-east-1b"),
+         proxy(subnets=[ref("net"), ref("net-b")])),
+    case("net-02-rds-proxy-without-subnets", "NET-02", "fail", "proxy", proxy(subnets=[]),
+         not_live="AWS refuses a proxy without vpcSubnetIds (the input is required)",
+         why="no subnets named: nothing shows the proxy private"),
 ]

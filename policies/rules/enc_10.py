@@ -1,4 +1,5 @@
-"""ENC-10 in the pack: each Aurora cluster with the parameter group it names, decided by ``controls.enc_10``."""
+"""ENC-10 in the pack: each Aurora cluster with the parameter group it names, and each RDS Proxy's ``requireTls``,
+decided by ``controls.enc_10``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from controls import enc_10
 from rules import types as t
 from rules.model import Resource, StackView
-from rules.registry import Registry, stack_results
+from rules.registry import Registry, resource_results, stack_results
 from rules.values import MISSING, UNKNOWN, as_list, lookup
 
 registry = Registry()
@@ -39,3 +40,9 @@ def aurora_force_ssl(stack: StackView, config: dict[str, Any]) -> Iterator[Any]:
     for cluster in stack.of_type(t.RDS_CLUSTER):
         facts = enc_10.Cluster(cluster.lookup("engine"), _group(cluster, stack))
         yield from stack_results(enc_10.decide(facts), cluster.urn)
+
+
+@registry.resource("ENC-10", "rds-proxy-requires-tls",
+                   "RDS proxies require TLS from their clients (requireTls).", [t.RDS_PROXY])
+def rds_proxy_requires_tls(r: Resource, config: dict[str, Any]) -> Iterator[Any]:
+    yield from resource_results(enc_10.decide_proxy(enc_10.Proxy(r.label(), r.lookup("requireTls"))))

@@ -24,6 +24,7 @@ PHYSICAL_NAMES: dict[str, str] = {
     t.RDS_INSTANCE: "identifier",
     t.RDS_CLUSTER_PARAMETER_GROUP: "name",
     t.RDS_SUBNET_GROUP: "name",
+    t.RDS_PROXY: "name",
     t.ELASTICACHE_REPLICATION_GROUP: "replicationGroupId",
     t.ELASTICACHE_SERVERLESS: "name",
     t.ELASTICACHE_SUBNET_GROUP: "name",

@@ -22,7 +22,11 @@ from rules.registry import Registry, resource_results, stack_results
 registry = Registry()
 
 DATABASES = (t.RDS_CLUSTER, t.RDS_INSTANCE)
-DATA_STORES = (*DATABASES, t.ELASTICACHE_REPLICATION_GROUP, t.ELASTICACHE_SERVERLESS, t.LAMBDA_FUNCTION)
+DATA_STORES = (*DATABASES, t.ELASTICACHE_REPLICATION_GROUP, t.ELASTICACHE_SERVERLESS, t.LAMBDA_FUNCTION,
+               t.RDS_PROXY)
+# types that name their subnets themselves -> the input naming them
+SUBNETS_NAMED_BY = {t.ELASTICACHE_SERVERLESS: "subnetIds", t.LAMBDA_FUNCTION: "vpcConfig.subnetIds",
+                    t.RDS_PROXY: "vpcSubnetIds"}
 INSTANCES = (t.RDS_CLUSTER_INSTANCE, t.RDS_INSTANCE)
 TABLES = (t.ROUTE_TABLE, t.DEFAULT_ROUTE_TABLE)
 
@@ -110,12 +114,12 @@ def _subnet(stack: StackView, subnet: Resource) -> net_02.Subnet:
 
 def _placement(stack: StackView, store: Resource) -> Any:
     """The store's placement: its subnets (via its subnet group) and how many it names that are not in the stack."""
-    if store.type in (t.ELASTICACHE_SERVERLESS, t.LAMBDA_FUNCTION):
-        setting = "subnetIds" if store.type == t.ELASTICACHE_SERVERLESS else "vpcConfig.subnetIds"
+    if store.type in SUBNETS_NAMED_BY:
+        setting = SUBNETS_NAMED_BY[store.type]
         value = store.lookup(setting)
-        if value is MISSING:
-            return MISSING
         subnets = stack.sources(store, setting.split(".")[0], t.SUBNET)
+        if value is MISSING or (value == [] and not subnets):  # an empty list names no subnets either
+            return MISSING
         return _resolved(stack, setting, value, subnets)
     setting = "dbSubnetGroupName" if store.type in DATABASES else "subnetGroupName"
     group_type = t.RDS_SUBNET_GROUP if store.type in DATABASES else t.ELASTICACHE_SUBNET_GROUP
@@ -137,8 +141,8 @@ def _resolved(stack: StackView, where: str, declared: Any, subnets: list[Resourc
 
 
 @registry.stack("NET-02", "data-store-in-private-subnets",
-                "Data stores and the processor run in private subnets (no public IPs, no route to an "
-                "internet gateway), and no instance of a database is publicly accessible.", DATA_STORES)
+                "Data stores, the processor and the RDS Proxy run in private subnets (no public IPs, no "
+                "route to an internet gateway), and no instance of a database is publicly accessible.", DATA_STORES)
 def data_store_in_private_subnets(stack: StackView, config: dict[str, Any]) -> Iterator[Any]:
     for store in stack.of_type(*DATA_STORES):
         exposures = [_exposure(store)] if store.type == t.RDS_INSTANCE else []

@@ -7,6 +7,7 @@ RDS_CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 RDS_INSTANCE = "aws:rds/instance:Instance"
 RDS_CLUSTER_PARAMETER_GROUP = "aws:rds/clusterParameterGroup:ClusterParameterGroup"
 RDS_SUBNET_GROUP = "aws:rds/subnetGroup:SubnetGroup"
+RDS_PROXY = "aws:rds/proxy:Proxy"
 
 ELASTICACHE_REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 ELASTICACHE_CLUSTER = "aws:elasticache/cluster:Cluster"

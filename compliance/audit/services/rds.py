@@ -1,8 +1,9 @@
-"""RDS (Aurora): clusters and their instances, and the live checks on clusters.
+"""RDS (Aurora): clusters, their instances and the RDS proxies in front of them, and the live checks on them.
 
-ENC-02 (storage key), ENC-10 (``rds.force_ssl``), RET-01 (backups), NET-02
-(private placement), DES-02 (deletion protection). IAM-04 (the master secret's
-rotation) reads Secrets Manager and lives in ``secretsmanager``.
+ENC-02 (storage key), ENC-10 (``rds.force_ssl``; a proxy's ``RequireTLS``), RET-01
+(backups), NET-02 (private placement, the proxy's subnets too), DES-02 (deletion
+protection). IAM-04 (the master secret's rotation, the proxy's secrets) reads
+Secrets Manager and lives in ``secretsmanager``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from controls.values import MISSING, lookup
 
 CLUSTER = "aws:rds/cluster:Cluster"
 CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
+PROXY = "aws:rds/proxy:Proxy"
 
 
 @listing(CLUSTER)
@@ -49,6 +51,21 @@ def cluster_instances(inventory: Inventory, region: str) -> Iterator[Resource | 
             ref = ResourceRef(id=instance["DBInstanceArn"], type=CLUSTER_INSTANCE,
                               name=instance["DBInstanceIdentifier"], region=region)
             yield kept or Resource(ref, instance, tag_dict(instance.get("TagList")))
+
+
+@listing(PROXY)
+def proxies(inventory: Inventory, region: str) -> Iterator[Resource | None]:
+    """RDS proxies (DescribeDBProxies, tags from ListTagsForResource), not those being deleted."""
+    for proxy in inventory.aws.pages("rds", region, "DescribeDBProxies", "DBProxies"):
+        if proxy.get("Status") in DELETING:
+            continue
+        arn = proxy["DBProxyArn"]
+
+        def read_tags(arn: str = arn) -> dict[str, str]:
+            return tag_dict(inventory.aws.call("rds", region, "ListTagsForResource", ResourceName=arn).get("TagList"))
+
+        yield inventory.keep(PROXY, region, proxy["DBProxyName"], (arn, proxy.get("Endpoint")), proxy, read_tags,
+                             resource_id=arn)
 
 
 @live_check("ENC-02", "enc-02-aurora-storage-key", resource_type=CLUSTER)
@@ -89,6 +106,15 @@ def aurora_tls(ctx: CheckContext):
     return ctx.each(clusters(ctx.inventory, ctx.region), evaluate)
 
 
+@live_check("ENC-10", "enc-10-rds-proxy-require-tls", resource_type=PROXY)
+def proxy_tls(ctx: CheckContext):
+    def evaluate(proxy: Resource) -> Outcome:
+        decided = enc_10.decide_proxy(enc_10.Proxy(f"proxy '{proxy.name}'", lookup(proxy.data, "RequireTLS")))
+        return verdict_outcome(proxy, decided, {"rds:DescribeDBProxies": pick(proxy.data, "RequireTLS")})
+
+    return ctx.each(proxies(ctx.inventory, ctx.region), evaluate)
+
+
 @live_check("RET-01", "ret-01-aurora-backup-retention", resource_type=CLUSTER)
 def aurora_backups(ctx: CheckContext):
     minimum = int(ctx.parameters.get("minDays", 30))
@@ -123,6 +149,17 @@ def aurora_private(ctx: CheckContext):
         return verdict_outcome(cluster, decided, evidence)
 
     return ctx.each(clusters(ctx.inventory, ctx.region), evaluate)
+
+
+@live_check("NET-02", "net-02-rds-proxy-private", resource_type=PROXY)
+def proxy_private(ctx: CheckContext):
+    def evaluate(proxy: Resource) -> Outcome:
+        subnet_ids = list(proxy.data.get("VpcSubnetIds") or [])
+        where, evidence = placement(ctx, "VpcSubnetIds", subnet_ids) if subnet_ids else (MISSING, {})
+        evidence["rds:DescribeDBProxies"] = {"VpcSubnetIds": subnet_ids}
+        return verdict_outcome(proxy, net_02.decide(net_02.DataStore(f"proxy '{proxy.name}'", where)), evidence)
+
+    return ctx.each(proxies(ctx.inventory, ctx.region), evaluate)
 
 
 @live_check("DES-02", "des-02-aurora-deletion-protection", resource_type=CLUSTER)

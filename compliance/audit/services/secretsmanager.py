@@ -2,7 +2,8 @@
 
 IAM-04 judges Aurora clusters but reads their master secret here: ``rds`` is
 imported by this module (an RDS-managed secret is in scope with its cluster),
-so the check lives where it reads; it also judges every rotating secret's schedule. ENC-04
+so the check lives where it reads; it also judges every rotating secret's schedule, and each RDS
+Proxy's credentials (IAM end to end, or the secrets its ``Auth`` names, read with DescribeSecret). ENC-04
 (``controls.enc_04``) judges every secret, and each cluster through the master secret RDS manages for
 it, as the pack and the static scan do. IAM-05 judges the secrets
 that hold a Redis AUTH token (tagged ``AuthTokenFor=<replication group id>``) and the replication groups
@@ -18,10 +19,10 @@ from compliance.audit.common import key_ref, pick, verdict_outcome
 from compliance.audit.inventory import Inventory, Resource, listing, tag_dict
 from compliance.audit.registry import CheckContext, Outcome, live_check
 from compliance.audit.services.elasticache import replication_groups
-from compliance.audit.services.rds import CLUSTER, clusters
+from compliance.audit.services.rds import CLUSTER, PROXY, clusters, proxies
 from compliance.findings import ResourceRef
 from controls import enc_04, iam_04, iam_05
-from controls.values import MISSING
+from controls.values import MISSING, lookup
 from controls.verdict import NOT_APPLICABLE
 
 SECRET = "aws:secretsmanager/secret:Secret"
@@ -112,10 +113,6 @@ def secret_rotations(ctx: CheckContext):
     return ctx.each(secrets(ctx.inventory, ctx.region), evaluate)
 
 
-# IAM-05: the sandbox records what moto cannot run (the rotation function) as a gap on this call, per secret.
-ROTATION_GAP_API = "secretsmanager:RotateSecret"
-
-
 def auth_secrets(ctx: CheckContext) -> list[Resource]:
     """The secrets in scope that hold a replication group's AUTH token: tagged ``AuthTokenFor`` (AWS links no other way)."""
     return [s for s in secrets(ctx.inventory, ctx.region) if iam_05.AUTH_TOKEN_TAG in (s.tags or {})]
@@ -137,10 +134,9 @@ def redis_auth_secret_rotates(ctx: CheckContext):
 
     A group whose token a tagged secret holds is judged on that secret (as in the pack,
     it gets no finding of its own); a group without AUTH is not IAM-05's. Where the
-    sandbox could not attach a secret's rotation function, the secret's finding is
-    not_applicable with the gap (``secretsmanager:RotateSecret`` on its ARN, looked up
-    per secret): moto shows the schedule without the function, so the verdict observed
-    here is kept as evidence, never reported as the account's.
+    sandbox could not attach a secret's rotation function, the sandbox's gap on
+    ``secretsmanager:DescribeSecret`` (fields RotationLambdaARN, LastRotatedDate) makes
+    the runner report the secret's finding not_applicable, keeping what was observed.
     """
     maximum = int(ctx.parameters["maxRotationDays"])
     holders = auth_secrets(ctx)
@@ -155,11 +151,6 @@ def redis_auth_secret_rotates(ctx: CheckContext):
             "secretsmanager:ListSecrets": {"Tags": {iam_05.AUTH_TOKEN_TAG: secret.tags[iam_05.AUTH_TOKEN_TAG]}}}
         decided = iam_05.decide_secret(iam_05.AuthSecret(f"secret '{secret.name}'", secret_rotation(described)),
                                        maximum)
-        gap = ctx.gaps.for_api(ROTATION_GAP_API, secret.id, secret.name)
-        if gap is not None:
-            evidence.update(observed={"status": decided.status, "message": decided.message}, knownGap=gap.reason)
-            return Outcome(secret.ref, "not_applicable", f"{secret.name}: not observable here: {gap.reason} "
-                                                         f"(observed: {decided.status})", evidence)
         return verdict_outcome(secret, decided, evidence)
 
     def group_outcomes(group: Resource) -> list[Outcome]:
@@ -176,3 +167,39 @@ def redis_auth_secret_rotates(ctx: CheckContext):
 
     yield from ctx.each(holders, secret_outcome)
     yield from ctx.each(replication_groups(ctx.inventory, ctx.region), group_outcomes)
+
+
+def proxy_secret(ctx: CheckContext, arn: str, evidence: dict[str, Any]) -> iam_04.ProxySecret:
+    """A secret a proxy names, with its rotation from DescribeSecret; unreadable when it does not exist."""
+    described = ctx.inventory.memo.get(("DescribeSecret", arn), lambda: ctx.call(
+        "secretsmanager", "DescribeSecret", SecretId=arn, absent=("ResourceNotFoundException",)))
+    where = f"secret '{arn.rsplit(':', 1)[-1]}'"
+    if described is None:
+        evidence[arn] = "ResourceNotFoundException"
+        return iam_04.ProxySecret(f"{where} (not found)", None)
+    evidence[arn] = pick(described, "OwningService", "RotationEnabled", "RotationRules")
+    managed = described.get("OwningService") == "rds"
+    if not described.get("RotationEnabled") and not managed:
+        return iam_04.ProxySecret(where, ())
+    return iam_04.ProxySecret(where, (rotation(described, f"the rotation of {where}"),), managed=managed)
+
+
+@live_check("IAM-04", "iam-04-rds-proxy-credentials", resource_type=PROXY)
+def proxy_credentials(ctx: CheckContext):
+    maximum = int(ctx.parameters.get("maxRotationDays", 30))
+
+    def evaluate(proxy: Resource) -> Outcome:
+        auths = [a for a in proxy.data.get("Auth") or [] if isinstance(a, dict)]
+        evidence: dict[str, Any] = {"rds:DescribeDBProxies": {
+            "DefaultAuthScheme": proxy.data.get("DefaultAuthScheme"),
+            "Auth": [pick(a, "AuthScheme", "IAMAuth", "SecretArn") for a in auths]}}
+        described: dict[str, Any] = {}
+        arns = list(dict.fromkeys(a["SecretArn"] for a in auths if a.get("SecretArn")))
+        secrets = tuple(proxy_secret(ctx, arn, described) for arn in arns)
+        if described:
+            evidence["secretsmanager:DescribeSecret"] = described
+        facts = iam_04.Proxy(f"proxy '{proxy.name}'", lookup(proxy.data, "DefaultAuthScheme"), secrets,
+                             sum(1 for a in auths if not a.get("SecretArn")))
+        return verdict_outcome(proxy, iam_04.decide_proxy(facts, maximum), evidence)
+
+    return ctx.each(proxies(ctx.inventory, ctx.region), evaluate)

@@ -4,7 +4,8 @@ moto 5.2.5 implements CreateDBProxy (RequireTLS, IdleClientTimeout, subnets and
 security groups, tags), ModifyDBProxyTargetGroup and RegisterDBProxyTargets
 (the cluster must exist). It does not know ``DefaultAuthScheme`` (the proxy's
 end-to-end IAM authentication): the proxy is created without it and
-DescribeDBProxies cannot report it, a gap. moto runs no Lambda function
+DescribeDBProxies cannot report it, a gap that leaves IAM-04 on the proxy
+unobservable (a control gap: the audit reports it not_applicable). moto runs no Lambda function
 (Docker), so the migration invocation is recorded as a gap and not run; the
 migrations are tested against a real PostgreSQL instead.
 """
@@ -16,6 +17,8 @@ import json
 
 from compliance.sandbox.registry import Context, Created, Inputs, compact, handles, num, pascal, tag_list
 
+AUTH_RENAMES = {"iamAuth": "IAMAuth"}  # the one auth field whose API name is not the input's in PascalCase
+
 
 @handles("aws:rds/proxy:Proxy")
 def rds_proxy(ctx: Context, inputs: Inputs) -> Created:
@@ -23,7 +26,7 @@ def rds_proxy(ctx: Context, inputs: Inputs) -> Created:
     name = inputs["name"]
     # Auth goes even when empty: moto 5.2.5 answers HTTP 500 without it, where AWS accepts a proxy with
     # DefaultAuthScheme IAM_AUTH and no Auth entry.
-    proxy = rds.create_db_proxy(Auth=[pascal(auth) for auth in inputs.get("auths", [])], **compact(
+    proxy = rds.create_db_proxy(Auth=[pascal(auth, AUTH_RENAMES) for auth in inputs.get("auths", [])], **compact(
         DBProxyName=name, EngineFamily=inputs["engineFamily"], RoleArn=inputs["roleArn"],
         DefaultAuthScheme=inputs.get("defaultAuthScheme"),
         VpcSubnetIds=inputs["vpcSubnetIds"], VpcSecurityGroupIds=inputs.get("vpcSecurityGroupIds"),

@@ -1,8 +1,9 @@
-"""CKV_IOT_8 (ENC-10): Aurora clusters enforce TLS through their cluster parameter group.
+"""CKV_IOT_8 (ENC-10): Aurora clusters enforce TLS through their cluster parameter group, RDS proxies with
+``require_tls``.
 
 Facts from the plan: the cluster's engine and ``db_cluster_parameter_group_name``,
 and the ``aws_rds_cluster_parameter_group`` it references (or names literally)
-with its ``parameter`` blocks. The decision is ``controls.enc_10``; checkov's own
+with its ``parameter`` blocks; a proxy's ``require_tls``. The decision is ``controls.enc_10``; checkov's own
 CKV2_AWS_69 reads DB-instance parameter groups only.
 """
 
@@ -13,13 +14,14 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories
 from decided import DecidedCheck
 from iot_checks_common import as_list, planned
+from plan_facts import fact, label
 from plan_index import REFERENCE, PlanIndex
 
 from controls import enc_10
 from controls.values import MISSING, UNKNOWN
 from controls.verdict import Verdict
 
-CLUSTER, GROUP = "aws_rds_cluster", "aws_rds_cluster_parameter_group"
+CLUSTER, GROUP, PROXY = "aws_rds_cluster", "aws_rds_cluster_parameter_group", "aws_db_proxy"
 ATTRIBUTE = "db_cluster_parameter_group_name"
 
 
@@ -42,11 +44,13 @@ def _group(plan: PlanIndex, cluster: str) -> Any:
 class AuroraForcesTls(DecidedCheck):
     def __init__(self) -> None:
         super().__init__(
-            name="ENC-10: Aurora clusters use a cluster parameter group that enforces TLS (rds.force_ssl = 1)",
-            id="CKV_IOT_8", categories=[CheckCategories.ENCRYPTION], supported_resources=(CLUSTER,),
+            name="ENC-10: Aurora enforces TLS (rds.force_ssl = 1) and RDS proxies require it (require_tls)",
+            id="CKV_IOT_8", categories=[CheckCategories.ENCRYPTION], supported_resources=(CLUSTER, PROXY),
         )
 
     def judge(self, plan: PlanIndex, address: str) -> Verdict:
+        if plan.type_of(address) == PROXY:
+            return enc_10.decide_proxy(enc_10.Proxy(label(address), fact(plan, address, "require_tls")))
         return enc_10.decide(enc_10.Cluster(planned(plan, address, "engine"), _group(plan, address)))
 
 

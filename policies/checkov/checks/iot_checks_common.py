@@ -30,6 +30,7 @@ SUFFIX_ENV = "IOT_ENVIRONMENT_SUFFIX"
 PHYSICAL_NAME_ATTRIBUTES = {
     "aws_cloudtrail": "name",
     "aws_cloudwatch_log_group": "name",
+    "aws_db_proxy": "name",
     "aws_db_subnet_group": "name",
     "aws_dynamodb_table": "name",
     "aws_elasticache_replication_group": "replication_group_id",

@@ -1,8 +1,9 @@
-"""CKV_IOT_52 (NET-02): data stores are not publicly accessible and sit in private subnets.
+"""CKV_IOT_52 (NET-02): data stores (and the processor, and the RDS Proxy) are not publicly accessible and sit in
+private subnets.
 
 Facts from the plan: an instance's ``publicly_accessible`` (a cluster is judged with
 every instance naming it), the subnets of the store's subnet group (or
-``vpc_config``), each subnet's route table (its association's, else the VPC's main
+``vpc_config``, or a proxy's ``vpc_subnet_ids``), each subnet's route table (its association's, else the VPC's main
 table: an ``aws_main_route_table_association``'s, an ``aws_default_route_table``, or the
 ``aws_route`` resources added to the VPC's main table id) and those tables' routes.
 The decision is ``controls.net_02``; checkov's CKV_AWS_17/130/... corroborate.
@@ -30,6 +31,7 @@ PLACED_BY = {
     "aws_elasticache_replication_group": ("subnet_group_name", "aws_elasticache_subnet_group"),
     "aws_elasticache_serverless_cache": ("subnet_ids", None),
     "aws_lambda_function": ("vpc_config", None),
+    "aws_db_proxy": ("vpc_subnet_ids", None),
 }
 TABLES = ("aws_route_table", "aws_default_route_table")
 IGW = ("aws_internet_gateway",)
@@ -124,7 +126,7 @@ def _resolved(plan: PlanIndex, where: str, named: int, subnets: list[str]) -> ne
 class DataStoresPrivate(DecidedCheck):
     def __init__(self) -> None:
         super().__init__(
-            name="NET-02: data stores are not publicly accessible and sit in private subnets, main route table included",
+            name="NET-02: data stores, the processor and the RDS Proxy sit in private subnets, not publicly reachable",
             id="CKV_IOT_52", categories=[CheckCategories.NETWORKING], supported_resources=(*PLACED_BY, INSTANCE),
         )
 

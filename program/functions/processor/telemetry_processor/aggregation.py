@@ -78,26 +78,6 @@ class WindowStats:
         return _units(_CONTEXT.divide(root, Decimal(self.count)))
 
 
-def micros_to_units(value: int) -> Decimal:
-    """An exact decimal in units for a value in micro-units (for storage)."""
-    return Decimal(value).scaleb(-MICROS_EXPONENT, _CONTEXT)
-
-
-def squares_to_units(value: int) -> Decimal:
-    """An exact decimal in units^2 for a sum of squares in micro-units^2."""
-    return Decimal(value).scaleb(-2 * MICROS_EXPONENT, _CONTEXT)
-
-
-def units_to_micros(number: str) -> int:
-    """Back from a stored decimal in units to micro-units (exact)."""
-    return int(Decimal(number).scaleb(MICROS_EXPONENT, _CONTEXT))
-
-
-def squares_to_micros(number: str) -> int:
-    """Back from a stored sum of squares in units^2 to micro-units^2 (exact)."""
-    return int(Decimal(number).scaleb(2 * MICROS_EXPONENT, _CONTEXT))
-
-
 def _units(micros: Decimal) -> Decimal:
     return micros.scaleb(-MICROS_EXPONENT, _CONTEXT).quantize(DERIVED_QUANTUM, context=_CONTEXT)
 

@@ -67,6 +67,19 @@ def make_clients(session: boto3.session.Session) -> AwsClients:
     )
 
 
+def redis_baselines(settings: Settings, secretsmanager: object) -> RedisBaselineStore:
+    """The baseline store: Redis with the AUTH token from Secrets Manager (cached, re-read after an AUTH failure)."""
+    secrets = SecretsProvider(boto3_client=secretsmanager)
+
+    def fetch_token(refresh: bool) -> str:
+        return secrets.get(
+            settings.redis_auth_secret_arn, max_age=SECRET_MAX_AGE_SECONDS, force_fetch=refresh
+        )
+
+    token = SecretAuthToken(fetch_token)
+    return RedisBaselineStore(connect(settings.redis_host, settings.redis_port, settings.redis_tls, token), token)
+
+
 def build_processor(
     settings: Settings,
     clients: AwsClients,
@@ -77,15 +90,6 @@ def build_processor(
     """``database_password`` is the seam the tests use; by default an RDS IAM token per new connection."""
     dynamodb = clients.dynamodb
     ledger = StreamLedger(dynamodb, settings.idempotency_table)
-    secrets = SecretsProvider(boto3_client=clients.secretsmanager)
-
-    def fetch_token(refresh: bool) -> str:
-        return secrets.get(
-            settings.redis_auth_secret_arn, max_age=SECRET_MAX_AGE_SECONDS, force_fetch=refresh
-        )
-
-    token = SecretAuthToken(fetch_token)
-    redis_client = connect(settings.redis_host, settings.redis_port, settings.redis_tls, token)
 
     connections = ConnectionSource(
         host=settings.database_host,
@@ -105,7 +109,7 @@ def build_processor(
             min_samples=settings.baseline_min_samples,
             alpha=settings.baseline_alpha,
         ),
-        baselines=RedisBaselineStore(redis_client, token),
+        baselines=redis_baselines(settings, clients.secretsmanager),
         dead_letters=DeadLetterWriter(
             clients.sqs,
             settings.dlq_url,

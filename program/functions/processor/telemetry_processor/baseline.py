@@ -13,6 +13,11 @@ but never folds them in twice.
 Redis is an optimisation, not a dependency: if it cannot be reached (network,
 TLS, AUTH, timeout), ``load`` returns None and the batch is scored against the
 configured limits only; the caller logs it and carries on.
+
+After a rotation of the AUTH token (IAM-05) the cached token stops working when
+a connection opens: both ``load`` and ``save`` then re-read the token from
+Secrets Manager (bypassing the cache) and try once more, so the batch that meets
+the rotation, reading or writing, reconnects with the new token.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 from redis.backoff import NoBackoff
@@ -111,19 +117,34 @@ class RedisBaselineStore:
         self._client = client
         self._token = token
 
-    def load(self, keys: Iterable[BaselineKey]) -> dict[BaselineKey, Baseline]:
-        """Current baselines (a fresh one where none exists). Raises BaselineUnavailable."""
-        keys = list(keys)
+    def _execute(self, fill: Callable[[Any], None], failure: str) -> list[Any]:
+        """One pipelined round trip, again with the token re-read after an AUTH failure. Raises BaselineUnavailable."""
         try:
-            pipe = self._client.pipeline(transaction=False)
-            for key in keys:
-                pipe.hmget(redis_key(key), *_FIELDS)
-            rows = pipe.execute()
+            try:
+                return self._round_trip(fill)
+            except redis.AuthenticationError:
+                self._token.refresh_next_time()  # e.g. a rotated token: re-read the secret and connect again
+                return self._round_trip(fill)
         except redis.AuthenticationError as error:
             self._token.refresh_next_time()
             raise BaselineUnavailable(f"Redis AUTH failed: {error}") from error
         except (redis.RedisError, OSError) as error:
-            raise BaselineUnavailable(f"Redis unreachable: {type(error).__name__}: {error}") from error
+            raise BaselineUnavailable(f"{failure}: {type(error).__name__}: {error}") from error
+
+    def _round_trip(self, fill: Callable[[Any], None]) -> list[Any]:
+        pipe = self._client.pipeline(transaction=False)
+        fill(pipe)
+        return pipe.execute()
+
+    def load(self, keys: Iterable[BaselineKey]) -> dict[BaselineKey, Baseline]:
+        """Current baselines (a fresh one where none exists). Raises BaselineUnavailable."""
+        keys = list(keys)
+
+        def fill(pipe: Any) -> None:
+            for key in keys:
+                pipe.hmget(redis_key(key), *_FIELDS)
+
+        rows = self._execute(fill, "Redis unreachable")
         baselines = {}
         for key, (samples, mean, variance, sequence) in zip(keys, rows, strict=True):
             if samples is None:
@@ -136,21 +157,15 @@ class RedisBaselineStore:
         """Write updated baselines back. Raises BaselineUnavailable."""
         if not baselines:
             return
-        try:
-            pipe = self._client.pipeline(transaction=False)
+
+        def fill(pipe: Any) -> None:
             for key, state in baselines.items():
                 name = redis_key(key)
-                mapping = {
-                    "n": state.samples,
-                    "mean": repr(state.mean),
-                    "var": repr(state.variance),
-                    "seq": state.last_sequence,
-                }
-                pipe.hset(name, mapping=mapping)
+                pipe.hset(name, mapping={"n": state.samples, "mean": repr(state.mean), "var": repr(state.variance),
+                                         "seq": state.last_sequence})
                 pipe.expire(name, BASELINE_TTL_SECONDS)
-            pipe.execute()
-        except (redis.RedisError, OSError) as error:
-            raise BaselineUnavailable(f"Redis write failed: {type(error).__name__}: {error}") from error
+
+        self._execute(fill, "Redis write failed")
 
 
 class BaselineUnavailable(Exception):

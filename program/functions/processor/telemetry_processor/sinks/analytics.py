@@ -24,7 +24,9 @@ a partial retry with other boundaries or a duplicate device message never
 counts a reading twice, and a failure anywhere (database unreachable, a
 connection reset by a failover, a lock or statement timeout) rolls everything
 back: every record the transaction carried is failed, and its retry applies it
-once. Every statement is parameterised (arrays through ``unnest``).
+once. Every statement is parameterised (arrays through ``unnest``, sent in
+binary: ``%b``), its numbers as integers in micro-units that PostgreSQL scales
+exactly (``s * 0.000001``; the lock reads them back as ``sum * 1000000``).
 
 Daily partitions are created through ``telemetry.ensure_partitions`` for days
 this container has not seen yet (tomorrow's included, ahead of midnight);
@@ -47,10 +49,6 @@ from telemetry_processor.aggregation import (
     AggregateKey,
     WindowContribution,
     WindowStats,
-    micros_to_units,
-    squares_to_micros,
-    squares_to_units,
-    units_to_micros,
 )
 from telemetry_processor.database import ConnectionSource, DatabaseUnavailable, first_line
 from telemetry_processor.detection import Anomaly
@@ -67,9 +65,9 @@ LIMITS_ONLY = "limits-only"
 # One primary-key lookup per key (LATERAL: an index probe of the one partition the window falls in, however
 # large the table grows), locked in the order of the keys handed in (sorted: writers never deadlock).
 LOCK_MINUTES = """
-SELECT m.device_id, m.metric, k.window_start, m.count, m.sum, m.sum_squares, m.min, m.max, m.applied_sequences,
-       m.version
-FROM unnest(%s::text[], %s::text[], %s::bigint[]) WITH ORDINALITY AS k(device_id, metric, window_start, position)
+SELECT m.device_id, m.metric, k.window_start, m.count, m.sum * 1000000, m.sum_squares * 1000000000000,
+       m.min * 1000000, m.max * 1000000, m.applied_sequences, m.version
+FROM unnest(%b::text[], %b::text[], %b::bigint[]) WITH ORDINALITY AS k(device_id, metric, window_start, position)
 CROSS JOIN LATERAL (
   SELECT * FROM telemetry.minute_aggregates a
   WHERE a.device_id = k.device_id AND a.metric = k.metric AND a.window_start = to_timestamp(k.window_start)
@@ -82,9 +80,9 @@ UPSERT_MINUTES = """
 INSERT INTO telemetry.minute_aggregates AS a
   (device_id, metric, window_start, facility, device_type, count, sum, sum_squares, min, max,
    applied_sequences, version)
-SELECT d, m, to_timestamp(w), f, t, c, s, q, lo, hi, ap, v
-FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[], %s::bigint[], %s::numeric[],
-            %s::numeric[], %s::numeric[], %s::numeric[], %s::text[], %s::bigint[])
+SELECT d, m, to_timestamp(w), f, t, c, s * 0.000001, q * 0.000000000001, lo * 0.000001, hi * 0.000001, ap, v
+FROM unnest(%b::text[], %b::text[], %b::bigint[], %b::text[], %b::text[], %b::bigint[], %b::numeric[],
+            %b::numeric[], %b::numeric[], %b::numeric[], %b::text[], %b::bigint[])
   AS u(d, m, w, f, t, c, s, q, lo, hi, ap, v)
 ON CONFLICT (device_id, metric, window_start) DO UPDATE SET
   facility = excluded.facility, device_type = excluded.device_type, count = excluded.count, sum = excluded.sum,
@@ -98,10 +96,11 @@ ADD_TO_HOURS = """
 INSERT INTO telemetry.hourly_aggregates AS h
   (device_id, metric, hour_start, facility, device_type, count, sum, sum_squares, min, max,
    sum_t, sum_tt, sum_tx, last_window)
-SELECT d, m, to_timestamp(hs), f, t, c, s, q, lo, hi, st, stt, stx, to_timestamp(lw)
-FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[], %s::bigint[], %s::numeric[],
-            %s::numeric[], %s::numeric[], %s::numeric[], %s::numeric[], %s::numeric[], %s::numeric[],
-            %s::bigint[])
+SELECT d, m, to_timestamp(hs), f, t, c, s * 0.000001, q * 0.000000000001, lo * 0.000001, hi * 0.000001, st, stt,
+       stx * 0.000001, to_timestamp(lw)
+FROM unnest(%b::text[], %b::text[], %b::bigint[], %b::text[], %b::text[], %b::bigint[], %b::numeric[],
+            %b::numeric[], %b::numeric[], %b::numeric[], %b::numeric[], %b::numeric[], %b::numeric[],
+            %b::bigint[])
   AS u(d, m, hs, f, t, c, s, q, lo, hi, st, stt, stx, lw)
 ON CONFLICT (device_id, metric, hour_start) DO UPDATE SET
   facility = excluded.facility, device_type = excluded.device_type, count = h.count + excluded.count,
@@ -116,10 +115,10 @@ INSERT INTO telemetry.anomalies
   (device_id, metric, reading_at, sequence, facility, device_type, value, reasons, limit_min, limit_max,
    zscore, baseline_mean, baseline_stddev, baseline_samples, detection, shard_id, kinesis_sequence_number)
 SELECT d, m, timestamptz 'epoch' + r * interval '1 microsecond', q, f, t, v, string_to_array(rs, ','), lo, hi,
-       z, bm, bs, bn, %s, sh, ks
-FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::numeric[],
-            %s::text[], %s::numeric[], %s::numeric[], %s::float8[], %s::float8[], %s::float8[], %s::bigint[],
-            %s::text[], %s::text[])
+       z, bm, bs, bn, %b, sh, ks
+FROM unnest(%b::text[], %b::text[], %b::bigint[], %b::bigint[], %b::text[], %b::text[], %b::numeric[],
+            %b::text[], %b::numeric[], %b::numeric[], %b::float8[], %b::float8[], %b::float8[], %b::bigint[],
+            %b::text[], %b::text[])
   AS u(d, m, r, q, f, t, v, rs, lo, hi, z, bm, bs, bn, sh, ks)
 ON CONFLICT DO NOTHING
 """
@@ -131,13 +130,38 @@ class _LostRace(Exception):
 
 @dataclass(slots=True)
 class _HourDelta:
+    """The fresh readings of one device, metric and hour, in micro-units (t: minute of the hour)."""
+
     facility: str
     device_type: str
-    stats: WindowStats
+    count: int = 0
+    total: int = 0
+    total_squares: int = 0
+    minimum: int | None = None
+    maximum: int | None = None
     sum_t: int = 0
     sum_tt: int = 0
     sum_tx: int = 0  # micro-units x minutes
     last_window: int = 0
+
+    def add(self, stats: WindowStats, minute: int, window: int) -> None:
+        self.count += stats.count
+        self.total += stats.total
+        self.total_squares += stats.total_squares
+        self.minimum = stats.minimum if self.minimum is None else min(self.minimum, stats.minimum)
+        self.maximum = stats.maximum if self.maximum is None else max(self.maximum, stats.maximum)
+        self.sum_t += stats.count * minute
+        self.sum_tt += stats.count * minute * minute
+        self.sum_tx += stats.total * minute
+        self.last_window = max(self.last_window, window)
+
+
+_NONE_APPLIED = SequenceRanges()  # read only: union() returns a new object
+
+
+def _columns(rows: list[tuple], width: int) -> list[list]:
+    """Rows -> one list per column (the statements' unnest arrays)."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
 
 
 def _day(epoch_seconds: int) -> date:
@@ -225,54 +249,39 @@ class AnalyticsWriter:
         return {(row[0], row[1], row[2]): row[3:] for row in rows}
 
     def _merge(self, groups, stored) -> tuple[list[list], list[list]]:
-        """The minute rows to write (columns as arrays) and the hourly deltas of the fresh readings."""
-        minutes: list[list] = [[] for _ in range(12)]
+        """The minute rows to write and the hourly deltas of the fresh readings, as column arrays.
+
+        Values go to the statements in micro-units (integers; SQL scales them exactly).
+        """
+        minutes: list[tuple] = []
         deltas: dict[tuple[str, str, int], _HourDelta] = {}
         for key in sorted(groups):
             contribution = groups[key]
-            row = stored.get((key.device_id, key.metric, key.window_start))
+            device, metric, window = key
+            row = stored.get(key)
             if row is None:  # a new window: every reading is fresh (the common case, and the cheap one)
                 values = contribution.values
                 fresh_stats, fresh = WindowStats.of(values.values()), list(values)
-                merged, applied, version = fresh_stats, SequenceRanges(), 0
+                merged, applied, version = fresh_stats, _NONE_APPLIED, 0
             else:
                 count, total, squares, low, high, applied_text, version = row
-                base = WindowStats(count, units_to_micros(total), squares_to_micros(squares),
-                                   units_to_micros(low), units_to_micros(high))
                 applied = SequenceRanges.parse(applied_text)
                 fresh_stats, fresh = contribution.stats_excluding(applied)
                 if not fresh:
                     continue  # every reading already counted: a retry
-                merged = base.merge(fresh_stats)
-            for column, value in zip(minutes, (
-                key.device_id, key.metric, key.window_start, contribution.facility, contribution.device_type,
-                merged.count, micros_to_units(merged.total), squares_to_units(merged.total_squares),
-                micros_to_units(merged.minimum), micros_to_units(merged.maximum), str(applied.union(fresh)),
-                version + 1,
-            ), strict=True):
-                column.append(value)
-            hour = key.window_start // 3600 * 3600
-            minute = (key.window_start - hour) // 60
-            delta = deltas.get((key.device_id, key.metric, hour))
+                merged = WindowStats(count, int(total), int(squares), int(low), int(high)).merge(fresh_stats)
+            minutes.append((device, metric, window, contribution.facility, contribution.device_type, merged.count,
+                            merged.total, merged.total_squares, merged.minimum, merged.maximum,
+                            str(applied.union(fresh)), version + 1))
+            hour = window // 3600 * 3600
+            delta = deltas.get((device, metric, hour))
             if delta is None:
-                delta = deltas[(key.device_id, key.metric, hour)] = _HourDelta(
-                    contribution.facility, contribution.device_type, WindowStats())
-            delta.stats = delta.stats.merge(fresh_stats)
-            delta.sum_t += fresh_stats.count * minute
-            delta.sum_tt += fresh_stats.count * minute * minute
-            delta.sum_tx += fresh_stats.total * minute
-            delta.last_window = max(delta.last_window, key.window_start)
-        hours: list[list] = [[] for _ in range(14)]
-        for (device, metric, hour), delta in deltas.items():
-            stats = delta.stats
-            for column, value in zip(hours, (
-                device, metric, hour, delta.facility, delta.device_type, stats.count, micros_to_units(stats.total),
-                squares_to_units(stats.total_squares), micros_to_units(stats.minimum),
-                micros_to_units(stats.maximum), delta.sum_t, delta.sum_tt, micros_to_units(delta.sum_tx),
-                delta.last_window,
-            ), strict=True):
-                column.append(value)
-        return minutes, hours
+                delta = deltas[(device, metric, hour)] = _HourDelta(contribution.facility, contribution.device_type)
+            delta.add(fresh_stats, (window - hour) // 60, window)
+        hours = [(device, metric, hour, d.facility, d.device_type, d.count, d.total, d.total_squares, d.minimum,
+                  d.maximum, d.sum_t, d.sum_tt, d.sum_tx, d.last_window)
+                 for (device, metric, hour), d in deltas.items()]
+        return _columns(minutes, 12), _columns(hours, 14)
 
     @staticmethod
     def _anomaly_rows(anomalies: list[Anomaly], baseline_used: bool) -> list:
