@@ -13,8 +13,10 @@ def test_a_second_suffix_coexists_with_dev(deployed_dev: SandboxStack, sandbox_s
     assert qa.outputs["streamName"] != deployed_dev.outputs["streamName"]
     assert qa.outputs["vpcId"] != deployed_dev.outputs["vpcId"]
     kinesis = qa.client("kinesis")
-    # Paginated: the session's sandbox also holds the control case tables' streams.
-    streams = {name for page in kinesis.get_paginator("list_streams").paginate() for name in page["StreamNames"]}
+    # StreamSummaries, not StreamNames: moto 5.2.5 caps StreamNames at 10 with no NextToken to page on, and the
+    # session's sandbox also holds the control case tables' streams.
+    streams = {s["StreamName"] for page in kinesis.get_paginator("list_streams").paginate()
+               for s in page["StreamSummaries"]}
     assert {qa.outputs["streamName"], deployed_dev.outputs["streamName"]} <= streams
     for stack in (deployed_dev, qa):
         summary = kinesis.describe_stream_summary(StreamName=stack.outputs["streamName"])["StreamDescriptionSummary"]

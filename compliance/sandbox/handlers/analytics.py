@@ -4,8 +4,9 @@ moto 5.2.5 implements CreateDBProxy (RequireTLS, IdleClientTimeout, subnets and
 security groups, tags), ModifyDBProxyTargetGroup and RegisterDBProxyTargets
 (the cluster must exist). It does not know ``DefaultAuthScheme`` (the proxy's
 end-to-end IAM authentication): the proxy is created without it and
-DescribeDBProxies cannot report it, a gap that leaves IAM-04 on the proxy
-unobservable (a control gap: the audit reports it not_applicable). moto runs no Lambda function
+DescribeDBProxies cannot report it: when a proxy is sent a scheme other than
+AWS's default (NONE), the answer's DefaultAuthScheme is recorded as a gap, and the
+audit reports what was decided from it not_applicable. moto runs no Lambda function
 (Docker), so the migration invocation is recorded as a gap and not run; the
 migrations are tested against a real PostgreSQL instead.
 """
@@ -32,7 +33,8 @@ def rds_proxy(ctx: Context, inputs: Inputs) -> Created:
         VpcSubnetIds=inputs["vpcSubnetIds"], VpcSecurityGroupIds=inputs.get("vpcSecurityGroupIds"),
         RequireTLS=inputs.get("requireTls"), IdleClientTimeout=num(inputs.get("idleClientTimeout")),
         DebugLogging=inputs.get("debugLogging"), Tags=tag_list(inputs.get("tags"))))["DBProxy"]
-    if inputs.get("defaultAuthScheme") and "DefaultAuthScheme" not in proxy:
+    sent = inputs.get("defaultAuthScheme")
+    if sent and sent != "NONE" and proxy.get("DefaultAuthScheme") != sent:  # NONE is what an absent one means
         ctx.gap(proxy["DBProxyArn"], "rds:DescribeDBProxies",
                 "moto does not keep DefaultAuthScheme: the proxy's end-to-end IAM authentication was sent at "
                 "create but cannot be read back", fields=("DefaultAuthScheme",))
