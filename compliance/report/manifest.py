@@ -12,7 +12,9 @@ also writes its *head* (its name and its manifest's SHA-256) to
 evidence bucket), and ``verify --expect-head`` checks that the anchored run is
 still on the chain, unchanged. Someone who can rewrite the runs AND every kept
 copy of the head can still forge a history; signing the manifests is the answer
-to that, not the chain.
+to that (``attestation``): a signed run also holds ``SIGNATURE_FILES``, written
+after the seal beside the manifest they sign, so never in it; they are the only
+files ``verify`` accepts unsealed.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ from compliance.rundir import MANIFEST
 
 MANIFEST_VERSION = 1
 HEAD_FILE = "head.json"
+ENVELOPE = "manifest.intoto.jsonl"  # the DSSE envelope of the in-toto Statement whose subject is manifest.json
+PUBLIC_KEY = "signing-key.pem"  # the public key that signed it, as the signer's KMS key returned it
+SIGNATURE_FILES = (ENVELOPE, PUBLIC_KEY)
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -47,14 +52,19 @@ def sealed_runs(parent: Path) -> list[Path]:
     return sorted(p for p in Path(parent).iterdir() if p.is_dir() and not p.is_symlink() and (p / MANIFEST).is_file())
 
 
+def previous_entry(run_dir: Path) -> dict[str, str] | None:
+    """The run ``run_dir`` chains to (the newest earlier sealed run beside it) and its manifest's SHA-256: its head."""
+    run_dir = Path(run_dir).resolve()
+    earlier = [p for p in sealed_runs(run_dir.parent) if p.name < run_dir.name] if run_dir.parent.is_dir() else []
+    if not earlier:
+        return None
+    return {"run": earlier[-1].name, "sha256": sha256_of(earlier[-1] / MANIFEST)}
+
+
 def write_manifest(run_dir: Path, created_at: str) -> dict[str, Any]:
     """Seal ``run_dir``: hash its files and chain to the newest earlier run beside it."""
     run_dir = run_dir.resolve()
-    earlier = [p for p in sealed_runs(run_dir.parent) if p.name < run_dir.name]
-    previous = None
-    if earlier:
-        prev = earlier[-1]
-        previous = {"run": prev.name, "sha256": sha256_of(prev / MANIFEST)}
+    previous = previous_entry(run_dir)
     manifest = {
         "manifestVersion": MANIFEST_VERSION,
         "run": run_dir.name,
@@ -85,10 +95,14 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def verify_run(run_dir: Path) -> list[str]:
-    """Problems with one run's own files: changed, deleted or added since it was sealed."""
+    """Problems with one run's own files: changed, deleted or added since it was sealed.
+
+    The signature files are not the manifest's to check (they sign it): ``attestation`` verifies them.
+    """
     manifest = _read(run_dir / MANIFEST)
     problems = []
-    actual = _run_files(run_dir)
+    actual = {name: digest for name, digest in _run_files(run_dir).items()
+              if name not in SIGNATURE_FILES or name in manifest["files"]}
     for name, digest in sorted(manifest["files"].items()):
         if name not in actual:
             problems.append(f"{run_dir.name}/{name}: deleted")

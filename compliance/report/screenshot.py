@@ -16,7 +16,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from compliance.errors import EvaluationError
 
@@ -32,9 +35,24 @@ def chromium_missing() -> str | None:
     return f"no headless Chromium at {CHROMIUM}: install the Debian package chromium (`make test` does)"
 
 
+@contextmanager
+def headless_chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright; a missing browser is a one-line ``EvaluationError``."""
+    missing = chromium_missing()
+    if missing:
+        raise EvaluationError(missing)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
 def screenshot(html: Path, png: Path, width: int = 1280, height: int = 1400, browser: object | None = None) -> None:
     """Write the top ``height`` pixels of ``html`` as rendered at ``width`` to ``png``."""
-    from playwright.sync_api import sync_playwright
 
     def shoot(instance) -> None:
         page = instance.new_page(viewport={"width": width, "height": height}, device_scale_factor=1)
@@ -48,15 +66,8 @@ def screenshot(html: Path, png: Path, width: int = 1280, height: int = 1400, bro
     if browser is not None:
         shoot(browser)
         return
-    missing = chromium_missing()
-    if missing:
-        raise EvaluationError(missing)
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            shoot(instance)
-        finally:
-            instance.close()
+    with headless_chromium() as instance:
+        shoot(instance)
 
 
 def main(argv: list[str] | None = None) -> int:
