@@ -1,7 +1,7 @@
 """``python -m compliance report``: findings files + catalog -> a sealed run directory of reports.
 
 ``report [--in DIR] [--out DIR] [--expect LAYERS] [--graph F] [--waivers F] [--max-waiver-days N]
-[--outputs F]`` and ``report verify DIR``. Exit codes: 0 every expected layer ran
+[--outputs F] [--pdf] [--sign-key KMS_KEY]`` and ``report verify DIR [--public-key PEM]``. Exit codes: 0 every expected layer ran
 and every evaluated mandatory control passed or is waived, 1 a mandatory control
 failed, 2 bad arguments or waivers file, 3 something errored or was not evaluated
 (an expected layer missing, incomplete or empty, a claimed control without a
@@ -21,18 +21,20 @@ from rich.markup import escape
 from rich.table import Table
 
 from compliance.catalog import CATALOG_PATH, load_catalog
-from compliance.errors import EXIT_OK, EXIT_VIOLATION, UsageError
+from compliance.errors import EXIT_OK, EXIT_VIOLATION, EvaluationError, UsageError
 from compliance.findings import LAYERS, now_iso
 from compliance.graph import load_graph
+from compliance.report.attestation import read_trusted_key, sign_run, verify_signature
 from compliance.report.build import build_report
 from compliance.report.expectations import parse_expected
 from compliance.report.html import STATUS_LABELS
 from compliance.report.inputs import LAYER_FILES, git_revision, load_layer_inputs
-from compliance.report.manifest import HEAD_FILE, check_head, read_head, verify, write_head
+from compliance.report.kms_signer import KmsRawSigner
+from compliance.report.manifest import HEAD_FILE, check_head, read_head, sealed_runs, verify, write_head
 from compliance.report.status import STATUS_ORDER
 from compliance.report.waivers import DEFAULT_MAX_DAYS, load_waivers
 from compliance.report.writer import copy_inputs, write_run
-from compliance.rundir import holds_runs, is_sealed, latest_run, open_run
+from compliance.rundir import MANIFEST, holds_runs, is_sealed, latest_run, open_run
 
 CONSOLE_ROWS = 10  # exceptions listed on the console; the report lists all
 
@@ -65,14 +67,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--catalog", type=Path, default=CATALOG_PATH, help=argparse.SUPPRESS)
     parser.add_argument("--today", type=dt.date.fromisoformat, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--quiet", action="store_true", help="print only the path of the HTML report")
+    parser.add_argument("--pdf", action="store_true",
+                        help="also print the HTML report to report.pdf with headless Chromium (sealed with the run)")
+    parser.add_argument("--sign-key", metavar="KMS_KEY",
+                        help="sign the sealed manifest with this asymmetric KMS key (ECC_NIST_P256, ARN or alias): "
+                             "an in-toto Statement in a DSSE envelope, manifest.intoto.jsonl; needs kms:Sign and "
+                             "kms:GetPublicKey on the key")
+    parser.add_argument("--kms-endpoint-url", help="with --sign-key: send the KMS calls there (the sandbox)")
+    parser.add_argument("--kms-region", help="with --sign-key: the key's region (default: the ARN's, else "
+                                             "AWS_DEFAULT_REGION)")
     actions = parser.add_subparsers(dest="report_action", metavar="ACTION")
     verify_parser = actions.add_parser("verify", help="verify a run's manifest chain (changed or deleted files)",
                                        description="Recompute the SHA-256 of every file of DIR and of every earlier "
-                                                   "run its manifest chains to; exit 1 naming what changed.")
+                                                   "run its manifest chains to; with --public-key also check the "
+                                                   "run's signature, offline; exit 1 naming what changed.")
     verify_parser.add_argument("dir", type=Path, help="a run directory (reports/<run>) or the directory of runs")
     verify_parser.add_argument("--expect-head", metavar="FILE_OR_SHA256",
                                help="the head a run wrote (reports/head.json, kept elsewhere) or its manifest's "
                                     "SHA-256: that run must still be on the chain, unchanged")
+    verify_parser.add_argument("--public-key", type=Path, metavar="PEM",
+                               help="the signer's public key you trust (PEM): the run (or the newest run of DIR) must "
+                                    "carry a DSSE envelope signed by it over its manifest; no AWS access needed")
     parser.set_defaults(handler=run)
 
 
@@ -105,11 +120,12 @@ def _run_dirs(args: argparse.Namespace) -> tuple[Path, Path]:
 
 def run(args: argparse.Namespace) -> int:
     if args.report_action == "verify":
-        return run_verify(args.dir, args.expect_head)
+        return run_verify(args.dir, args.expect_head, args.public_key)
     expected = parse_expected(args.expect)
     if args.max_waiver_days < 1:
         raise UsageError(f"--max-waiver-days {args.max_waiver_days}: a waiver must be allowed at least one day")
     in_dir, out_dir = _run_dirs(args)
+    signer = _signer(args) if args.sign_key else None  # before anything is written: a key we cannot use stops here
     catalog = load_catalog(args.catalog)
     graph_path = _optional(args.graph, in_dir / "graph.json")
     outputs_path = _optional(args.outputs, in_dir / "outputs.json")
@@ -134,8 +150,13 @@ def run(args: argparse.Namespace) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     copy_inputs(out_dir, {**{LAYER_FILES[i.layer]: i.path for i in inputs}, "graph.json": graph_path,
                           "waivers.yaml": args.waivers, "outputs.json": outputs_path})
-    html = write_run(report, out_dir)
+    html = write_run(report, out_dir, pdf=args.pdf)
     head = write_head(out_dir)
+    if signer is not None:
+        try:
+            sign_run(out_dir, report, signer, signer.public_pem)
+        except EvaluationError as exc:
+            raise EvaluationError(f"{out_dir.name} is sealed but NOT signed: {exc}") from exc
     if args.quiet:
         print(html)
     else:
@@ -144,6 +165,18 @@ def run(args: argparse.Namespace) -> int:
                                    f"{out_dir.parent / HEAD_FILE}: keep a copy elsewhere (a CI artifact) and check "
                                    "later runs with `report verify --expect-head`", highlight=False)
     return report["exitCode"]
+
+
+def _signer(args: argparse.Namespace) -> KmsRawSigner:
+    import boto3
+
+    region = args.kms_region
+    if region is None and args.sign_key.startswith("arn:"):
+        region = args.sign_key.split(":")[3]
+    client = boto3.session.Session().client("kms", region_name=region, endpoint_url=args.kms_endpoint_url)
+    if client.meta.region_name is None:
+        raise UsageError(f"--sign-key {args.sign_key}: no region; pass the key's ARN or --kms-region")
+    return KmsRawSigner(client, args.sign_key)
 
 
 def print_summary(report: dict, html: Path, console: Console | None = None) -> None:
@@ -178,14 +211,22 @@ def print_summary(report: dict, html: Path, console: Console | None = None) -> N
     console.print(f"report: {html}", highlight=False)
 
 
-def run_verify(directory: Path, expect_head: str | None = None) -> int:
+def run_verify(directory: Path, expect_head: str | None = None, public_key: Path | None = None) -> int:
+    trusted = read_trusted_key(public_key) if public_key is not None else None
     checked, problems = verify(directory)
     if expect_head is not None:
         problems += check_head(directory, read_head(expect_head))
+    if trusted is not None:
+        signed_run = Path(directory) if (Path(directory) / MANIFEST).is_file() else sealed_runs(Path(directory))[-1]
+        problem = verify_signature(signed_run, trusted)
+        problems += [problem] if problem else []
     console = Console(stderr=True, soft_wrap=True)
     for problem in problems:
         console.print(f"[bold red]tampered[/] {escape(problem)}", highlight=False)
     if problems:
         return EXIT_VIOLATION
     console.print(f"intact: {len(checked)} run(s) verified ({', '.join(checked)})", highlight=False)
+    if trusted is not None:
+        console.print(f"signed: {checked[0]}'s manifest is signed by the trusted key {trusted.keyid[:16]}…",
+                      highlight=False)
     return EXIT_OK
