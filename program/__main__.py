@@ -13,6 +13,7 @@ import transforms
 from aws_context import AwsContext
 from components.analytics import MIGRATOR_DIR, Analytics
 from components.audit_logging import AuditLogging
+from components.evidence_signing import EvidenceSigning
 from components.ingestion import Ingestion
 from components.keys import Keys
 from components.network import Network
@@ -34,6 +35,7 @@ ctx = AwsContext.lookup(config.region)
 trail_name = naming.name("trail", "audit")
 
 keys = Keys("keys", naming, ctx, trail_name)
+evidence_signing = EvidenceSigning("evidence-signing", naming, ctx)
 network = Network("network", naming, ctx, logs_key_arn=keys.arns["logs"])
 storage = Storage("storage", config=config, naming=naming, ctx=ctx, keys=keys, network=network)
 audit = AuditLogging(
@@ -75,6 +77,8 @@ pulumi.export("privateSubnetIds", network.private_subnet_ids)
 pulumi.export("publicSubnetIds", network.public_subnet_ids)
 pulumi.export("securityGroupIds", network.security_group_ids)
 pulumi.export("kmsKeyArns", keys.arns)
+pulumi.export("evidenceSigningKeyArn", evidence_signing.key.arn)
+pulumi.export("evidenceSignerRoleArn", evidence_signing.signer_role.arn)
 pulumi.export("streamName", ingestion.stream.name)
 pulumi.export("streamArn", ingestion.stream.arn)
 pulumi.export("auroraClusterId", storage.cluster.cluster_identifier)

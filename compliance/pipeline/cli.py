@@ -22,6 +22,9 @@ from compliance.errors import UsageError, worst_exit_code
 from compliance.pipeline.runner import StageResult, run_stages
 from compliance.pipeline.stages import EXPECTED_LAYERS, Options, free_loopback_port, plan
 from compliance.report.cli import print_summary
+from compliance.report.manifest import ENVELOPE, PUBLIC_KEY
+from compliance.report.pdf import PDF_FILE
+from compliance.report.screenshot import chromium_missing
 from compliance.rundir import new_run_dir, point_latest
 
 
@@ -77,6 +80,7 @@ def options_from(args: argparse.Namespace) -> Options:
         outputs=args.outputs.resolve() if args.outputs else None, profile=args.profile,
         waivers=args.waivers.resolve() if args.waivers else None, state_dir=args.state_dir.resolve(),
         known_gaps=tuple(p.resolve() for p in args.known_gaps), max_waiver_days=args.max_waiver_days,
+        pdf=chromium_missing() is None,
     )
 
 
@@ -88,9 +92,12 @@ def run(args: argparse.Namespace) -> int:
                   f"{escape(', '.join(options.regions))}, {mode}, expecting the {', '.join(EXPECTED_LAYERS)} layers "
                   f"-> {escape(str(options.run_dir))}")
     stages = plan(options)
+    no_pdf = chromium_missing()
+    if no_pdf:
+        console.print(f"[yellow]skipping report.pdf[/]: {escape(no_pdf)}")
 
     def log_path(stage) -> Path:
-        if stage.seals_run:  # written after the manifest: kept beside the run, not in it
+        if stage.seals_run or stage.after_seal:  # written after the manifest: kept beside the run, not in it
             return options.run_dir.parent / ".logs" / f"{options.run_dir.name}-{stage.name}.log"
         return options.run_dir / "logs" / f"{stage.name}.log"
 
@@ -105,10 +112,26 @@ def run(args: argparse.Namespace) -> int:
         print_summary(json.loads(report_path.read_text()), html, console)
     else:
         console.print("[bold red]no report was written[/]: see the stage logs above")
+    _print_evidence(options, no_pdf, console)
     code = worst_exit_code(*(r.exit_code for r in results))
     console.print(f"[bold]run exit {code}[/] (worst of the stages); latest -> {escape(options.run_dir.name)}")
     print(html if html.is_file() else options.run_dir)
     return code
+
+
+def _print_evidence(options: Options, no_pdf: str | None, console: Console) -> None:
+    """The optional evidence this run made, or why not: a missing artifact is said, never silent."""
+    run = options.run_dir
+    pdf = run / PDF_FILE
+    console.print(f"pdf: {escape(str(pdf))}" if pdf.is_file() else
+                  f"[yellow]no report.pdf[/]: {escape(no_pdf or 'the report stage did not write it')}")
+    if options.live:
+        return
+    if (run / ENVELOPE).is_file():
+        console.print(f"signed: {escape(str(run / ENVELOPE))}; public key {escape(str(run / PUBLIC_KEY))} (keep a "
+                      f"copy: `report verify {escape(str(run))} --public-key <copy>`)")
+    else:
+        console.print(f"[bold red]not signed[/]: no {ENVELOPE} (see the sign stage)")
 
 
 def print_stage_table(results: list[StageResult], console: Console) -> None:

@@ -4,9 +4,11 @@ Each stage is a subprocess ``python -m compliance <stage> ...``: the stages
 share nothing but files (and the Pulumi mocks they install are process-global),
 so the pipeline depends only on their documented flags.
 
-Sandbox (default): render -> gate -> scan -> sandbox up -> audit -> sandbox down -> report.
-(The sandbox stops before the report so that the report, which seals the run
-directory, comes last and every stage's log is covered by the manifest.)
+Sandbox (default): render -> gate -> scan -> sandbox up -> audit -> report -> sign -> sandbox down.
+(The report seals the run directory while the sandbox still runs, because the
+evidence signing key lives in it: ``sign`` signs the sealed manifest with that
+key and stores its public key with the run. The logs of sign and sandbox down,
+written after the seal, are kept beside the run, not in it.)
 Live (``--live``):  render -> gate -> scan -> audit -> report, with the caller's credentials.
 """
 
@@ -25,6 +27,8 @@ MOTO_READ_GAPS = REPO_ROOT / "compliance" / "audit" / "moto-read-gaps.json"
 SANDBOX_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "sandbox", "AWS_SECRET_ACCESS_KEY": "sandbox"}
 # Both kinds of run (sandbox and --live) gate, scan and audit: the report expects every layer.
 EXPECTED_LAYERS = ("preview", "static", "live")
+# The program's evidence signing key (program/components/evidence_signing.py), by its alias.
+SIGNING_KEY_ALIAS = "alias/kms-evidence-signing-{suffix}"
 # Variables that would point a sandbox audit at a real account or profile.
 REAL_ACCOUNT_VARIABLES = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ROLE_ARN",
                           "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE",
@@ -41,6 +45,7 @@ class Stage:
     env: dict[str, str] = field(default_factory=dict)
     unset: tuple[str, ...] = ()
     seals_run: bool = False  # writes manifest.json: its own log must live outside the run directory
+    after_seal: bool = False  # runs after the seal: its log too lives outside the run directory
     run_dir: str = ""  # shortened out of the progress display
 
 
@@ -59,6 +64,7 @@ class Options:
     known_gaps: tuple[Path, ...] = ()
     state_dir: Path = Path(".sandbox")
     max_waiver_days: int | None = None
+    pdf: bool = False  # the report also prints report.pdf (where headless Chromium is present)
 
 
 def free_loopback_port() -> int:
@@ -71,6 +77,7 @@ def free_loopback_port() -> int:
 def plan(options: Options) -> list[Stage]:
     run = options.run_dir
     graph = run / "graph.json"
+    sandbox_env = {**SANDBOX_CREDENTIALS, "AWS_DEFAULT_REGION": options.regions[0]}
     stages = [
         Stage("render", ("render", "--stack", options.stack, "--config", f"environmentSuffix={options.suffix}",
                          "--out", str(graph)), "render the program's resource graph"),
@@ -94,7 +101,6 @@ def plan(options: Options) -> list[Stage]:
     else:
         outputs = run / "outputs.json"
         endpoint = f"http://127.0.0.1:{options.port}"
-        sandbox_env = {**SANDBOX_CREDENTIALS, "AWS_DEFAULT_REGION": options.regions[0]}
         stages += [
             Stage("sandbox-up", ("sandbox", "up", "--port", str(options.port), "--stack", options.stack,
                                  "--suffix", options.suffix, "--region", options.regions[0], "--detach",
@@ -107,10 +113,6 @@ def plan(options: Options) -> list[Stage]:
                   "audit the sandbox account (live layer)", needs=("sandbox-up",), env=sandbox_env,
                   unset=REAL_ACCOUNT_VARIABLES),
         ]
-    if not options.live:
-        stages.append(Stage("sandbox-down", ("sandbox", "down", "--port", str(options.port), "--state-dir",
-                                             str(options.state_dir)),
-                            "stop the sandbox", needs=("sandbox-up",), always=True))
     kind = "live account" if options.live else "sandbox"
     report = ["report", "--in", str(run), "--quiet", "--expect", ",".join(EXPECTED_LAYERS),
               "--expected-by", f"compliance run ({kind}): render, gate, scan, audit"]
@@ -120,6 +122,19 @@ def plan(options: Options) -> list[Stage]:
         report += ["--max-waiver-days", str(options.max_waiver_days)]
     if options.live and options.outputs:
         report += ["--outputs", str(options.outputs)]
-    # Last: the report seals the run directory (manifest.json), so every other stage's files exist by then.
+    if options.pdf:
+        report.append("--pdf")
+    # The report seals the run directory (manifest.json), so every earlier stage's files exist by then.
     stages.append(Stage("report", tuple(report), "join the layers into the report", seals_run=True))
+    if not options.live:
+        stages += [
+            Stage("sign", ("report", "sign", str(run), "--sign-key", SIGNING_KEY_ALIAS.format(suffix=options.suffix),
+                           "--kms-endpoint-url", f"http://127.0.0.1:{options.port}", "--kms-region",
+                           options.regions[0]),
+                  "sign the sealed manifest with the sandbox's evidence key", needs=("sandbox-up",),
+                  env=sandbox_env, unset=REAL_ACCOUNT_VARIABLES, after_seal=True),
+            Stage("sandbox-down", ("sandbox", "down", "--port", str(options.port), "--state-dir",
+                                   str(options.state_dir)),
+                  "stop the sandbox", needs=("sandbox-up",), always=True, after_seal=True),
+        ]
     return [dataclasses.replace(stage, run_dir=str(run)) for stage in stages]

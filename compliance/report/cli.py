@@ -30,7 +30,17 @@ from compliance.report.expectations import parse_expected
 from compliance.report.html import STATUS_LABELS
 from compliance.report.inputs import LAYER_FILES, git_revision, load_layer_inputs
 from compliance.report.kms_signer import KmsRawSigner
-from compliance.report.manifest import HEAD_FILE, check_head, read_head, sealed_runs, verify, write_head
+from compliance.report.manifest import (
+    ENVELOPE,
+    HEAD_FILE,
+    PUBLIC_KEY,
+    check_head,
+    read_head,
+    sealed_runs,
+    verify,
+    verify_run,
+    write_head,
+)
 from compliance.report.status import STATUS_ORDER
 from compliance.report.waivers import DEFAULT_MAX_DAYS, load_waivers
 from compliance.report.writer import copy_inputs, write_run
@@ -69,13 +79,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--quiet", action="store_true", help="print only the path of the HTML report")
     parser.add_argument("--pdf", action="store_true",
                         help="also print the HTML report to report.pdf with headless Chromium (sealed with the run)")
-    parser.add_argument("--sign-key", metavar="KMS_KEY",
-                        help="sign the sealed manifest with this asymmetric KMS key (ECC_NIST_P256, ARN or alias): "
-                             "an in-toto Statement in a DSSE envelope, manifest.intoto.jsonl; needs kms:Sign and "
-                             "kms:GetPublicKey on the key")
-    parser.add_argument("--kms-endpoint-url", help="with --sign-key: send the KMS calls there (the sandbox)")
-    parser.add_argument("--kms-region", help="with --sign-key: the key's region (default: the ARN's, else "
-                                             "AWS_DEFAULT_REGION)")
+    _add_sign_arguments(parser)
     actions = parser.add_subparsers(dest="report_action", metavar="ACTION")
     verify_parser = actions.add_parser("verify", help="verify a run's manifest chain (changed or deleted files)",
                                        description="Recompute the SHA-256 of every file of DIR and of every earlier "
@@ -88,7 +92,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     verify_parser.add_argument("--public-key", type=Path, metavar="PEM",
                                help="the signer's public key you trust (PEM): the run (or the newest run of DIR) must "
                                     "carry a DSSE envelope signed by it over its manifest; no AWS access needed")
+    sign_parser = actions.add_parser("sign", help="sign a sealed run's manifest with a KMS key (DSSE envelope)",
+                                     description="Verify a sealed run is intact, then sign its manifest: an in-toto "
+                                                 "Statement in a DSSE envelope (manifest.intoto.jsonl) and the "
+                                                 "key's public key (signing-key.pem) beside it.")
+    sign_parser.add_argument("dir", type=Path, help="a sealed run directory (reports/<run>)")
+    _add_sign_arguments(sign_parser, required=True)
     parser.set_defaults(handler=run)
+
+
+def _add_sign_arguments(parser: argparse.ArgumentParser, required: bool = False) -> None:
+    parser.add_argument("--sign-key", metavar="KMS_KEY", required=required,
+                        help="sign the sealed manifest with this asymmetric KMS key (ECC_NIST_P256, ARN or alias): "
+                             "an in-toto Statement in a DSSE envelope, manifest.intoto.jsonl; needs kms:Sign and "
+                             "kms:GetPublicKey on the key (the evidence signer role's permissions)")
+    parser.add_argument("--kms-endpoint-url", help="with --sign-key: send the KMS calls there (the sandbox)")
+    parser.add_argument("--kms-region", help="with --sign-key: the key's region (default: the ARN's, else "
+                                             "AWS_DEFAULT_REGION)")
 
 
 def _optional(explicit: Path | None, fallback: Path) -> Path | None:
@@ -121,6 +141,8 @@ def _run_dirs(args: argparse.Namespace) -> tuple[Path, Path]:
 def run(args: argparse.Namespace) -> int:
     if args.report_action == "verify":
         return run_verify(args.dir, args.expect_head, args.public_key)
+    if args.report_action == "sign":
+        return run_sign(args)
     expected = parse_expected(args.expect)
     if args.max_waiver_days < 1:
         raise UsageError(f"--max-waiver-days {args.max_waiver_days}: a waiver must be allowed at least one day")
@@ -153,10 +175,7 @@ def run(args: argparse.Namespace) -> int:
     html = write_run(report, out_dir, pdf=args.pdf)
     head = write_head(out_dir)
     if signer is not None:
-        try:
-            sign_run(out_dir, report, signer, signer.public_pem)
-        except EvaluationError as exc:
-            raise EvaluationError(f"{out_dir.name} is sealed but NOT signed: {exc}") from exc
+        _sign(out_dir, report, signer)
     if args.quiet:
         print(html)
     else:
@@ -165,6 +184,31 @@ def run(args: argparse.Namespace) -> int:
                                    f"{out_dir.parent / HEAD_FILE}: keep a copy elsewhere (a CI artifact) and check "
                                    "later runs with `report verify --expect-head`", highlight=False)
     return report["exitCode"]
+
+
+def _sign(run_dir: Path, report: dict, signer: KmsRawSigner) -> None:
+    try:
+        sign_run(run_dir, report, signer, signer.public_pem)
+    except EvaluationError as exc:
+        raise EvaluationError(f"{run_dir.name} is sealed but NOT signed: {exc}") from exc
+    Console(stderr=True).print(f"signed {run_dir.name}/{MANIFEST} with {signer.key_arn}: {ENVELOPE}, public key "
+                               f"{PUBLIC_KEY} (verify with `report verify {run_dir} --public-key <your copy>`)",
+                               highlight=False)
+
+
+def run_sign(args: argparse.Namespace) -> int:
+    """``report sign DIR``: sign a run sealed earlier (the pipeline seals, then signs while the sandbox still runs)."""
+    run_dir = args.dir
+    if not is_sealed(run_dir):
+        raise UsageError(f"{run_dir}: not a sealed run (no {MANIFEST}); run `report` first")
+    if (run_dir / ENVELOPE).exists():
+        raise UsageError(f"{run_dir}: signed already ({ENVELOPE}); a run is signed once")
+    problems = verify_run(run_dir)
+    if problems:
+        raise EvaluationError(f"{run_dir.name}: refusing to sign a run changed since it was sealed ({problems[0]})")
+    signer = _signer(args)
+    _sign(run_dir, json.loads((run_dir / "report.json").read_text()), signer)
+    return EXIT_OK
 
 
 def _signer(args: argparse.Namespace) -> KmsRawSigner:

@@ -19,9 +19,10 @@ def _options(tmp_path: Path, **kw) -> Options:
     return Options(**{**defaults, **kw})
 
 
-def test_sandbox_plan_runs_every_stage_and_the_report_last(tmp_path):
+def test_sandbox_plan_seals_then_signs_before_the_sandbox_stops(tmp_path):
     stages = plan(_options(tmp_path))
-    assert [s.name for s in stages] == ["render", "gate", "scan", "sandbox-up", "audit", "sandbox-down", "report"]
+    assert [s.name for s in stages] == ["render", "gate", "scan", "sandbox-up", "audit", "report", "sign",
+                                        "sandbox-down"]
     by_name = {s.name: s for s in stages}
     run = str(tmp_path / "reports" / "20250101T000000Z")
     assert by_name["render"].argv == ("render", "--stack", "dev", "--config", "environmentSuffix=dev", "--out",
@@ -32,6 +33,12 @@ def test_sandbox_plan_runs_every_stage_and_the_report_last(tmp_path):
     assert {"--suffix", "dev", "--known-gaps", f"{run}/gaps.json", str(MOTO_READ_GAPS)} <= set(by_name["audit"].argv)
     assert MOTO_READ_GAPS.is_file()
     assert by_name["sandbox-down"].always and by_name["sandbox-down"].needs == ("sandbox-up",)
+    assert by_name["sandbox-down"].after_seal and by_name["sign"].after_seal  # their logs stay out of the run
+    assert by_name["sign"].argv == ("report", "sign", run, "--sign-key", "alias/kms-evidence-signing-dev",
+                                    "--kms-endpoint-url", "http://127.0.0.1:45999", "--kms-region", "sa-east-1")
+    assert by_name["sign"].needs == ("sandbox-up",) and by_name["sign"].env["AWS_ACCESS_KEY_ID"] == "sandbox"
+    assert "--pdf" not in by_name["report"].argv
+    assert "--pdf" in next(s for s in plan(_options(tmp_path, pdf=True)) if s.name == "report").argv
     assert by_name["report"].seals_run and by_name["report"].argv[:3] == ("report", "--in", run)
     report = by_name["report"].argv
     assert report[report.index("--expect") + 1] == "preview,static,live"  # a sandbox run must deliver every layer
@@ -40,7 +47,7 @@ def test_sandbox_plan_runs_every_stage_and_the_report_last(tmp_path):
 
 def test_sandbox_stages_never_see_real_credentials(tmp_path):
     for stage in plan(_options(tmp_path)):
-        if stage.name in ("sandbox-up", "audit"):
+        if stage.name in ("sandbox-up", "audit", "sign"):
             assert stage.env["AWS_ACCESS_KEY_ID"] == "sandbox"
             assert {"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"} <= set(stage.unset)
 

@@ -213,3 +213,24 @@ def test_verification_error_is_the_librarys(signed_run):
     envelope.payload = envelope.payload + b" "
     with pytest.raises(VerificationError):
         envelope.verify([public_key_from_pem(pem.read_bytes())], 1)
+
+
+def test_report_sign_signs_a_run_sealed_earlier_and_only_an_intact_one(make_run, kms, sandbox_server, tmp_path,
+                                                                        capsys):
+    key = _signing_key(kms)
+    sign = ["report", "sign", "--sign-key", key, "--kms-endpoint-url", sandbox_server.endpoint]
+    tampered = make_run(name="20250101T000000Z")
+    _flip(tampered.dir / "summary.md")
+    assert main([*sign, str(tampered.dir)]) == EXIT_ERROR
+    assert "refusing to sign a run changed since it was sealed" in capsys.readouterr().err
+    assert not (tampered.dir / ENVELOPE).exists()
+
+    run = make_run(name="20250102T000000Z")
+    assert main([*sign, str(run.dir)]) == 0
+    pem = tmp_path / "trusted.pem"
+    pem.write_bytes((run.dir / PUBLIC_KEY).read_bytes())
+    assert main(["report", "verify", str(run.dir), "--public-key", str(pem)]) == 1  # the earlier run was tampered
+    assert "20250101T000000Z/summary.md: changed" in capsys.readouterr().err
+    _flip(tampered.dir / "summary.md")  # flipped back: the chain is intact again
+    assert main(["report", "verify", str(run.dir), "--public-key", str(pem)]) == 0
+    assert main([*sign, str(run.dir)]) == 2  # a run is signed once
