@@ -11,21 +11,27 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
 import pytest
+from pypdf import PdfReader
 
 from compliance import REPO_ROOT
+from compliance.catalog import load_catalog
 from compliance.cli import main
 from compliance.errors import EXIT_ERROR, EXIT_OK, EXIT_VIOLATION
 from compliance.findings import LAYERS
 from compliance.pipeline.stages import MOTO_READ_GAPS
+from compliance.report.manifest import ENVELOPE, PUBLIC_KEY
+from compliance.report.ocsf import CloudComplianceFinding
 
 pytestmark = pytest.mark.slow
 
 OUTPUT_FILES = ("report.json", "index.html", "summary.md", "findings.csv", "junit.xml", "report.sarif",
-                "manifest.json", "gate.json", "static.json", "audit.json", "graph.json", "outputs.json")
+                "report.ocsf.json", "report.pdf", "manifest.json", "manifest.intoto.jsonl", "signing-key.pem",
+                "gate.json", "static.json", "audit.json", "graph.json", "outputs.json")
 DRIFT_SUFFIX = "rptdrift"
 
 
@@ -61,11 +67,52 @@ def test_run_on_the_sandbox_exits_0_and_leaves_a_complete_report(sandbox_run):
     assert report["drift"]["evaluated"] and report["drift"]["items"] == []
     assert all(c["status"] in ("pass", "waived", "not_applicable") or c["enforcement"] == "advisory"
                for c in report["controls"])
-    for stage in ("render", "gate", "scan", "sandbox-up", "audit", "sandbox-down"):
+    for stage in ("render", "gate", "scan", "sandbox-up", "audit"):
         assert (run_dir / "logs" / f"{stage}.log").is_file(), stage
+    for stage in ("report", "sign", "sandbox-down"):  # written after the seal: beside the run, not in it
+        assert (reports / ".logs" / f"{run_dir.name}-{stage}.log").is_file(), stage
     assert (reports / "index.html").read_text().count('class="run-row"') == 1
     assert main(["report", "verify", str(run_dir)]) == EXIT_OK
     assert not list((reports.parent / ".sandbox").glob("server-*.json"))  # the sandbox was stopped
+
+
+def test_the_sandbox_run_signs_and_every_sealed_byte_counts(sandbox_run, tmp_path, capsys):
+    """Acceptance: the envelope verifies with the PEM kept with the run; one flipped byte of any sealed file fails."""
+    _, reports = sandbox_run
+    run_dir = shutil.copytree((reports / "latest").resolve(), tmp_path / "reports" / "run")
+    pem = tmp_path / "trusted.pem"
+    pem.write_bytes((run_dir / PUBLIC_KEY).read_bytes())
+    assert main(["report", "verify", str(run_dir), "--public-key", str(pem)]) == EXIT_OK
+    sealed = [*json.loads((run_dir / "manifest.json").read_text())["files"], "manifest.json", ENVELOPE]
+    assert len(sealed) > 20
+    for name in sealed:
+        _flip(run_dir / name)
+        capsys.readouterr()
+        assert main(["report", "verify", str(run_dir), "--public-key", str(pem)]) == EXIT_VIOLATION, name
+        assert "tampered" in capsys.readouterr().err, name
+        _flip(run_dir / name)
+    assert main(["report", "verify", str(run_dir), "--public-key", str(pem)]) == EXIT_OK
+
+
+def test_the_sandbox_run_writes_valid_ocsf_and_a_pdf_with_every_control(sandbox_run):
+    _, reports = sandbox_run
+    run_dir = (reports / "latest").resolve()
+    events = json.loads((run_dir / "report.ocsf.json").read_text())
+    for event in events:
+        CloudComplianceFinding.model_validate(event)
+    catalog = set(load_catalog().controls)
+    assert {e["compliance"].get("control") for e in events} >= catalog
+    live_keys = [e for e in events if e["unmapped"]["layer"] == "live" and e["resources"][0]["uid"].startswith(
+        "arn:aws:kms:")]
+    assert live_keys and all(e["cloud"]["account"]["uid"] for e in live_keys)
+    text = "".join(page.extract_text() for page in PdfReader(run_dir / "report.pdf").pages)
+    assert all(control in text for control in catalog), sorted(c for c in catalog if c not in text)
+
+
+def _flip(path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
 
 
 def test_a_failed_stage_makes_the_sealed_report_red_saying_which(tmp_path):
