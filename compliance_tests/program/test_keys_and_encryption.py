@@ -13,22 +13,24 @@ from compliance_tests.program.graph_helpers import (
 
 SERVICES = {"kinesis", "aurora", "elasticache", "secretsmanager", "s3", "dynamodb", "logs", "cloudtrail", "lambda"}
 KEY = "aws:kms/key:Key"
+SIGNING_KEY = "evidence-signing"  # asymmetric, signs the compliance runs: test_evidence_signing.py
 
 
 def test_one_kms_key_per_service_with_alias(dev_graph, key_arns):
     keys = of_type(dev_graph, KEY)
-    assert {k["name"] for k in keys} == SERVICES
+    assert {k["name"] for k in keys} == SERVICES | {SIGNING_KEY}
     assert set(key_arns) == SERVICES and len(set(key_arns.values())) == len(SERVICES)
     aliases = of_type(dev_graph, "aws:kms/alias:Alias")
-    assert len(aliases) == len(SERVICES)
+    assert len(aliases) == len(SERVICES) + 1
     for alias in aliases:
         [target] = depends_on(dev_graph, alias, "targetKeyId", KEY)
         assert alias["inputs"]["name"] == f"alias/kms-{target['name']}-dev"
 
 
 def test_kms_keys_rotate(dev_graph):
+    """Every symmetric key; the asymmetric signing key cannot (KMS-01 judges it not applicable)."""
     for key in of_type(dev_graph, KEY):
-        assert key["inputs"]["enableKeyRotation"] is True, key["name"]
+        assert key["inputs"]["enableKeyRotation"] is (key["name"] != SIGNING_KEY), key["name"]
 
 
 def test_kms_deletion_window_is_7_days(dev_graph):
@@ -47,7 +49,9 @@ def test_key_policies_name_only_account_root_and_needed_service_principals(dev_g
             service_principals.update(as_list(principal.get("Service", [])))
             if principal.get("Service"):
                 assert stmt.get("Condition"), f"{key['name']}: service statement {stmt['Sid']} is unconditioned"
-        assert aws_principals == {"arn:aws:iam::123456789012:root"}, key["name"]
+        signers = {p for p in aws_principals if p.endswith(":role/role-evidence-signer-dev")}  # test_evidence_signing
+        assert len(signers) == (key["name"] == SIGNING_KEY), key["name"]
+        assert aws_principals - signers == {"arn:aws:iam::123456789012:root"}, key["name"]
         assert service_principals == needed_services.get(key["name"], set()), key["name"]
 
 
