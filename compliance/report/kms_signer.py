@@ -46,7 +46,7 @@ class KmsRawSigner(Signer):
                 or SIGNING_ALGORITHM not in answer.get("SigningAlgorithms", []):
             raise EvaluationError(f"--sign-key {key_id}: a {spec} {answer.get('KeyUsage')} key; sign with an "
                                   f"{KEY_SPEC} SIGN_VERIFY key ({SIGNING_ALGORITHM})")
-        self.key_arn = answer.get("KeyId", key_id)
+        self.key_arn = answer.get("KeyId", key_id)  # the ARN on AWS; moto answers the bare key id
         self.public_pem = serialization.load_der_public_key(answer["PublicKey"]).public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         self._public_key = public_key_from_pem(self.public_pem)

@@ -16,8 +16,10 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.stub import Stubber
-from cryptography.hazmat.primitives import serialization
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from in_toto.models.metadata import Envelope as InTotoEnvelope
 from in_toto.models.metadata import Metadata, SignatureVerificationError
 from securesystemslib.dsse import Envelope
@@ -234,3 +236,28 @@ def test_report_sign_signs_a_run_sealed_earlier_and_only_an_intact_one(make_run,
     _flip(tampered.dir / "summary.md")  # flipped back: the chain is intact again
     assert main(["report", "verify", str(run.dir), "--public-key", str(pem)]) == 0
     assert main([*sign, str(run.dir)]) == 2  # a run is signed once
+
+
+def test_the_deployed_programs_key_signs_an_envelope_that_verifies(deployed_dev):
+    """The sandbox's evidence signing key, as the program declares it, by the alias `compliance run` signs with."""
+    kms = deployed_dev.client("kms")
+    signer = KmsRawSigner(kms, "alias/kms-evidence-signing-dev")
+    # GetPublicKey's KeyId: AWS answers the key ARN, moto the bare key id (a sandbox gap; only printed)
+    assert deployed_dev.outputs["evidenceSigningKeyArn"].endswith(signer.key_arn)
+    envelope = Envelope(payload=b'{"_type":"https://in-toto.io/Statement/v1"}', payload_type=PAYLOAD_TYPE,
+                        signatures={})
+    envelope.sign(signer)
+    envelope.verify([public_key_from_pem(signer.public_pem)], 1)
+    assert kms.describe_key(KeyId=signer.key_arn)["KeyMetadata"]["KeySpec"] == "ECC_NIST_P256"
+
+
+def test_sandbox_gap_moto_hashes_a_digest_again(deployed_dev):
+    """Why the signer sends RAW: moto signs sha256(digest) where AWS signs the digest given (documented behaviour)."""
+    kms = deployed_dev.client("kms")
+    key = deployed_dev.outputs["evidenceSigningKeyArn"]
+    public = serialization.load_der_public_key(kms.get_public_key(KeyId=key)["PublicKey"])
+    digest = hashlib.sha256(b"payload").digest()
+    signature = kms.sign(KeyId=key, Message=digest, MessageType="DIGEST", SigningAlgorithm="ECDSA_SHA_256")["Signature"]
+    with pytest.raises(InvalidSignature):  # on AWS this verifies; on moto it does not
+        public.verify(signature, digest, ec.ECDSA(Prehashed(hashes.SHA256())))
+    public.verify(signature, digest, ec.ECDSA(hashes.SHA256()))  # moto signed sha256(digest)
