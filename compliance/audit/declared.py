@@ -61,6 +61,7 @@ OUTPUTS: dict[str, Output] = {
     "publicSubnetIds": Output(SUBNET),
     "securityGroupIds": Output(SECURITY_GROUP),
     "kmsKeyArns": Output(KEY),
+    "evidenceSigningKeyArn": Output(KEY),
     "streamName": Output(STREAM),
     "streamArn": Output(STREAM, same_as="streamName"),
     "auroraClusterId": Output(CLUSTER),

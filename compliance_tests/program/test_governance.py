@@ -73,7 +73,7 @@ OUTPUT_KEYS = {
     "archiveBucketName", "trailBucketName", "processorFunctionName", "dlqUrl", "rdsProxyName", "rdsProxyEndpoint",
     "migratorFunctionName", "trailArn", "trailLogGroupName", "redisAuthRotationFunctionName",
     "logGroupNames", "iotTopicRuleName", "iotPolicyName", "thingNames", "thingTypeNames", "region",
-    "environmentSuffix", "evidenceSigningKeyArn", "evidenceSignerRoleArn",
+    "environmentSuffix", "evidenceSigningKeyArn",
 }
 
 
