@@ -117,9 +117,11 @@ class _Context:
         }
 
     def cloud(self, region: str | None) -> Cloud:
-        account = self.scope["account"] or "unknown"
+        """The account only where a live layer named it (a preview/static-only run has none): never a placeholder."""
+        account = self.scope["account"]
         return Cloud(provider="AWS", region=region,
-                     account=Account(uid=account, name=account, type_id=TypeID.AWS_Account, type="AWS Account"))
+                     account=Account(uid=account, name=account, type_id=TypeID.AWS_Account, type="AWS Account")
+                     if account else None)
 
 
 def _finding(ctx: _Context, *, key: tuple[str, ...], title: str, control: dict[str, Any] | None, layer: str,

@@ -140,3 +140,11 @@ def test_a_missing_layer_is_one_not_run_event_per_control(make_run):
 def test_the_ocsf_file_is_sealed(mixed_run):
     manifest = json.loads(mixed_run.text("manifest.json"))
     assert OCSF_FILE in manifest["files"]
+
+
+def test_without_a_live_layer_no_account_is_invented(make_run):
+    findings = baseline_findings()
+    del findings["live"]
+    events = _events(make_run(findings))
+    assert events and all("account" not in e["cloud"] for e in events)
+    assert {e["cloud"]["region"] for e in events} == {REGION}
