@@ -60,7 +60,9 @@ def test_access_denied_for_one_operation(proxy, deployed_dev, tmp_path):
     assert run.exit_code == EXIT_ERROR
     errors = run.with_status("error")
     assert {f.control for f in errors} == {"KMS-01"}
-    assert {f.resource.name for f in errors} == {f"kms-{s}-dev" for s in deployed_dev.outputs["kmsKeyArns"]}
+    # every key, the asymmetric evidence signing key too: the audit reads its rotation status like any key's
+    assert {f.resource.name for f in errors} == {f"kms-{s}-dev" for s in [*deployed_dev.outputs["kmsKeyArns"],
+                                                                          "evidence-signing"]}
     for finding in errors:
         assert "grant kms:GetKeyRotationStatus to the auditor role" in finding.message
         assert finding.evidence["errorKind"] == "access_denied"

@@ -49,9 +49,7 @@ def test_key_policies_name_only_account_root_and_needed_service_principals(dev_g
             service_principals.update(as_list(principal.get("Service", [])))
             if principal.get("Service"):
                 assert stmt.get("Condition"), f"{key['name']}: service statement {stmt['Sid']} is unconditioned"
-        signers = {p for p in aws_principals if p.endswith(":role/role-evidence-signer-dev")}  # test_evidence_signing
-        assert len(signers) == (key["name"] == SIGNING_KEY), key["name"]
-        assert aws_principals - signers == {"arn:aws:iam::123456789012:root"}, key["name"]
+        assert aws_principals == {"arn:aws:iam::123456789012:root"}, key["name"]
         assert service_principals == needed_services.get(key["name"], set()), key["name"]
 
 

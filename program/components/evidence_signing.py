@@ -1,18 +1,18 @@
-"""The evidence signing key and the one role that may sign with it (KMS-01/02/03).
+"""The evidence signing key (KMS-01/02/03): it signs the compliance runs' manifests.
 
-The compliance run signs each sealed run's manifest (``report --sign-key``): an
-asymmetric ``ECC_NIST_P256`` ``SIGN_VERIFY`` key, used with ``ECDSA_SHA_256``.
-Asymmetric keys cannot rotate automatically, so KMS-01 judges this key
-not applicable (its decision module says why); KMS-02 holds (the key serves
+The compliance run signs each sealed run's manifest (``report --sign-key``) with
+an asymmetric ``ECC_NIST_P256`` ``SIGN_VERIFY`` key, using ``ECDSA_SHA_256`` on
+RAW messages. Asymmetric keys cannot rotate automatically, so KMS-01 judges this
+key not applicable (its decision module says why); KMS-02 holds (the key serves
 signing only) and KMS-03 applies as to every key: the account root administers
 it and delegates to IAM, with a 7-day deletion window.
 
-Signing is granted to one role, ``role-evidence-signer-<suffix>``, whose one
-permission on that key is ``kms:Sign`` (with ``kms:GetPublicKey``, which reveals
-only the public key the verifiers hold anyway), in its IAM policy and by name in
-the key policy. The account statement leaves ``kms:Sign`` out, so no other IAM
-policy (an administrator's ``kms:*``, the read-only auditor's) can sign: evidence
-the auditor could sign would prove nothing.
+Who signs is an IAM role outside the program, like the auditor role the CI jobs
+assume over OIDC (a trust policy naming the account root would let any principal
+of the account assume it; checkov's CKV_AWS_61 says so): the evidence signer,
+whose one permission is ``kms:Sign`` on this key, in
+``compliance/report/signer-policy.json``. The key policy lets IAM grant signing
+only as RAW ``ECDSA_SHA_256`` messages, the way our signer sends them.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from naming import Naming
 from policy_documents import document, statement
 
 KEY_SPEC = "ECC_NIST_P256"
-SIGNER_ACTIONS = ["kms:Sign", "kms:GetPublicKey"]
-# The account administers the key; it does not sign (only the signer role, named in the key policy, does).
+SIGNING_ALGORITHM = "ECDSA_SHA_256"
+# The account administers the key (and reads its public key); IAM policies may grant signing.
 ADMIN_ACTIONS = [
     "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*",
     "kms:Disable*", "kms:GetKeyPolicy", "kms:GetPublicKey", "kms:Delete*", "kms:TagResource",
@@ -35,23 +35,13 @@ ADMIN_ACTIONS = [
 
 
 class EvidenceSigning(pulumi.ComponentResource):
-    """``key`` (its alias ``alias/kms-evidence-signing-<suffix>``) and ``signer_role``."""
+    """``key`` and its alias ``alias/kms-evidence-signing-<suffix>``."""
 
     def __init__(self, name: str, naming: Naming, ctx: AwsContext,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("iot-sensor-platform:evidence:EvidenceSigning", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         root = ctx.arn("iam", "root", region="")
-        self.signer_role = aws.iam.Role(
-            "evidence-signer",
-            name=naming.name("role", "evidence-signer"),
-            description="Signs the compliance runs' manifests with the evidence signing key: kms:Sign, nothing else",
-            assume_role_policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{
-                "Sid": "TrustThisAccountsPipeline", "Effect": "Allow", "Principal": {"AWS": root},
-                "Action": "sts:AssumeRole"}]}),
-            tags=naming.tags(),
-            opts=child,
-        )
         self.key = aws.kms.Key(
             "evidence-signing",
             description=f"Signs the compliance runs' manifests (DSSE, ECDSA P-256) ({naming.suffix})",
@@ -61,19 +51,13 @@ class EvidenceSigning(pulumi.ComponentResource):
             deletion_window_in_days=DELETION_WINDOW_DAYS,
             policy=document(
                 statement("AccountAdministersAndDelegatesToIam", ADMIN_ACTIONS, "*", principal={"AWS": root}),
-                statement("OnlyTheEvidenceSignerSigns", SIGNER_ACTIONS, "*",
-                          principal={"AWS": self.signer_role.arn}),
+                statement("IamMaySignRawEcdsaOnly", ["kms:Sign"], "*", principal={"AWS": root},
+                          condition={"StringEquals": {"kms:SigningAlgorithm": SIGNING_ALGORITHM,
+                                                      "kms:MessageType": "RAW"}}),
             ),
             tags=naming.tags(naming.name("kms", "evidence-signing")),
             opts=child,
         )
         self.alias = aws.kms.Alias("evidence-signing", name=naming.alias("evidence-signing"),
                                    target_key_id=self.key.key_id, opts=child)
-        self.signer_policy = aws.iam.RolePolicy(
-            "evidence-signer",
-            name=naming.name("policy", "evidence-signer"),
-            role=self.signer_role.id,
-            policy=document(statement("SignWithTheEvidenceKey", SIGNER_ACTIONS, self.key.arn)),
-            opts=child,
-        )
-        self.register_outputs({"keyArn": self.key.arn, "signerRoleArn": self.signer_role.arn})
+        self.register_outputs({"keyArn": self.key.arn})
