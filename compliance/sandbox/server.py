@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from botocore.config import Config
 from botocore.exceptions import EndpointConnectionError
@@ -59,8 +60,11 @@ def _quiet_moto() -> None:
     logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
 
 
-def start_server(port: int = 0, host: str = LOOPBACK) -> Server:
+def start_server(port: int = 0, host: str = LOOPBACK, middleware: Callable[[Any], Any] | None = None) -> Server:
     """Start moto's server in a thread of this process; ``port=0`` picks a free port.
+
+    ``middleware`` wraps moto's WSGI app (the organization sandbox's AWS-faithful
+    AssumeRole and its throttling switch, ``compliance.sandbox.organization``).
 
     Raises ``UsageError`` when the port cannot be bound (in use, not permitted).
     """
@@ -73,7 +77,8 @@ def start_server(port: int = 0, host: str = LOOPBACK) -> Server:
 
     _quiet_moto()
     try:
-        server = make_server(host, port, DomainDispatcherApplication(create_backend_app), threaded=True,
+        app = DomainDispatcherApplication(create_backend_app)
+        server = make_server(host, port, middleware(app) if middleware else app, threaded=True,
                              request_handler=MotoRequestHandler)
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror}); pick another --port") from None
