@@ -61,7 +61,12 @@ def assumed_session(base: boto3.Session, role_arn: str, *, session_name: str, ex
         try:
             answer = sts.assume_role(**params)["Credentials"]
         except Exception as exc:  # ClientError / BotoCoreError: classified, one line
-            raise classify("sts", "AssumeRole", exc, endpoint_url, retry) from exc
+            error = classify("sts", "AssumeRole", exc, endpoint_url, retry)
+            if error.kind == "access_denied":
+                error = ApiError(error.api, error.kind, f"sts:AssumeRole denied ({error.code}): the role is missing "
+                                 "in the account, or its trust policy does not admit this caller and external id: "
+                                 "roll out the auditor role (program/auditor_role, docs/organization.md)", error.code)
+            raise error from exc
         return {"access_key": answer["AccessKeyId"], "secret_key": answer["SecretAccessKey"],
                 "token": answer["SessionToken"], "expiry_time": answer["Expiration"].isoformat()}
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -71,10 +72,13 @@ class AccountOutcome:
     resources: int = 0
     api_calls: int = 0
     findings: list[Finding] = field(default_factory=list)
+    seconds: float = 0.0
 
     def describe(self) -> dict[str, Any]:
+        errors = sum(1 for f in self.findings if f.status == "error")
         return {"id": self.target.account_id, "name": self.target.name, "status": self.status,
                 "reason": self.reason, "regions": list(self.regions), "resourcesAudited": self.resources,
+                "errors": errors, "seconds": round(self.seconds, 3),
                 "apiCalls": self.api_calls, "suffix": self.target.suffix or "",
                 "role": self.target.role_arn or ""}
 
@@ -99,6 +103,8 @@ def run_organization(base: boto3.Session, request: OrgRequest, catalog: Catalog 
             for future in done:
                 target = pending.pop(future)
                 outcome, account_calls = future.result()
+                if outcome.status == "complete" and any(f.status == "error" for f in outcome.findings):
+                    outcome.status, outcome.reason = "error", "some checks could not read (see its error findings)"
                 outcomes[target.account_id] = outcome
                 calls.update(account_calls)
                 if progress:
@@ -129,6 +135,14 @@ def _audit_account(base: boto3.Session, target: Target, request: OrgRequest, cat
     """One account, whole: assume its role, resolve its regions, audit; every failure is its error rows."""
     if progress:
         progress.started()
+    started = time.perf_counter()
+    outcome, calls = _audit_account_unit(base, target, request, catalog)
+    outcome.seconds = time.perf_counter() - started
+    return outcome, calls
+
+
+def _audit_account_unit(base: boto3.Session, target: Target, request: OrgRequest, catalog: Catalog
+                        ) -> tuple[AccountOutcome, Counter[str]]:
     wanted = target.regions or request.regions
     shown = wanted if wanted != (ALL_REGIONS,) else ("",)
     try:

@@ -11,8 +11,8 @@ role that does not exist, and never checks the trust policy's external id; AWS
 refuses both with ``AccessDenied``. ``OrgGate`` (WSGI middleware around moto)
 answers as AWS does: the role must exist in the target account and an
 ``sts:ExternalId`` condition of its trust policy must match. It also injects
-throttling on chosen accounts (every other call answered with the protocol's
-throttling error), which the tests use to prove one throttled account does not
+throttling on chosen accounts (one call in ``throttle_every`` answered with the
+protocol's throttling error), which the tests use to prove one throttled account does not
 stall the others.
 """
 
@@ -42,8 +42,9 @@ MANAGEMENT_ACCOUNT = "123456789012"  # moto's default account: the one the dummy
 class OrgGate:
     """WSGI middleware: AWS's AssumeRole refusals, and throttling on demand per account."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, throttle_every: int = 3) -> None:
         self.app = app
+        self.throttle_every = throttle_every  # of a throttled account's calls, one in this many is refused
         self.throttled: set[str] = set()
         self.throttles: Counter[str] = Counter()  # throttling answers sent, per account
         self._seen: Counter[str] = Counter()
@@ -68,7 +69,7 @@ class OrgGate:
     def _throttle(self, account: str) -> bool:
         with self._lock:
             self._seen[account] += 1
-            hit = self._seen[account] % 2 == 1
+            hit = (self._seen[account] - 1) % self.throttle_every == 0
             if hit:
                 self.throttles[account] += 1
             return hit
