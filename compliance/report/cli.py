@@ -29,10 +29,11 @@ from compliance.report.expectations import parse_expected
 from compliance.report.html import STATUS_LABELS
 from compliance.report.inputs import LAYER_FILES, git_revision, load_layer_inputs
 from compliance.report.manifest import HEAD_FILE, check_head, read_head, verify, write_head
+from compliance.report.merge import merge_runs
 from compliance.report.status import STATUS_ORDER
 from compliance.report.waivers import DEFAULT_MAX_DAYS, load_waivers
 from compliance.report.writer import copy_inputs, write_run
-from compliance.rundir import holds_runs, is_sealed, latest_run, open_run
+from compliance.rundir import holds_runs, is_sealed, latest_run, new_run_dir, open_run
 
 CONSOLE_ROWS = 10  # exceptions listed on the console; the report lists all
 
@@ -73,7 +74,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     verify_parser.add_argument("--expect-head", metavar="FILE_OR_SHA256",
                                help="the head a run wrote (reports/head.json, kept elsewhere) or its manifest's "
                                     "SHA-256: that run must still be on the chain, unchanged")
+    merge_parser = actions.add_parser("merge", help="join sealed per-account runs into one report (each verified first)",
+                                      description="Verify each run's manifest chain, join their audit.json findings "
+                                                  "(each names its account) and write one live report.")
+    merge_parser.add_argument("runs", type=Path, nargs="+", metavar="RUN", help="sealed runs of `compliance audit`")
+    merge_parser.add_argument("--into", type=Path, default=None, metavar="DIR",
+                              help="the new run to write (default: a new run in the first run's directory of runs)")
     parser.set_defaults(handler=run)
+
+
+def _merge(args: argparse.Namespace) -> None:
+    """``report merge``: the joined audit.json in a new run, then the report of that run (live layer only)."""
+    into = args.into or new_run_dir(args.runs[0].resolve().parent)
+    if is_sealed(into):
+        raise UsageError(f"{into} is sealed already: merge into a new run directory")
+    merge_runs(args.runs, into)
+    args.in_dir, args.out, args.expect = into, None, "live"
+    args.expected_by = args.expected_by or f"report merge of {len(args.runs)} runs"
 
 
 def _optional(explicit: Path | None, fallback: Path) -> Path | None:
@@ -106,6 +123,8 @@ def _run_dirs(args: argparse.Namespace) -> tuple[Path, Path]:
 def run(args: argparse.Namespace) -> int:
     if args.report_action == "verify":
         return run_verify(args.dir, args.expect_head)
+    if args.report_action == "merge":
+        _merge(args)
     expected = parse_expected(args.expect)
     if args.max_waiver_days < 1:
         raise UsageError(f"--max-waiver-days {args.max_waiver_days}: a waiver must be allowed at least one day")

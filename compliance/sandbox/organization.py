@@ -18,6 +18,7 @@ stall the others.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import threading
@@ -208,10 +209,8 @@ def grant_access_role(endpoint: str, account_id: str) -> None:
     iam = SandboxClients(endpoint, "us-east-1", _bootstrap(endpoint, account_id)).client("iam")
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                       "Principal": {"AWS": f"arn:aws:iam::{MANAGEMENT_ACCOUNT}:root"}}]}
-    try:
+    with contextlib.suppress(iam.exceptions.EntityAlreadyExistsException):
         iam.create_role(RoleName=ACCESS_ROLE, AssumeRolePolicyDocument=json.dumps(trust))
-    except iam.exceptions.EntityAlreadyExistsException:
-        pass
 
 
 def _bootstrap(endpoint: str, account_id: str) -> dict[str, str]:
