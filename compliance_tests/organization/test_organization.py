@@ -160,3 +160,26 @@ def test_merge_refuses_a_run_that_no_longer_matches_its_manifest(per_account_run
     assert f"refusing {tampered}" in err and "audit.json: changed" in err
     assert len([line for line in err.splitlines() if line.strip()]) == 1
     assert not (tmp_path / "20260101T000010Z" / "report.json").exists()
+
+
+def test_every_report_format_names_account_and_region_of_the_planted_violation(org, org_run, tmp_path):
+    from compliance.report.csvfile import read_csv
+
+    run = tmp_path / "20260101T000011Z"
+    shutil.copytree(org_run[2], run)
+    report = _report(run)
+    b = org.member("plant-b")
+    enc = next(f for f in report["findings"] if f["control"] == "ENC-01" and f["status"] == "fail")
+    assert (enc["resource"]["account"], enc["resource"]["account_name"], enc["resource"]["region"]) == (
+        b.account_id, "plant-b", "ap-southeast-1")
+    html = (run / "index.html").read_text()
+    assert 'id="filter-account"' in html and f'<option value="{b.account_id}">plant-b ({b.account_id})</option>' in html
+    assert f'id="account-{b.account_id}"' in html and html.count('class="account-row"') == 3
+    rows = [r for r in read_csv((run / "findings.csv").read_text()) if r["control"] == "ENC-01" and r["status"] == "fail"]
+    assert [(r["account"], r["account_name"], r["region"]) for r in rows] == [(b.account_id, "plant-b", "ap-southeast-1")]
+    sarif = json.loads((run / "report.sarif").read_text())
+    result = next(r for r in sarif["runs"][0]["results"] if r["ruleId"] == "ENC-01")
+    assert result["properties"]["account"] == b.account_id and result["properties"]["region"] == "ap-southeast-1"
+    junit = (run / "junit.xml").read_text()
+    assert f"ENC-01 {PLANTED} [plant-b {b.account_id} ap-southeast-1]" in junit
+    assert f"plant-b `{b.account_id}`" in (run / "summary.md").read_text()
