@@ -42,6 +42,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="the longest a waiver may run from today, for the report (default: 365)")
     parser.add_argument("--port", type=int, default=0, help="sandbox port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--state-dir", type=Path, default=Path(".sandbox"), help=argparse.SUPPRESS)
+    parser.add_argument("--org-sandbox", type=int, default=0, metavar="N",
+                        help="the sandbox as an Organization of N member accounts (the program and the auditor role "
+                             "in each), all audited into one report")
     live = parser.add_argument_group("live account (--live)")
     live.add_argument("--live", action="store_true", help="skip the sandbox; audit the account the credentials reach")
     live.add_argument("--endpoint-url", help="with --live: send audit calls there instead of AWS")
@@ -59,6 +62,8 @@ def options_from(args: argparse.Namespace) -> Options:
                 raise UsageError(f"--{flag.replace('_', '-')} applies to --live only; the sandbox sets its own")
     elif not args.suffix or not args.region:
         raise UsageError("--live needs --suffix and --region: name the stack and regions to audit in the account")
+    if args.org_sandbox and (args.live or args.org_sandbox < 1):
+        raise UsageError("--org-sandbox N: 1 or more member accounts, and not with --live (use audit --accounts)")
     if args.outputs and not args.outputs.is_file():
         raise UsageError(f"--outputs {args.outputs}: no such file; write it with `pulumi stack output --json`")
     if args.waivers and not args.waivers.is_file():
@@ -77,13 +82,15 @@ def options_from(args: argparse.Namespace) -> Options:
         outputs=args.outputs.resolve() if args.outputs else None, profile=args.profile,
         waivers=args.waivers.resolve() if args.waivers else None, state_dir=args.state_dir.resolve(),
         known_gaps=tuple(p.resolve() for p in args.known_gaps), max_waiver_days=args.max_waiver_days,
+        org_sandbox=args.org_sandbox,
     )
 
 
 def run(args: argparse.Namespace) -> int:
     options = options_from(args)
     console = Console(stderr=True, soft_wrap=True)
-    mode = "live account" if options.live else f"sandbox on 127.0.0.1:{options.port}"
+    mode = "live account" if options.live else f"sandbox on 127.0.0.1:{options.port}" + (
+        f" as an Organization of {options.org_sandbox} accounts" if options.org_sandbox else "")
     console.print(f"[bold]compliance run[/]: stack {escape(options.stack)}, suffix {escape(options.suffix)}, "
                   f"{escape(', '.join(options.regions))}, {mode}, expecting the {', '.join(EXPECTED_LAYERS)} layers "
                   f"-> {escape(str(options.run_dir))}")

@@ -59,6 +59,7 @@ class Options:
     known_gaps: tuple[Path, ...] = ()
     state_dir: Path = Path(".sandbox")
     max_waiver_days: int | None = None
+    org_sandbox: int = 0  # > 0: the sandbox as an Organization of this many member accounts, audited into one report
 
 
 def free_loopback_port() -> int:
@@ -66,6 +67,28 @@ def free_loopback_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def _org_sandbox_stages(options: Options, region_args: tuple[str, ...]) -> list[Stage]:
+    """``run --org-sandbox N``: an Organization of N members in one sandbox, every member audited into audit.json."""
+    from compliance.sandbox.organization import ACCOUNTS_FILE, ORG_REGIONS, org_members
+
+    org_dir = options.run_dir / "org"
+    endpoint = f"http://127.0.0.1:{options.port}"
+    sandbox_env = {**SANDBOX_CREDENTIALS, "AWS_DEFAULT_REGION": ORG_REGIONS[0]}
+    gaps = [arg for name, _, _ in org_members(options.org_sandbox)
+            for arg in ("--known-gaps", str(org_dir / name / "gaps.json"))]
+    return [
+        Stage("sandbox-up", ("sandbox", "up", "--port", str(options.port), "--detach", "--org-members",
+                             str(options.org_sandbox), "--org-dir", str(org_dir), "--state-dir", str(options.state_dir)),
+              f"start the organization sandbox ({options.org_sandbox} member accounts)", env=sandbox_env,
+              unset=REAL_ACCOUNT_VARIABLES),
+        Stage("audit", ("audit", "--endpoint-url", endpoint, "--accounts", str(org_dir / ACCOUNTS_FILE),
+                        "--regions", ",".join(ORG_REGIONS), *gaps, "--known-gaps", str(MOTO_READ_GAPS),
+                        "--max-attempts", "3", "--out", str(options.run_dir)),
+              "audit every member account (live layer)", needs=("sandbox-up",), env=sandbox_env,
+              unset=REAL_ACCOUNT_VARIABLES),
+    ]
 
 
 def plan(options: Options) -> list[Stage]:
@@ -91,6 +114,8 @@ def plan(options: Options) -> list[Stage]:
         for gaps in options.known_gaps:
             audit += ["--known-gaps", str(gaps)]
         stages.append(Stage("audit", tuple(audit), "live audit of the account (live layer)"))
+    elif options.org_sandbox:
+        stages += _org_sandbox_stages(options, region_args)
     else:
         outputs = run / "outputs.json"
         endpoint = f"http://127.0.0.1:{options.port}"

@@ -264,3 +264,18 @@ def build_org_sandbox(endpoint: str, members: list[tuple[str, str, str]], workdi
             member.auditor_role = create_auditor_role(endpoint, account_id, credentials)
         sandbox.members.append(member)
     return sandbox
+
+
+ORG_REGIONS = ("sa-east-1", "ap-southeast-1")  # the program's approved regions (GOV-02)
+ACCOUNTS_FILE = "accounts.yaml"
+
+
+def org_members(count: int) -> list[tuple[str, str, str]]:
+    """``count`` members (name, suffix, region): plant-1.., suffixes plant1.., every third in ap-southeast-1."""
+    return [(f"plant-{i}", f"plant{i}", ORG_REGIONS[1] if i % 3 == 2 else ORG_REGIONS[0]) for i in range(1, count + 1)]
+
+
+def serve_org(endpoint: str, count: int, directory: Path) -> Path:
+    """Build the organization sandbox into the in-process server at ``endpoint``; returns its accounts file."""
+    sandbox = build_org_sandbox(endpoint, org_members(count), directory)
+    return sandbox.accounts_file(directory / ACCOUNTS_FILE, ORG_REGIONS)

@@ -93,7 +93,8 @@ def start_server(port: int = 0, host: str = LOOPBACK, middleware: Callable[[Any]
     return Server(f"http://{host}:{server.port}", None, stop)
 
 
-def spawn_server(port: int = 0, *, log_path: Path | None = None, detach: bool = False) -> Server:
+def spawn_server(port: int = 0, *, log_path: Path | None = None, detach: bool = False,
+                 extra_args: tuple[str, ...] = (), timeout: float = SPAWN_TIMEOUT_SECONDS) -> Server:
     """Start a sandbox server in a child process and wait until it listens.
 
     ``detach=True`` puts the child in its own session so it outlives this
@@ -103,12 +104,12 @@ def spawn_server(port: int = 0, *, log_path: Path | None = None, detach: bool = 
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 (handed to the child)
     try:
         child = subprocess.Popen(
-            [sys.executable, "-m", "compliance.sandbox.serve", "--port", str(port)],
+            [sys.executable, "-m", "compliance.sandbox.serve", "--port", str(port), *extra_args],
             stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, env=env, start_new_session=detach)
     finally:
         if log_path:
             log.close()
-    ready, _, _ = select.select([child.stdout], [], [], SPAWN_TIMEOUT_SECONDS)
+    ready, _, _ = select.select([child.stdout], [], [], timeout)
     line = child.stdout.readline().decode().strip() if ready else ""
     child.stdout.close()
     if not line.startswith(READY + " "):
