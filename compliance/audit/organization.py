@@ -41,6 +41,8 @@ from compliance.catalog import Catalog
 from compliance.findings import Finding, now_iso
 
 ALL_REGIONS = "all"
+# What the auditor role is granted for an organization audit only (auditor-policy.json holds it too).
+ORGANIZATION_ONLY_ACTIONS = frozenset({"ec2:DescribeRegions"})
 ENABLED_OPT_IN = frozenset({"opt-in-not-required", "opted-in"})
 
 
