@@ -34,7 +34,7 @@ import yaml
 from compliance.errors import UsageError
 
 ACCOUNTS_FILE_VERSION = 1
-DEFAULT_ROLE_NAME = "compliance-auditor"
+DEFAULT_ROLE_NAME = "role-auditor-audit"  # program/auditor_role with its default suffix
 ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 _ROLE_ARN = r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$"
 _ACCOUNT = {

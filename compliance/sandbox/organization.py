@@ -29,11 +29,11 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from compliance import REPO_ROOT
-from compliance.audit.targets import role_arn
+from compliance.audit.targets import DEFAULT_ROLE_NAME, role_arn
 from compliance.sandbox.clients import SandboxClients
 from compliance.sandbox.deploy import SandboxStack, deploy
 
-AUDITOR_ROLE = "compliance-auditor"
+AUDITOR_ROLE = DEFAULT_ROLE_NAME  # what program/auditor_role creates
 AUDITOR_POLICY = REPO_ROOT / "compliance" / "audit" / "auditor-policy.json"
 ACCESS_ROLE = "OrganizationAccountAccessRole"  # what Organizations creates in every new member account
 EXTERNAL_ID = "compliance-sandbox-audit"
