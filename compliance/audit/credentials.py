@@ -73,6 +73,8 @@ def assumed_session(base: boto3.Session, role_arn: str, *, session_name: str, ex
     credentials = RefreshableCredentials.create_from_metadata(
         metadata=fetch(), refresh_using=fetch, method=_AssumedRoleProvider.METHOD)
     core = botocore.session.Session()
+    # The caller's loader: service models are parsed once per run, not once per account (most of a client's cost).
+    core.register_component("data_loader", base._session.get_component("data_loader"))
     core.register_component("credential_provider", CredentialResolver([_AssumedRoleProvider(credentials)]))
     return boto3.Session(botocore_session=core, region_name=region)
 
