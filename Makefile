@@ -13,7 +13,7 @@ run:
 	@$(BOOTSTRAP) run
 	$(PY) -m compliance run
 
-run-org:  ## the sandbox as an Organization of 3 accounts, audited into one report
+run-org:
 	@$(BOOTSTRAP) run
 	$(PY) -m compliance run --org-sandbox 3
 
