@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 import yaml
 
-from compliance.audit.targets import DEFAULT_ROLE_NAME, Target, load_accounts_file, organization_targets, select
+from compliance.audit.targets import (
+    DEFAULT_ROLE_NAME,
+    Target,
+    load_accounts_file,
+    organization_targets,
+    select,
+)
 from compliance.errors import UsageError
 
 GOOD = {"account_id": "111122223333", "name": "plant-lyon", "regions": ["sa-east-1"],
@@ -55,10 +63,8 @@ def test_organizations_discovery_lists_active_accounts_with_ous_and_tags_and_sel
 
     org = boto3.client("organizations", region_name="us-east-1", endpoint_url=sandbox_server.endpoint,
                        aws_access_key_id="testing", aws_secret_access_key="testing")
-    try:
+    with contextlib.suppress(org.exceptions.AlreadyInOrganizationException):
         org.create_organization(FeatureSet="ALL")
-    except org.exceptions.AlreadyInOrganizationException:
-        pass
     root = org.list_roots()["Roots"][0]["Id"]
     plants = org.create_organizational_unit(ParentId=root, Name="plants-sel")["OrganizationalUnit"]["Id"]
     lyon = org.create_account(AccountName="sel-lyon", Email="lyon@example.com",
