@@ -50,6 +50,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     live.add_argument("--endpoint-url", help="with --live: send audit calls there instead of AWS")
     live.add_argument("--outputs", type=Path, help="with --live: the stack's `pulumi stack output --json`")
     live.add_argument("--profile", help="with --live: AWS profile (default: the standard credential chain)")
+    live.add_argument("--accounts", type=Path, metavar="FILE",
+                      help="with --live: audit every account of this accounts file into the one report "
+                           "(docs/organization.md); --suffix then defaults the entries' suffix")
     live.add_argument("--known-gaps", type=Path, action="append", default=[], metavar="FILE",
                       help="with --live against an emulated endpoint: its gaps.json (see `audit --known-gaps`)")
     parser.set_defaults(handler=run)
@@ -57,9 +60,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def options_from(args: argparse.Namespace) -> Options:
     if not args.live:
-        for flag in ("endpoint_url", "outputs", "profile", "known_gaps"):
+        for flag in ("endpoint_url", "outputs", "profile", "known_gaps", "accounts"):
             if getattr(args, flag):
                 raise UsageError(f"--{flag.replace('_', '-')} applies to --live only; the sandbox sets its own")
+    elif args.accounts:
+        if not args.accounts.is_file():
+            raise UsageError(f"--accounts {args.accounts}: no such file")
+        if args.outputs:
+            raise UsageError("--outputs names one stack: put each account's outputs file in the accounts file")
     elif not args.suffix or not args.region:
         raise UsageError("--live needs --suffix and --region: name the stack and regions to audit in the account")
     if args.org_sandbox and (args.live or args.org_sandbox < 1):
@@ -82,7 +90,7 @@ def options_from(args: argparse.Namespace) -> Options:
         outputs=args.outputs.resolve() if args.outputs else None, profile=args.profile,
         waivers=args.waivers.resolve() if args.waivers else None, state_dir=args.state_dir.resolve(),
         known_gaps=tuple(p.resolve() for p in args.known_gaps), max_waiver_days=args.max_waiver_days,
-        org_sandbox=args.org_sandbox,
+        org_sandbox=args.org_sandbox, accounts=args.accounts.resolve() if args.accounts else None,
     )
 
 

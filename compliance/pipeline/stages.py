@@ -60,6 +60,7 @@ class Options:
     state_dir: Path = Path(".sandbox")
     max_waiver_days: int | None = None
     org_sandbox: int = 0  # > 0: the sandbox as an Organization of this many member accounts, audited into one report
+    accounts: Path | None = None  # --live --accounts FILE: every account of the file into one report
 
 
 def free_loopback_port() -> int:
@@ -105,6 +106,8 @@ def plan(options: Options) -> list[Stage]:
     region_args = tuple(arg for region in options.regions for arg in ("--region", region))
     if options.live:
         audit = ["audit", *region_args, "--suffix", options.suffix, "--out", str(run)]
+        if options.accounts:
+            audit += ["--accounts", str(options.accounts)]
         if options.endpoint_url:
             audit += ["--endpoint-url", options.endpoint_url]
         if options.outputs:
