@@ -46,14 +46,16 @@ class _AssumedRoleProvider(CredentialProvider):
 
 
 def assumed_session(base: boto3.Session, role_arn: str, *, session_name: str, external_id: str | None,
-                    region: str, endpoint_url: str | None, retry: RetryPolicy) -> boto3.Session:
+                    region: str, endpoint_url: str | None, retry: RetryPolicy,
+                    duration_seconds: int = SESSION_SECONDS) -> boto3.Session:
     """A boto3 session in the role's account; raises ``ApiError`` naming the fix when it cannot be assumed.
 
     The STS client is made from ``base``, so its calls are counted with the caller's.
+    ``duration_seconds`` (900..the role's maximum) is how long each set of keys lives.
     """
     sts = base.client("sts", region_name=region, endpoint_url=endpoint_url, config=retry.config())
     params: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": session_name,
-                              "DurationSeconds": SESSION_SECONDS}
+                              "DurationSeconds": duration_seconds}
     if external_id:
         params["ExternalId"] = external_id
 

@@ -85,3 +85,26 @@ def test_organizations_discovery_lists_active_accounts_with_ous_and_tags_and_sel
     assert [t.account_id for t in select(targets, ["sel-lyon", porto], ["site=lyon"])] == [porto]
     with pytest.raises(UsageError, match="no account left"):
         select(targets, ["nothing-matches"], [])
+
+
+def test_assumed_credentials_are_renewed_by_botocore_before_they_expire(org):
+    """Keys of 900 s are inside botocore's 15-minute advisory window at once: each use renews them (AssumeRole)."""
+    import boto3
+
+    from compliance.audit.aws import RetryPolicy
+    from compliance.audit.credentials import assumed_session
+    from compliance.audit.runner import CallCounter
+    from compliance.sandbox.organization import AUDITOR_ROLE, EXTERNAL_ID
+
+    member = org.member("plant-a")
+    base = boto3.Session(region_name="sa-east-1")
+    counter = CallCounter(base)
+    session = assumed_session(base, f"arn:aws:iam::{member.account_id}:role/{AUDITOR_ROLE}",
+                              session_name="compliance-audit@test", external_id=EXTERNAL_ID, region="sa-east-1",
+                              endpoint_url=org.endpoint, retry=RetryPolicy(), duration_seconds=900)
+    first = session.get_credentials().get_frozen_credentials().access_key
+    sts = session.client("sts", endpoint_url=org.endpoint)
+    assert sts.get_caller_identity()["Account"] == member.account_id
+    second = session.get_credentials().get_frozen_credentials().access_key
+    counter.close()
+    assert counter.calls["sts:AssumeRole"] >= 2 and first != second
