@@ -20,6 +20,7 @@ time of N accounts over that of one.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import resource
@@ -56,7 +57,9 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def org_series(sizes: list[int], workers: int, concurrency: int) -> None:
+def org_series(sizes: list[int], workers: int, concurrency: int, own_region: bool = False) -> None:
+    """``own_region``: each account audited in the one region its stack is in (an accounts file's per-account
+    ``regions``), instead of both regions in every account."""
     import boto3
 
     from compliance.audit.aws import RetryPolicy
@@ -69,7 +72,8 @@ def org_series(sizes: list[int], workers: int, concurrency: int) -> None:
 
     os.environ.update(CREDENTIALS)
     print("topology: one moto server process holding every account (2 cores shared with the auditor); "
-          f"regions {', '.join(ORG_REGIONS)}; workers {workers}, concurrency {concurrency} per account")
+          f"regions {'each account its own' if own_region else ', '.join(ORG_REGIONS)}; workers {workers}, "
+          f"concurrency {concurrency} per account")
     print(f"{'accounts':>8} {'build s':>8} {'audit s':>8} {'resources':>9} {'API calls':>9} {'calls/res':>9} "
           f"{'STS+Org':>7} {'ours CPU s':>10} {'endpoint CPU s':>14} {'peak RSS MB':>11} {'x one':>6}  findings")
     baseline = None
@@ -92,7 +96,10 @@ def org_series(sizes: list[int], workers: int, concurrency: int) -> None:
                 discovered = {t.account_id: t for t in organization_targets(organizations, files[0].role_arn
                                                                             .rsplit("/", 1)[1])}
                 counter.close()
-                by_id = {t.account_id: t for t in files}
+                regions = {account_id: (region,) for (_, _, region), account_id
+                           in zip(org_members(size), (t.account_id for t in files), strict=True)}
+                by_id = {t.account_id: dataclasses.replace(t, regions=regions[t.account_id]) if own_region else t
+                         for t in files}
                 targets = [by_id[t.account_id] for t in select(list(discovered.values()), [], [MANAGEMENT_ACCOUNT])]
                 result = run_organization(base, OrgRequest(
                     tuple(targets), ORG_REGIONS, endpoint_url=server.endpoint,
@@ -119,9 +126,11 @@ def main() -> int:
     parser.add_argument("--org-sizes", type=int, nargs="*", default=[],
                         help="member accounts of the organization series (e.g. 1 3 9); alone with --sizes (none)")
     parser.add_argument("--workers", type=int, default=4, help="organization series: accounts at once (default 4)")
+    parser.add_argument("--own-region", action="store_true",
+                        help="organization series: audit each account in its stack's region only")
     args = parser.parse_args()
     if args.org_sizes:
-        org_series(args.org_sizes, args.workers, args.concurrency)
+        org_series(args.org_sizes, args.workers, args.concurrency, args.own_region)
     if not args.sizes:
         return 0
 
