@@ -190,7 +190,7 @@ def run_org(args: argparse.Namespace, session: boto3.Session) -> int:
     write(AuditResult([], False, {"started": True}, now_iso(), now_iso(), Counter(), 0), out)
     result = run_organization(session, request, prior_calls=discovery_calls)
     findings_file = write(result, out)
-    print_summary(result)
+    print_summary(result, frozenset(a["id"] for a in result.scope["accounts"] if not a["resourcesAudited"]))
     for account in result.scope["accounts"]:
         if account["status"] != "complete":
             print(f"ERROR account {account['name']} ({account['id']}): {account['reason']}")
@@ -209,9 +209,11 @@ def write(result: AuditResult, out: Path) -> FindingsFile:
     return findings_file
 
 
-def print_summary(result: AuditResult) -> None:
+def print_summary(result: AuditResult, quiet_accounts: frozenset[str] = frozenset()) -> None:
+    """Every fail and error, then the counts; ``quiet_accounts``' findings are counted but not listed (an account
+    that could not be audited is one ``ERROR account`` line, not one per check)."""
     for finding in sorted(result.findings, key=lambda f: f.sort_key()):
-        if finding.status in ("fail", "error"):
+        if finding.status in ("fail", "error") and finding.resource.account not in quiet_accounts:
             print(f"{finding.status.upper():5} {finding.control} {finding.resource.type} {finding.resource.id}: "
                   f"{finding.message}")
     counts = Counter(f.status for f in result.findings)

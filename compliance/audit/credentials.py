@@ -79,6 +79,3 @@ def assumed_session(base: boto3.Session, role_arn: str, *, session_name: str, ex
     core.register_component("data_loader", base._session.get_component("data_loader"))
     core.register_component("credential_provider", CredentialResolver([_AssumedRoleProvider(credentials)]))
     return boto3.Session(botocore_session=core, region_name=region)
-
-
-__all__ = ["ApiError", "assumed_session", "default_session_name"]
