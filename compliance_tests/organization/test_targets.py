@@ -108,3 +108,40 @@ def test_assumed_credentials_are_renewed_by_botocore_before_they_expire(org):
     second = session.get_credentials().get_frozen_credentials().access_key
     counter.close()
     assert counter.calls["sts:AssumeRole"] >= 2 and first != second
+
+
+def _stubbed_regions(wanted, answer):
+    """``_regions`` against AWS's documented DescribeRegions answer (moto enables every region: Stubber)."""
+    import boto3
+    from botocore.stub import Stubber
+
+    from compliance.audit.organization import OrgRequest, _regions
+
+    session = boto3.Session(aws_access_key_id="k", aws_secret_access_key="s", region_name="sa-east-1")
+    client = session.client("ec2", region_name="sa-east-1")
+    stubber = Stubber(client)
+    stubber.add_response("describe_regions", answer, {"AllRegions": True})
+    stubber.activate()
+    original = session.client
+    session.client = lambda service, **kw: client if service == "ec2" else original(service, **kw)
+    return _regions(session, wanted, OrgRequest(targets=(), regions=wanted, home_region="sa-east-1"))
+
+
+AWS_REGIONS = {"Regions": [
+    {"RegionName": "sa-east-1", "Endpoint": "ec2.sa-east-1.amazonaws.com", "OptInStatus": "opt-in-not-required"},
+    {"RegionName": "ap-southeast-1", "Endpoint": "x", "OptInStatus": "opt-in-not-required"},
+    {"RegionName": "af-south-1", "Endpoint": "x", "OptInStatus": "not-opted-in"},
+    {"RegionName": "me-south-1", "Endpoint": "x", "OptInStatus": "opted-in"},
+]}
+
+
+def test_regions_all_is_the_accounts_enabled_regions():
+    regions, refused = _stubbed_regions(("all",), AWS_REGIONS)
+    assert regions == ("ap-southeast-1", "me-south-1", "sa-east-1") and refused == {}
+
+
+def test_a_disabled_or_unknown_region_is_refused_with_the_reason_and_the_rest_audited():
+    regions, refused = _stubbed_regions(("sa-east-1", "af-south-1", "xx-east-9"), AWS_REGIONS)
+    assert regions == ("sa-east-1",)
+    assert "not enabled in the account (OptInStatus not-opted-in)" in refused["af-south-1"]
+    assert "not a region this account knows" in refused["xx-east-9"]
