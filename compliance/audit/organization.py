@@ -138,7 +138,11 @@ def _audit_account(base: boto3.Session, target: Target, request: OrgRequest, cat
     if progress:
         progress.started()
     started = time.perf_counter()
-    outcome, calls = _audit_account_unit(base, target, request, catalog)
+    try:
+        outcome, calls = _audit_account_unit(base, target, request, catalog)
+    except Exception as exc:  # fail closed: whatever broke this account is its error, the others go on
+        shown = tuple(r for r in (target.regions or request.regions) if r != ALL_REGIONS) or ("",)
+        outcome, calls = _failed(target, shown, f"the audit failed ({type(exc).__name__}: {exc})", catalog), Counter()
     outcome.seconds = time.perf_counter() - started
     return outcome, calls
 
