@@ -7,11 +7,15 @@ PYTHON ?= python3
 PY := .venv/bin/python
 BOOTSTRAP := PYTHON='$(PYTHON)' scripts/bootstrap.sh
 
-.PHONY: run test docs lint bench bootstrap clean
+.PHONY: run run-org test docs lint bench bootstrap clean
 
 run:
 	@$(BOOTSTRAP) run
 	$(PY) -m compliance run
+
+run-org:
+	@$(BOOTSTRAP) run
+	$(PY) -m compliance run --org-sandbox 3
 
 test:
 	@$(BOOTSTRAP) test

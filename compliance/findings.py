@@ -3,7 +3,7 @@
 A findings file (``gate.json``, ``static.json``, ``audit.json``) is::
 
     {
-      "schemaVersion": 1,
+      "schemaVersion": 2,
       "layer": "preview" | "static" | "live",
       "tool": {"name": ..., "version": ...},
       "scope": {...},            # stack, suffix, regions, account, endpoint, graph, ...
@@ -11,6 +11,10 @@ A findings file (``gate.json``, ``static.json``, ``audit.json``) is::
       "complete": true,          # false when interrupted (Ctrl-C) or aborted
       "findings": [Finding, ...] # sorted, ids stable
     }
+
+Version 2 (from 1) adds ``resource.account`` and ``resource.account_name`` (an
+organization audit: which account a finding is about); both are left out when
+empty, and version 1 files are still read.
 
 Same inputs give the same findings list: findings are sorted and their ids are a
 hash of what identifies them, never of time or order.
@@ -31,7 +35,8 @@ import jsonschema
 
 from compliance.errors import EXIT_ERROR, EXIT_OK, EXIT_VIOLATION, EvaluationError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 LAYERS = ("preview", "static", "live")
 STATUSES = ("pass", "fail", "error", "waived", "not_applicable")
 ENFORCEMENTS = ("mandatory", "advisory")
@@ -40,12 +45,21 @@ SEVERITIES = ("critical", "high", "medium", "low")
 
 @dataclass(frozen=True)
 class ResourceRef:
-    """What a finding is about. ``id`` is the URN (preview/static) or ARN/ID (live)."""
+    """What a finding is about. ``id`` is the URN (preview/static) or ARN/ID (live).
+
+    ``account``/``account_name``: the AWS account audited (organization audits; empty otherwise).
+    """
 
     id: str
     type: str
     name: str = ""
     region: str = ""
+    account: str = ""
+    account_name: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        data = asdict(self)
+        return {k: v for k, v in data.items() if v or k not in ("account", "account_name")}
 
     @classmethod
     def stack(cls, name: str) -> ResourceRef:
@@ -77,15 +91,17 @@ class Finding:
 
     @property
     def id(self) -> str:
-        key = "\x1f".join((self.control, self.layer, self.resource.id, self.check))
+        parts = (self.control, self.layer, self.resource.id, self.check)
+        # an account is part of the identity only when set: single-account ids stay as they were
+        key = "\x1f".join((*parts, self.resource.account) if self.resource.account else parts)
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
     def sort_key(self) -> tuple[str, ...]:
-        return (self.control, self.layer, self.resource.id, self.check, self.status)
+        return (self.control, self.layer, self.resource.account, self.resource.id, self.check, self.status)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        return {"id": self.id, **data}
+        return {"id": self.id, **data, "resource": self.resource.to_dict()}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:
@@ -99,7 +115,7 @@ FINDINGS_FILE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["schemaVersion", "layer", "tool", "scope", "startedAt", "finishedAt", "complete", "findings"],
     "properties": {
-        "schemaVersion": {"const": SCHEMA_VERSION},
+        "schemaVersion": {"enum": list(READABLE_VERSIONS)},
         "layer": {"enum": list(LAYERS)},
         "tool": {
             "type": "object",
@@ -129,6 +145,8 @@ FINDINGS_FILE_SCHEMA: dict[str, Any] = {
                             "type": {"type": "string"},
                             "name": {"type": "string"},
                             "region": {"type": "string"},
+                            "account": {"type": "string", "pattern": "^[0-9]{12}$"},
+                            "account_name": {"type": "string"},
                         },
                         "additionalProperties": False,
                     },

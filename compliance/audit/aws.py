@@ -60,6 +60,15 @@ class RetryPolicy:
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
 
+    def config(self) -> Config:
+        """The botocore client config; each client keeps its own adaptive rate (one throttled account's)."""
+        return Config(
+            # total_max_attempts counts the first try, like AWS_MAX_ATTEMPTS (botocore's max_attempts does not)
+            retries={"mode": self.mode, "total_max_attempts": self.max_attempts},
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+        )
+
 
 class ApiError(Exception):
     """An AWS call that did not give an answer the audit can decide on.
@@ -128,12 +137,7 @@ class AwsAccess:
         self.home_region = home_region
         self.endpoint_url = endpoint_url
         self.retry = retry
-        self._config = Config(
-            # total_max_attempts counts the first try, like AWS_MAX_ATTEMPTS (botocore's max_attempts does not)
-            retries={"mode": retry.mode, "total_max_attempts": retry.max_attempts},
-            connect_timeout=retry.connect_timeout,
-            read_timeout=retry.read_timeout,
-        )
+        self._config = retry.config()
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self._stopped = threading.Event()

@@ -45,11 +45,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="the longest a waiver may run from today, for the report (default: 365)")
     parser.add_argument("--port", type=int, default=0, help="sandbox port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--state-dir", type=Path, default=Path(".sandbox"), help=argparse.SUPPRESS)
+    parser.add_argument("--org-sandbox", type=int, default=0, metavar="N",
+                        help="the sandbox as an Organization of N member accounts (the program and the auditor role "
+                             "in each), all audited into one report")
     live = parser.add_argument_group("live account (--live)")
     live.add_argument("--live", action="store_true", help="skip the sandbox; audit the account the credentials reach")
     live.add_argument("--endpoint-url", help="with --live: send audit calls there instead of AWS")
     live.add_argument("--outputs", type=Path, help="with --live: the stack's `pulumi stack output --json`")
     live.add_argument("--profile", help="with --live: AWS profile (default: the standard credential chain)")
+    live.add_argument("--accounts", type=Path, metavar="FILE",
+                      help="with --live: audit every account of this accounts file into the one report "
+                           "(docs/organization.md); --suffix then defaults the entries' suffix")
     live.add_argument("--known-gaps", type=Path, action="append", default=[], metavar="FILE",
                       help="with --live against an emulated endpoint: its gaps.json (see `audit --known-gaps`)")
     parser.set_defaults(handler=run)
@@ -57,11 +63,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def options_from(args: argparse.Namespace) -> Options:
     if not args.live:
-        for flag in ("endpoint_url", "outputs", "profile", "known_gaps"):
+        for flag in ("endpoint_url", "outputs", "profile", "known_gaps", "accounts"):
             if getattr(args, flag):
                 raise UsageError(f"--{flag.replace('_', '-')} applies to --live only; the sandbox sets its own")
+    elif args.accounts:
+        if not args.accounts.is_file():
+            raise UsageError(f"--accounts {args.accounts}: no such file")
+        if args.outputs:
+            raise UsageError("--outputs names one stack: put each account's outputs file in the accounts file")
     elif not args.suffix or not args.region:
         raise UsageError("--live needs --suffix and --region: name the stack and regions to audit in the account")
+    if args.org_sandbox and (args.live or args.org_sandbox < 1):
+        raise UsageError("--org-sandbox N: 1 or more member accounts, and not with --live (use audit --accounts)")
     if args.outputs and not args.outputs.is_file():
         raise UsageError(f"--outputs {args.outputs}: no such file; write it with `pulumi stack output --json`")
     if args.waivers and not args.waivers.is_file():
@@ -81,13 +94,15 @@ def options_from(args: argparse.Namespace) -> Options:
         waivers=args.waivers.resolve() if args.waivers else None, state_dir=args.state_dir.resolve(),
         known_gaps=tuple(p.resolve() for p in args.known_gaps), max_waiver_days=args.max_waiver_days,
         pdf=chromium_missing() is None,
+        org_sandbox=args.org_sandbox, accounts=args.accounts.resolve() if args.accounts else None,
     )
 
 
 def run(args: argparse.Namespace) -> int:
     options = options_from(args)
     console = Console(stderr=True, soft_wrap=True)
-    mode = "live account" if options.live else f"sandbox on 127.0.0.1:{options.port}"
+    mode = "live account" if options.live else f"sandbox on 127.0.0.1:{options.port}" + (
+        f" as an Organization of {options.org_sandbox} accounts" if options.org_sandbox else "")
     console.print(f"[bold]compliance run[/]: stack {escape(options.stack)}, suffix {escape(options.suffix)}, "
                   f"{escape(', '.join(options.regions))}, {mode}, expecting the {', '.join(EXPECTED_LAYERS)} layers "
                   f"-> {escape(str(options.run_dir))}")
@@ -126,6 +141,10 @@ def _print_evidence(options: Options, no_pdf: str | None, console: Console) -> N
     console.print(f"pdf: {escape(str(pdf))}" if pdf.is_file() else
                   f"[yellow]no report.pdf[/]: {escape(no_pdf or 'the report stage did not write it')}")
     if options.live:
+        return
+    if options.org_sandbox:
+        console.print("[yellow]not signed[/]: an organization sandbox's evidence keys live in its member accounts "
+                      f"(sign with `report sign {escape(str(run))} --sign-key KEY`)")
         return
     if (run / ENVELOPE).is_file():
         console.print(f"signed: {escape(str(run / ENVELOPE))}; public key {escape(str(run / PUBLIC_KEY))} (keep a "

@@ -65,6 +65,8 @@ class Options:
     state_dir: Path = Path(".sandbox")
     max_waiver_days: int | None = None
     pdf: bool = False  # the report also prints report.pdf (where headless Chromium is present)
+    org_sandbox: int = 0  # > 0: the sandbox as an Organization of this many member accounts, audited into one report
+    accounts: Path | None = None  # --live --accounts FILE: every account of the file into one report
 
 
 def free_loopback_port() -> int:
@@ -72,6 +74,28 @@ def free_loopback_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def _org_sandbox_stages(options: Options, region_args: tuple[str, ...]) -> list[Stage]:
+    """``run --org-sandbox N``: an Organization of N members in one sandbox, every member audited into audit.json."""
+    from compliance.sandbox.organization import ACCOUNTS_FILE, ORG_REGIONS, org_members
+
+    org_dir = options.run_dir / "org"
+    endpoint = f"http://127.0.0.1:{options.port}"
+    sandbox_env = {**SANDBOX_CREDENTIALS, "AWS_DEFAULT_REGION": ORG_REGIONS[0]}
+    gaps = [arg for name, _, _ in org_members(options.org_sandbox)
+            for arg in ("--known-gaps", str(org_dir / name / "gaps.json"))]
+    return [
+        Stage("sandbox-up", ("sandbox", "up", "--port", str(options.port), "--detach", "--org-members",
+                             str(options.org_sandbox), "--org-dir", str(org_dir), "--state-dir", str(options.state_dir)),
+              f"start the organization sandbox ({options.org_sandbox} member accounts)", env=sandbox_env,
+              unset=REAL_ACCOUNT_VARIABLES),
+        Stage("audit", ("audit", "--endpoint-url", endpoint, "--accounts", str(org_dir / ACCOUNTS_FILE),
+                        "--regions", ",".join(ORG_REGIONS), *gaps, "--known-gaps", str(MOTO_READ_GAPS),
+                        "--max-attempts", "3", "--out", str(options.run_dir)),
+              "audit every member account (live layer)", needs=("sandbox-up",), env=sandbox_env,
+              unset=REAL_ACCOUNT_VARIABLES),
+    ]
 
 
 def plan(options: Options) -> list[Stage]:
@@ -89,6 +113,8 @@ def plan(options: Options) -> list[Stage]:
     region_args = tuple(arg for region in options.regions for arg in ("--region", region))
     if options.live:
         audit = ["audit", *region_args, "--suffix", options.suffix, "--out", str(run)]
+        if options.accounts:
+            audit += ["--accounts", str(options.accounts)]
         if options.endpoint_url:
             audit += ["--endpoint-url", options.endpoint_url]
         if options.outputs:
@@ -98,6 +124,8 @@ def plan(options: Options) -> list[Stage]:
         for gaps in options.known_gaps:
             audit += ["--known-gaps", str(gaps)]
         stages.append(Stage("audit", tuple(audit), "live audit of the account (live layer)"))
+    elif options.org_sandbox:
+        stages += _org_sandbox_stages(options, region_args)
     else:
         outputs = run / "outputs.json"
         endpoint = f"http://127.0.0.1:{options.port}"
@@ -126,15 +154,16 @@ def plan(options: Options) -> list[Stage]:
         report.append("--pdf")
     # The report seals the run directory (manifest.json), so every earlier stage's files exist by then.
     stages.append(Stage("report", tuple(report), "join the layers into the report", seals_run=True))
-    if not options.live:
-        stages += [
+    if not options.live and not options.org_sandbox:
+        # An organization sandbox's evidence keys live in its member accounts: its run is sealed, not signed.
+        stages.append(
             Stage("sign", ("report", "sign", str(run), "--sign-key", SIGNING_KEY_ALIAS.format(suffix=options.suffix),
                            "--kms-endpoint-url", f"http://127.0.0.1:{options.port}", "--kms-region",
                            options.regions[0]),
                   "sign the sealed manifest with the sandbox's evidence key", needs=("sandbox-up",),
-                  env=sandbox_env, unset=REAL_ACCOUNT_VARIABLES, after_seal=True),
-            Stage("sandbox-down", ("sandbox", "down", "--port", str(options.port), "--state-dir",
-                                   str(options.state_dir)),
-                  "stop the sandbox", needs=("sandbox-up",), always=True, after_seal=True),
-        ]
+                  env=sandbox_env, unset=REAL_ACCOUNT_VARIABLES, after_seal=True))
+    if not options.live:
+        stages.append(Stage("sandbox-down", ("sandbox", "down", "--port", str(options.port), "--state-dir",
+                                             str(options.state_dir)),
+                            "stop the sandbox", needs=("sandbox-up",), always=True, after_seal=True))
     return [dataclasses.replace(stage, run_dir=str(run)) for stage in stages]

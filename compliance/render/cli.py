@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from compliance.errors import EXIT_OK
-from compliance.render.build import render_graph
+from compliance.render.build import PROGRAMS, render_graph
 from compliance.rundir import run_for_writing
 
 
@@ -26,6 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
                         help="override a config key (value parsed as JSON when it parses), repeatable")
     parser.add_argument("--summary", action="store_true", help="print a resource count per type")
+    parser.add_argument("--program", choices=sorted(PROGRAMS), default="platform",
+                        help="platform (program/, default) or auditor-role (program/auditor_role: the auditor's role "
+                             "for member accounts; needs --config trustedAccountId=... --config externalId=...)")
     parser.set_defaults(handler=run)
 
 
@@ -45,7 +48,7 @@ def parse_overrides(pairs: list[str]) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    graph = render_graph(args.stack, parse_overrides(args.config))
+    graph = render_graph(args.stack, parse_overrides(args.config), main=PROGRAMS[args.program])
     out = args.out or run_for_writing() / "graph.json"
     graph.write(out)
     console = Console(stderr=True)

@@ -41,10 +41,11 @@ from compliance.report.manifest import (
     verify_run,
     write_head,
 )
+from compliance.report.merge import merge_runs
 from compliance.report.status import STATUS_ORDER
 from compliance.report.waivers import DEFAULT_MAX_DAYS, load_waivers
 from compliance.report.writer import copy_inputs, write_run
-from compliance.rundir import MANIFEST, holds_runs, is_sealed, latest_run, open_run
+from compliance.rundir import MANIFEST, holds_runs, is_sealed, latest_run, new_run_dir, open_run
 
 CONSOLE_ROWS = 10  # exceptions listed on the console; the report lists all
 
@@ -98,6 +99,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                                  "key's public key (signing-key.pem) beside it.")
     sign_parser.add_argument("dir", type=Path, help="a sealed run directory (reports/<run>)")
     _add_sign_arguments(sign_parser, required=True)
+    merge_parser = actions.add_parser("merge", help="join sealed per-account runs into one report (each verified first)",
+                                      description="Verify each run's manifest chain, join their audit.json findings "
+                                                  "(each names its account) and write one live report.")
+    merge_parser.add_argument("runs", type=Path, nargs="+", metavar="RUN", help="sealed runs of `compliance audit`")
+    merge_parser.add_argument("--into", type=Path, default=None, metavar="DIR",
+                              help="the new run to write (default: a new run in the first run's directory of runs)")
     parser.set_defaults(handler=run)
 
 
@@ -109,6 +116,16 @@ def _add_sign_arguments(parser: argparse.ArgumentParser, required: bool = False)
     parser.add_argument("--kms-endpoint-url", help="with --sign-key: send the KMS calls there (the sandbox)")
     parser.add_argument("--kms-region", help="with --sign-key: the key's region (default: the ARN's, else "
                                              "AWS_DEFAULT_REGION)")
+
+
+def _merge(args: argparse.Namespace) -> None:
+    """``report merge``: the joined audit.json in a new run, then the report of that run (live layer only)."""
+    into = args.into or new_run_dir(args.runs[0].resolve().parent)
+    if is_sealed(into):
+        raise UsageError(f"{into} is sealed already: merge into a new run directory")
+    merge_runs(args.runs, into)
+    args.in_dir, args.out, args.expect = into, None, "live"
+    args.expected_by = args.expected_by or f"report merge of {len(args.runs)} runs"
 
 
 def _optional(explicit: Path | None, fallback: Path) -> Path | None:
@@ -143,6 +160,8 @@ def run(args: argparse.Namespace) -> int:
         return run_verify(args.dir, args.expect_head, args.public_key)
     if args.report_action == "sign":
         return run_sign(args)
+    if args.report_action == "merge":
+        _merge(args)
     expected = parse_expected(args.expect)
     if args.max_waiver_days < 1:
         raise UsageError(f"--max-waiver-days {args.max_waiver_days}: a waiver must be allowed at least one day")

@@ -17,7 +17,7 @@ from typing import Any
 
 COLUMNS = (
     "record", "finding_id", "control", "control_title", "layer", "status", "original_status", "enforcement", "severity",
-    "resource_id", "resource_type", "resource_name", "region", "check", "message", "evidence", "remediation",
+    "resource_id", "resource_type", "resource_name", "region", "account", "account_name", "check", "message", "evidence", "remediation",
     "drift", "waiver_owner", "waiver_reason", "waiver_expires", "expired_waiver_owner", "expired_waiver_expires",
     "source_file", "source_line", "exceptions",
 )
@@ -37,6 +37,7 @@ def finding_rows(report: dict[str, Any]) -> list[dict[str, str]]:
             "enforcement": f["enforcement"], "severity": f["severity"],
             "resource_id": f["resource"]["id"], "resource_type": f["resource"]["type"],
             "resource_name": f["resource"].get("name", ""), "region": f["resource"].get("region", ""),
+            "account": f["resource"].get("account", ""), "account_name": f["resource"].get("account_name", ""),
             "check": f["check"], "message": f["message"],
             "evidence": json.dumps(f["evidence"], sort_keys=True, separators=(",", ":")),
             "remediation": control["remediation"] if control else "",

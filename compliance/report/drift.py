@@ -22,6 +22,7 @@ from collections import defaultdict
 from typing import Any
 
 from compliance.graph import Graph
+from compliance.report.accounts import account_properties
 
 PHYSICAL_NAME_INPUTS = (
     "name", "bucket", "functionName", "clusterIdentifier", "replicationGroupId", "thingName", "thingTypeName",
@@ -233,6 +234,7 @@ def _record(control: str, resource: dict[str, Any], layer: str, declared: tuple[
                      "source": resource.get("source")},
         "declared": {"layer": layer, "status": declared_status, "findingId": decl["id"], "message": decl["message"]},
         "live": {"status": live_status, "findingId": observed["id"], "resourceId": observed["resource"]["id"],
+                 **account_properties(observed["resource"]),
                  "message": observed["message"], "evidence": observed["evidence"]},
         "summary": (f"{control} on {resource['name']}: the program declares {declared_status} ({layer}), the "
                     f"live account shows {live_status} on {observed['resource']['id']}"),

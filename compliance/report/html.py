@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from compliance.catalog import FRAMEWORKS
 from compliance.findings import LAYERS, SEVERITIES
+from compliance.report.accounts import account_rows, control_accounts
 from compliance.report.status import STATUS_ORDER
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -65,6 +66,7 @@ def render_report_html(report: dict[str, Any]) -> str:
         by_control.setdefault(finding["control"], []).append(finding)
     return environment().get_template("report.html.j2").render(
         report=report, controls=controls, findings_by_control=by_control,
+        accounts=account_rows(report), control_accounts=control_accounts(report),
     )
 
 

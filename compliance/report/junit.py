@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from compliance.findings import LAYERS
+from compliance.report.accounts import account_properties, resource_label
 
 JUNIT_ELEMENT = {"fail": "failure", "error": "error", "waived": "skipped", "not_applicable": "skipped",
                  "not_run": "skipped", "pass": None}
@@ -37,12 +38,13 @@ def _skipped_message(f: dict[str, Any]) -> str:
 
 
 def _finding_case(suite: ET.Element, layer: str, f: dict[str, Any], counts: dict[str, int]) -> None:
-    resource = f["resource"].get("name") or f["resource"]["id"]
+    resource = resource_label(f["resource"])
     case = _case(suite, f"{layer}.{f['control']}", f"{f['control']} {resource}" + (
         f" [{f['check']}]" if f["control"] == "UNMAPPED" else ""))
     counts["tests"] += 1
     element = JUNIT_ELEMENT[f["status"]]
-    detail = f"{f['message']}\nresource: {f['resource']['id']}\ncheck: {f['check']}"
+    detail = f"{f['message']}\nresource: {f['resource']['id']}\ncheck: {f['check']}" + "".join(
+        f"\n{key}: {value}" for key, value in account_properties(f["resource"]).items())
     if element == "failure":
         counts["failures"] += 1
         ET.SubElement(case, "failure", {"type": f["enforcement"], "message": _text(f["message"])}).text = _text(detail)

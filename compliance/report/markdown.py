@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from compliance.findings import LAYERS, SEVERITIES
+from compliance.report.accounts import account_rows
 from compliance.report.html import STATUS_LABELS
 from compliance.report.status import STATUS_ORDER
 
@@ -20,6 +21,22 @@ def _cell(text: Any) -> str:
 
 def _status(status: str | None) -> str:
     return "—" if status is None else f"{ICONS[status]} {STATUS_LABELS[status]}"
+
+
+def _accounts(report: dict[str, Any]) -> list[str]:
+    """The per-account table of an organization report (nothing for one account)."""
+    rows = account_rows(report)
+    if not rows:
+        return []
+    lines = ["", "### Accounts", "", "| Account | Audit | passed | failed | errored | Controls failed or errored |",
+             "|---|---|---:|---:|---:|---|"]
+    for a in rows[:MAX_ROWS]:
+        audit = a["status"] if a["status"] == "complete" else f"**{a['status']}**: {_cell(a['reason'])}"
+        lines.append(f"| {_cell(a['name'])} `{a['id']}` | {audit} | {a['counts']['pass']} | {a['counts']['fail']} | "
+                     f"{a['counts']['error']} | {_cell(', '.join(a['failing']) or '—')} |")
+    if len(rows) > MAX_ROWS:
+        lines.append(f"\n…and {len(rows) - MAX_ROWS} more accounts in the HTML report.")
+    return lines
 
 
 def render_markdown(report: dict[str, Any]) -> str:
@@ -54,6 +71,7 @@ def render_markdown(report: dict[str, Any]) -> str:
                 if by_layer[layer]["reason"] and (by_layer[layer]["expected"] or by_layer[layer]["present"])]
     if problems:
         lines += ["", *problems]
+    lines += _accounts(report)
     attention = [c for c in report["controls"] if c["status"] in ("fail", "error") or c["drift"]]
     attention.sort(key=lambda c: (STATUS_ORDER.index(c["status"]), SEVERITIES.index(c["severity"]), c["id"]))
     lines += ["", "### Controls needing attention", ""]

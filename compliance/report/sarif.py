@@ -24,6 +24,7 @@ from typing import Any
 
 from compliance.catalog import FRAMEWORKS
 from compliance.report import TOOL_NAME, TOOL_VERSION
+from compliance.report.accounts import account_properties, resource_label
 
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SARIF_MAPPING = {"fail": "result", "waived": "suppressed result", "error": "toolExecutionNotification",
@@ -86,7 +87,7 @@ def render_sarif(report: dict[str, Any]) -> dict[str, Any]:
     notifications = []
     for f in report["findings"]:
         rule_id = _rule_id(f)
-        resource = f["resource"].get("name") or f["resource"]["id"]
+        resource = resource_label(f["resource"])
         if f["status"] == "error":
             notifications.append({
                 "level": "error",
@@ -105,7 +106,8 @@ def render_sarif(report: dict[str, Any]) -> dict[str, Any]:
             "locations": [_location(f)],
             "partialFingerprints": {"complianceFindingId/v1": f["id"]},
             "properties": {"layer": f["layer"], "check": f["check"], "resourceId": f["resource"]["id"],
-                           "resourceType": f["resource"]["type"], "drift": f["drift"]},
+                           "resourceType": f["resource"]["type"], "drift": f["drift"],
+                           **account_properties(f["resource"])},
         }
         if f["status"] == "waived":
             w = f["waiver"] or {}

@@ -42,6 +42,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     up.add_argument("--outputs", type=Path, help="outputs file (default: .sandbox/<suffix>/outputs.json)")
     up.add_argument("--detach", action="store_true", help="leave the server running in the background and return")
     up.add_argument("--state-dir", type=Path, default=Path(".sandbox"), help="pidfiles, logs, outputs (default .sandbox)")
+    up.add_argument("--org-members", type=int, default=0, metavar="N",
+                    help="with --detach: the sandbox as an Organization of N member accounts, the program and the "
+                         "auditor role in each (docs/organization.md)")
+    up.add_argument("--org-dir", type=Path, help="where the organization's accounts.yaml, outputs and gaps go "
+                                                 "(default: STATE_DIR/org)")
     up.set_defaults(handler=run_up)
     down = actions.add_parser("down", help="stop the sandbox server recorded for a port")
     down.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port of the sandbox to stop (default {DEFAULT_PORT})")
@@ -81,6 +86,8 @@ def _deploy(args: argparse.Namespace, endpoint: str) -> SandboxStack:
 
 def run_up(args: argparse.Namespace) -> int:
     args.state_dir.mkdir(parents=True, exist_ok=True)
+    if args.org_members:
+        return _org_up(args)
     if args.port and server_answers(f"http://{LOOPBACK}:{args.port}"):
         endpoint = f"http://{LOOPBACK}:{args.port}"
         _deploy(args, endpoint)
@@ -99,6 +106,20 @@ def run_up(args: argparse.Namespace) -> int:
               f"stop it with `python -m compliance sandbox down --port {server.port}`)")
         return EXIT_OK
     return _serve_foreground(args)
+
+
+def _org_up(args: argparse.Namespace) -> int:
+    """A detached server that builds the organization in its own process (setup reaches moto's backends)."""
+    if not args.detach or args.org_members < 1:
+        raise UsageError("--org-members N (1 or more) needs --detach: the organization lives in the server's process")
+    org_dir = (args.org_dir or args.state_dir / "org").resolve()
+    server = spawn_server(args.port, log_path=args.state_dir / f"server-{args.port}.log", detach=True,
+                          extra_args=("--org", str(args.org_members), "--org-dir", str(org_dir)),
+                          timeout=60.0 + 30.0 * args.org_members)
+    _record(args.state_dir, server, server.pid)
+    print(f"organization sandbox: {args.org_members} member accounts at {server.endpoint} (background pid "
+          f"{server.pid}); accounts file {org_dir / 'accounts.yaml'}")
+    return EXIT_OK
 
 
 def _serve_foreground(args: argparse.Namespace) -> int:

@@ -27,10 +27,11 @@ class SandboxClients:
     creation is serialized and the (thread-safe) clients are shared.
     """
 
-    def __init__(self, endpoint: str, region: str) -> None:
+    def __init__(self, endpoint: str, region: str, credentials: dict[str, str] | None = None) -> None:
+        """``credentials`` (boto3 Session keyword arguments): a member account's, from AssumeRole (the organization)."""
         self.endpoint = endpoint
         self.region = region
-        self._session = boto3.session.Session(**DUMMY_CREDENTIALS)
+        self._session = boto3.session.Session(**(credentials or DUMMY_CREDENTIALS))
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 

@@ -54,11 +54,12 @@ class SandboxStack:
     outputs_path: Path | None = None
     gaps_path: Path | None = None
     _clients: SandboxClients | None = field(default=None, repr=False, compare=False)
+    credentials: dict[str, str] | None = field(default=None, repr=False, compare=False)  # a member account's
 
     def client(self, service: str) -> Any:
-        """A boto3 client for this stack's sandbox and region (dummy credentials, few retries)."""
+        """A boto3 client for this stack's sandbox, account and region (dummy credentials, few retries)."""
         if self._clients is None:
-            self._clients = SandboxClients(self.endpoint, self.region)
+            self._clients = SandboxClients(self.endpoint, self.region, self.credentials)
         return self._clients.client(service)
 
 
@@ -67,10 +68,10 @@ def gaps_document(gaps: list[Gap]) -> dict[str, Any]:
     return {"version": GAPS_VERSION, "about": GAPS_ABOUT, "gaps": [gap.to_json() for gap in gaps]}
 
 
-def account_of(endpoint: str, region: str) -> str:
+def account_of(endpoint: str, region: str, credentials: dict[str, str] | None = None) -> str:
     """The sandbox's account ID; an error naming the fix when nothing answers at ``endpoint``."""
     try:
-        return SandboxClients(endpoint, region).client("sts").get_caller_identity()["Account"]
+        return SandboxClients(endpoint, region, credentials).client("sts").get_caller_identity()["Account"]
     except (BotoCoreError, ClientError) as exc:
         raise EvaluationError(
             f"no sandbox answers at {endpoint} ({type(exc).__name__}); start one with "
@@ -78,14 +79,15 @@ def account_of(endpoint: str, region: str) -> str:
 
 
 def deploy(stack: str = "dev", suffix: str | None = None, *, endpoint: str, region: str | None = None,
-           outputs_path: Path | None = None) -> SandboxStack:
+           outputs_path: Path | None = None, credentials: dict[str, str] | None = None) -> SandboxStack:
     """Deploy ``program/`` for ``stack`` into the sandbox at ``endpoint``.
 
     ``suffix`` overrides the stack's ``environmentSuffix`` (several suffixes can
     live in one sandbox), ``region`` its ``aws:region``. With ``outputs_path``,
     writes the outputs there and the gaps to ``gaps.json`` beside it (both
     atomically). Raises ``EvaluationError`` (unhandled type, API failure,
-    unreachable sandbox) or ``UsageError`` (bad stack config).
+    unreachable sandbox) or ``UsageError`` (bad stack config). ``credentials``
+    deploy into another account of the sandbox (a member account's AssumeRole keys).
     """
     # The sandbox deploys the processor but never runs its code: no bundled dependencies needed.
     overrides: dict[str, Any] = {"requireProcessorBundle": "false"}
@@ -95,7 +97,7 @@ def deploy(stack: str = "dev", suffix: str | None = None, *, endpoint: str, regi
         overrides["aws:region"] = region
     config = stack_config(stack, overrides)
     region = config.get("aws:region") or "us-east-1"
-    result = deploy_program(stack, config, endpoint=endpoint, region=region)
+    result = deploy_program(stack, config, endpoint=endpoint, region=region, credentials=credentials)
     if outputs_path is not None:
         result.outputs_path = Path(outputs_path)
         result.gaps_path = result.outputs_path.with_name(GAPS_FILE)
@@ -105,10 +107,10 @@ def deploy(stack: str = "dev", suffix: str | None = None, *, endpoint: str, regi
 
 
 def deploy_program(stack: str, config: dict[str, str], *, endpoint: str, region: str,
-                   main: Callable[[], None] | None = None) -> SandboxStack:
+                   main: Callable[[], None] | None = None, credentials: dict[str, str] | None = None) -> SandboxStack:
     """Deploy a program (``program/``, or ``main``) with ``config`` into the sandbox at ``endpoint``."""
     started = time.perf_counter()
-    deployment = Deployment(SandboxClients(endpoint, region), account_of(endpoint, region))
+    deployment = Deployment(SandboxClients(endpoint, region, credentials), account_of(endpoint, region, credentials))
     mocks = SandboxMocks(deployment, region)
     with _DEPLOY_LOCK:
         try:
@@ -125,7 +127,7 @@ def deploy_program(stack: str, config: dict[str, str], *, endpoint: str, region:
         resources=[{"urn": r.urn, "type": r.type, "name": r.name, "id": r.id,
                     "arn": str(r.outputs.get("arn", "")), "physicalName": _physical_name(r.outputs)}
                    for r in run.registrations if r.custom],
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - started, credentials=credentials,
     )
 
 

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from botocore.config import Config
 from botocore.exceptions import EndpointConnectionError
@@ -59,8 +60,11 @@ def _quiet_moto() -> None:
     logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
 
 
-def start_server(port: int = 0, host: str = LOOPBACK) -> Server:
+def start_server(port: int = 0, host: str = LOOPBACK, middleware: Callable[[Any], Any] | None = None) -> Server:
     """Start moto's server in a thread of this process; ``port=0`` picks a free port.
+
+    ``middleware`` wraps moto's WSGI app (the organization sandbox's AWS-faithful
+    AssumeRole and its throttling switch, ``compliance.sandbox.organization``).
 
     Raises ``UsageError`` when the port cannot be bound (in use, not permitted).
     """
@@ -73,7 +77,8 @@ def start_server(port: int = 0, host: str = LOOPBACK) -> Server:
 
     _quiet_moto()
     try:
-        server = make_server(host, port, DomainDispatcherApplication(create_backend_app), threaded=True,
+        app = DomainDispatcherApplication(create_backend_app)
+        server = make_server(host, port, middleware(app) if middleware else app, threaded=True,
                              request_handler=MotoRequestHandler)
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror}); pick another --port") from None
@@ -88,7 +93,8 @@ def start_server(port: int = 0, host: str = LOOPBACK) -> Server:
     return Server(f"http://{host}:{server.port}", None, stop)
 
 
-def spawn_server(port: int = 0, *, log_path: Path | None = None, detach: bool = False) -> Server:
+def spawn_server(port: int = 0, *, log_path: Path | None = None, detach: bool = False,
+                 extra_args: tuple[str, ...] = (), timeout: float = SPAWN_TIMEOUT_SECONDS) -> Server:
     """Start a sandbox server in a child process and wait until it listens.
 
     ``detach=True`` puts the child in its own session so it outlives this
@@ -98,12 +104,12 @@ def spawn_server(port: int = 0, *, log_path: Path | None = None, detach: bool = 
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 (handed to the child)
     try:
         child = subprocess.Popen(
-            [sys.executable, "-m", "compliance.sandbox.serve", "--port", str(port)],
+            [sys.executable, "-m", "compliance.sandbox.serve", "--port", str(port), *extra_args],
             stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, env=env, start_new_session=detach)
     finally:
         if log_path:
             log.close()
-    ready, _, _ = select.select([child.stdout], [], [], SPAWN_TIMEOUT_SECONDS)
+    ready, _, _ = select.select([child.stdout], [], [], timeout)
     line = child.stdout.readline().decode().strip() if ready else ""
     child.stdout.close()
     if not line.startswith(READY + " "):

@@ -21,6 +21,7 @@
     }
     if (f.severity && row.getAttribute("data-severity") !== f.severity) { return false; }
     if (f.framework && words(row, "frameworks").indexOf(f.framework) < 0) { return false; }
+    if (f.account && words(row, "accounts").indexOf(f.account) < 0) { return false; }
     return true;
   }
 
@@ -29,13 +30,15 @@
     if (f.status && row.getAttribute("data-status") !== f.status) { return false; }
     if (f.severity && row.getAttribute("data-severity") !== f.severity) { return false; }
     if (f.framework && words(row, "frameworks").indexOf(f.framework) < 0) { return false; }
+    if (f.account && row.getAttribute("data-account") !== f.account) { return false; }
     return true;
   }
 
   function apply() {
     var f = {
       status: form.elements.status.value, layer: form.elements.layer.value,
-      severity: form.elements.severity.value, framework: form.elements.framework.value
+      severity: form.elements.severity.value, framework: form.elements.framework.value,
+      account: form.elements.account ? form.elements.account.value : ""
     };
     var shownControls = 0, shownFindings = 0;
     controlRows.forEach(function (row) {
