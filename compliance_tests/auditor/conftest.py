@@ -1,0 +1,39 @@
+"""The auditor's tests: a stack of its own deployed into the session's sandbox (the tests break it), Security
+Hub enabled there, and the handler imported as Lambda does."""
+
+from __future__ import annotations
+
+import pytest
+
+from compliance_tests.auditor import support
+
+SUFFIX = "aud"
+
+
+@pytest.fixture(scope="package")
+def stack(sandbox_stack_factory):
+    deployed = sandbox_stack_factory(SUFFIX)
+    deployed.client("securityhub").enable_security_hub(EnableDefaultStandards=False)
+    return deployed
+
+
+@pytest.fixture(scope="package")
+def evidence_bucket(stack):
+    name = stack.outputs.get("evidenceBucketName")
+    assert name, "the stack exports evidenceBucketName (the ComplianceAuditor component)"
+    return name
+
+
+@pytest.fixture(scope="package")
+def handler(stack, evidence_bucket):
+    env = support.auditor_environment(stack.endpoint, stack.region, SUFFIX, evidence_bucket)
+    with support.environment(env):
+        yield support.import_handler()
+
+
+@pytest.fixture
+def invoke(handler, stack):
+    def call(*bodies):
+        return handler.lambda_handler(support.sqs_event(*bodies, region=stack.region), support.FakeLambdaContext())
+
+    return call
