@@ -14,7 +14,7 @@ from aws_context import AwsContext
 from components.analytics import MIGRATOR_DIR, Analytics
 from components.audit_logging import AuditLogging
 from components.compliance_auditor import FUNCTION_DIR as AUDITOR_FUNCTION_DIR
-from components.compliance_auditor import AuditorInputs, ComplianceAuditor
+from components.compliance_auditor import AuditorInputs, ComplianceAuditor, EvidenceBucket
 from components.ingestion import Ingestion
 from components.keys import Keys
 from components.network import Network
@@ -40,6 +40,8 @@ trail_name = naming.name("trail", "audit")
 keys = Keys("keys", naming, ctx, trail_name, event_delivery=config.auditor.enabled)
 network = Network("network", naming, ctx, logs_key_arn=keys.arns["logs"], auditor=config.auditor.enabled)
 storage = Storage("storage", config=config, naming=naming, ctx=ctx, keys=keys, network=network)
+evidence = (EvidenceBucket("evidence", naming=naming, ctx=ctx, keys=keys, settings=config.auditor)
+            if config.auditor.enabled else None)
 audit = AuditLogging(
     "audit",
     naming=naming,
@@ -53,7 +55,7 @@ audit = AuditLogging(
         "redis-auth-rotation": naming.log_group("lambda", "lambda", "redis-auth-rotation"),
         **({"auditor": naming.log_group("lambda", "lambda", "auditor")} if config.auditor.enabled else {}),
     },
-    data_event_bucket_arns=[storage.archive.arn],
+    data_event_bucket_arns=[storage.archive.arn, *([evidence.arn] if evidence else [])],
     data_event_table_arns=[table.arn for table in storage.tables],
 )
 ingestion = Ingestion("ingestion", config=config, naming=naming, ctx=ctx, keys=keys,
@@ -75,8 +77,8 @@ rotation = RedisAuthRotation(
 auditor = ComplianceAuditor(
     "compliance-auditor", naming=naming, ctx=ctx, keys=keys, network=network,
     inputs=AuditorInputs(log_group=audit.operational_log_groups["auditor"], code=auditor_code,
-                         settings=config.auditor),
-) if config.auditor.enabled else None
+                         settings=config.auditor, evidence=evidence),
+) if evidence else None
 
 pulumi.export("region", config.region)
 pulumi.export("environmentSuffix", config.environment_suffix)

@@ -62,7 +62,7 @@ MAX_RECEIVE_COUNT = 5  # deliveries before a change moves to the dead-letter que
 VISIBILITY_TIMEOUT_SECONDS = 6 * TIMEOUT_SECONDS
 QUEUE_RETENTION_SECONDS = 4 * 24 * 3600
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600
-EVIDENCE_TRANSITION_DAYS = 90
+EVIDENCE_GLACIER_AFTER_DAYS = 90
 
 
 def event_patterns() -> dict[str, dict]:
@@ -75,11 +75,63 @@ def event_patterns() -> dict[str, dict]:
     return load_catalog().event_patterns()
 
 
+class EvidenceBucket(pulumi.ComponentResource):
+    """The scheduled audit's reports, under S3 Object Lock: versioned, SSE-KMS (the S3 key), TLS only.
+
+    Its own component, declared before the trail so that the trail's data events cover it (LOG-01), and
+    so that it can move to a long-lived stack of its own where COMPLIANCE mode is wanted (DES-02).
+    """
+
+    def __init__(self, name: str, *, naming: Naming, ctx: AwsContext, keys: Keys, settings: AuditorConfig,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("iot-sensor-platform:compliance:EvidenceBucket", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.secure = SecureBucket(
+            name,
+            bucket_name=ctx.account_id.apply(lambda account: naming.name("s3", f"evidence-{account}")),
+            kms_key_arn=keys.arns["s3"],
+            lifecycle_rules=[aws.s3.BucketLifecycleConfigurationRuleArgs(
+                id="tier-then-glacier",
+                status="Enabled",
+                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                transitions=[
+                    aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(days=0, storage_class="INTELLIGENT_TIERING"),
+                    aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(
+                        days=EVIDENCE_GLACIER_AFTER_DAYS, storage_class="GLACIER"),
+                ],
+                # Object Lock keeps a locked version whatever the lifecycle says; this only clears the
+                # versions whose retention has ended.
+                noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                    noncurrent_days=settings.evidence_retention_days),
+                abort_incomplete_multipart_upload=(
+                    aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(days_after_initiation=7)
+                ),
+            )],
+            naming=naming,
+            object_lock=True,
+            opts=child,
+        )
+        aws.s3.BucketObjectLockConfiguration(
+            name,
+            bucket=self.secure.bucket.id,
+            object_lock_enabled="Enabled",
+            rule=aws.s3.BucketObjectLockConfigurationRuleArgs(
+                default_retention=aws.s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs(
+                    mode=settings.evidence_lock_mode, days=settings.evidence_retention_days),
+            ),
+            opts=child,
+        )
+        self.arn = self.secure.arn
+        self.name = self.secure.name
+        self.register_outputs({"evidenceBucketName": self.name})
+
+
 @dataclass(frozen=True)
 class AuditorInputs:
     log_group: aws.cloudwatch.LogGroup
     code: pulumi.Archive  # function_bundle.function_code(FUNCTION_DIR)
     settings: AuditorConfig
+    evidence: EvidenceBucket
 
 
 class ComplianceAuditor(pulumi.ComponentResource):
@@ -89,32 +141,7 @@ class ComplianceAuditor(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         settings = inputs.settings
         lambda_key = keys.arns["lambda"]
-
-        self.evidence = SecureBucket(
-            "evidence",
-            bucket_name=ctx.account_id.apply(lambda account: naming.name("s3", f"evidence-{account}")),
-            kms_key_arn=keys.arns["s3"],
-            lifecycle_rules=[aws.s3.BucketLifecycleConfigurationRuleArgs(
-                id="glacier-after-90-days",
-                status="Enabled",
-                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                transitions=[aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(
-                    days=EVIDENCE_TRANSITION_DAYS, storage_class="GLACIER_IR")],
-            )],
-            naming=naming,
-            object_lock=True,
-            opts=child,
-        )
-        aws.s3.BucketObjectLockConfiguration(
-            "evidence",
-            bucket=self.evidence.bucket.id,
-            object_lock_enabled="Enabled",
-            rule=aws.s3.BucketObjectLockConfigurationRuleArgs(
-                default_retention=aws.s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs(
-                    mode=settings.evidence_lock_mode, days=settings.evidence_retention_days),
-            ),
-            opts=child,
-        )
+        self.evidence = inputs.evidence
 
         self.dlq = aws.sqs.Queue(
             "auditor-events-dlq",
