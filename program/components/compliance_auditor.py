@@ -298,6 +298,7 @@ class ComplianceAuditor(pulumi.ComponentResource):
             name=naming.name("schedule", "auditor"),
             description="Full compliance audit of the stack; reports to the evidence bucket",
             schedule_expression=settings.schedule,
+            kms_key_arn=lambda_key,  # the schedule's target input, encrypted at rest with the Lambda/SQS key
             flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
             target=aws.scheduler.ScheduleTargetArgs(
                 arn=self.function.arn,
