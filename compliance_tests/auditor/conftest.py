@@ -19,8 +19,13 @@ def stack(sandbox_stack_factory):
 
 @pytest.fixture(scope="package")
 def evidence_bucket(stack):
+    """The auditor's evidence bucket, its TLS-only policy lifted: the sandbox serves plain HTTP, where that policy
+    refuses every object call (as AWS would over HTTP), and this stack is the auditor tests' own."""
     name = stack.outputs.get("evidenceBucketName")
     assert name, "the stack exports evidenceBucketName (the ComplianceAuditor component)"
+    s3 = stack.client("s3")
+    assert "aws:SecureTransport" in s3.get_bucket_policy(Bucket=name)["Policy"]
+    s3.delete_bucket_policy(Bucket=name)
     return name
 
 

@@ -25,7 +25,8 @@ SETTINGS = load_settings(os.environ)
 logger = Logger(service=SETTINGS.service_name, level=SETTINGS.log_level)
 tracer = Tracer(service=SETTINGS.service_name)
 auditor = Auditor.build(SETTINGS, boto3.session.Session(), logger)
-processor = BatchProcessor(event_type=EventType.SQS)
+# A batch whose every record failed is answered like any other (all listed in batchItemFailures), not raised.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @tracer.capture_lambda_handler

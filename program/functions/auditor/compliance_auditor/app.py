@@ -91,7 +91,12 @@ class Auditor:
             self.logger.error(f"malformed event, no finding changed; kept for retry and the DLQ: {exc}",
                               extra={"messageId": record.message_id})
             raise
-        return self.handle_change(change, record.message_id)
+        try:
+            return self.handle_change(change, record.message_id)
+        except Exception as exc:
+            self.logger.error(f"{change.api} not recorded, kept for retry and the DLQ: {exc}",
+                              extra={"messageId": record.message_id, **change.evidence()})
+            raise
 
     def handle_change(self, change: Change, message_id: str = "") -> dict[str, Any]:
         where = {"messageId": message_id, **change.evidence()}
@@ -109,8 +114,9 @@ class Auditor:
                                 "no finding changed", extra=where)
             return {"outcome": "unknown-api"}
         if not recheck.findings:
+            named = ", ".join(sorted(change.identifiers)[:3]) or "nothing"
             self.logger.warning(f"ignored {change.api}: it names no resource of stack {self.settings.suffix} that "
-                                f"{', '.join(recheck.controls)} judge; no finding changed",
+                                f"{', '.join(recheck.controls)} judge (it names {named}); no finding changed",
                                 extra={**where, "identifiers": sorted(change.identifiers)[:20]})
             return {"outcome": "outside-stack"}
         now = now_iso()
