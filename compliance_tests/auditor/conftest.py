@@ -14,6 +14,7 @@ SUFFIX = "aud"
 def stack(sandbox_stack_factory):
     deployed = sandbox_stack_factory(SUFFIX)
     deployed.client("securityhub").enable_security_hub(EnableDefaultStandards=False)
+    support.detach_queue_mapping(deployed)
     return deployed
 
 

@@ -52,6 +52,17 @@ def auditor_environment(endpoint: str, region: str, suffix: str, bucket: str) ->
     }
 
 
+def detach_queue_mapping(stack: Any) -> None:
+    """Disable the auditor queue's event source mapping in a stack of the caller's own: moto hands every new message
+    to an enabled one and tries to run the function (it needs Docker), which takes deliveries away from the
+    caller, who plays the mapping's part by calling the handler. (moto keeps a deleted mapping on the queue.)"""
+    lambda_ = stack.client("lambda")
+    queue_arn = stack.client("sqs").get_queue_attributes(QueueUrl=stack.outputs["auditorQueueUrl"],
+                                                         AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    for mapping in lambda_.list_event_source_mappings(EventSourceArn=queue_arn)["EventSourceMappings"]:
+        lambda_.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
+
+
 def import_handler() -> ModuleType:
     add_auditor_to_path()
     spec = importlib.util.spec_from_file_location(f"auditor_handler_{uuid.uuid4().hex[:6]}",
