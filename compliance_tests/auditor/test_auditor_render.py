@@ -45,7 +45,8 @@ def test_one_rule_per_event_source_with_the_catalogs_pattern_and_every_rule_targ
     assert {t["name"].removeprefix("auditor-") for t in targets} == set(patterns)
     assert all(_depends(t, "arn", queue) for t in targets)
     mapping = one(graph, "aws:lambda/eventSourceMapping:EventSourceMapping", "auditor-events")
-    assert _depends(mapping, "eventSourceArn", queue)
+    assert mapping["inputs"]["eventSourceArn"] == "arn:aws:sqs:sa-east-1:123456789012:sqs-auditor-events-dev"
+    assert queue["urn"] in mapping["dependencies"] and queue["inputs"]["name"] == "sqs-auditor-events-dev"
     assert _depends(mapping, "functionName", one(graph, "aws:lambda/function:Function", "auditor"))
     assert mapping["inputs"]["functionResponseTypes"] == ["ReportBatchItemFailures"]
     redrive = json.loads(queue["inputs"]["redrivePolicy"])

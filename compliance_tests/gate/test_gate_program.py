@@ -27,7 +27,10 @@ def test_the_program_passes_the_gate(program_graph):
     result = run(program_graph)
     failed = {(f.control, f.resource.name) for f in result.findings if f.status == "fail"}
     assert {(c, n) for c, n in failed if (c, n) not in EXPECTED_ADVISORY} == set()
-    assert not [f for f in result.findings if f.status in ("error", "not_applicable")]
+    assert not [f for f in result.findings if f.status == "error"]
+    # The one mapping that reads a queue, not a stream: the queue's redrive policy keeps its failures (LOG-02).
+    assert [(f.control, f.resource.name) for f in result.findings if f.status == "not_applicable"] == [
+        ("LOG-02", "auditor-events")]
     assert result.exit_code() == 0
     assert {f.control for f in result.findings} == {c.id for c in load_catalog().with_layer("preview")}
 
@@ -36,7 +39,8 @@ def test_the_program_passes_its_first_preview(program_graph):
     result = run(program_graph, first_preview=True)
     assert result.exit_code() == 0
     assert not [f for f in result.findings if f.status in ("fail", "error")]
-    assert all(UNDECIDED in f.message for f in result.findings if f.status == "not_applicable")
+    assert all(UNDECIDED in f.message for f in result.findings if f.status == "not_applicable"
+               and (f.control, f.resource.name) != ("LOG-02", "auditor-events"))  # a queue's mapping, known as such
 
 
 def test_every_taggable_type_of_the_program_is_checked_for_tags(program_graph):

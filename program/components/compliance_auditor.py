@@ -152,9 +152,10 @@ class ComplianceAuditor(pulumi.ComponentResource):
             tags=naming.tags(),
             opts=child,
         )
+        queue_name = naming.name("sqs", "auditor-events")
         self.queue = aws.sqs.Queue(
             "auditor-events",
-            name=naming.name("sqs", "auditor-events"),
+            name=queue_name,
             kms_master_key_id=lambda_key,
             kms_data_key_reuse_period_seconds=300,
             message_retention_seconds=QUEUE_RETENTION_SECONDS,
@@ -264,13 +265,15 @@ class ComplianceAuditor(pulumi.ComponentResource):
         )
         self.event_source_mapping = aws.lambda_.EventSourceMapping(
             "auditor-events",
-            event_source_arn=self.queue.arn,
+            # The queue's ARN built from its name, known before the queue exists: a first preview can tell that
+            # this mapping reads a queue (whose redrive policy keeps failures), not a stream (LOG-02).
+            event_source_arn=ctx.arn("sqs", queue_name),
             function_name=self.function.arn,
             batch_size=BATCH_SIZE,
             maximum_batching_window_in_seconds=1,
             function_response_types=["ReportBatchItemFailures"],
             tags=naming.tags(),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=policies),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*policies, self.queue]),
         )
 
         scheduler_role = aws.iam.Role(
