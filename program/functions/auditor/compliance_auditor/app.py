@@ -141,7 +141,9 @@ class Auditor:
         keys = write_report(result, self.catalog, self.aws, self.settings.region, self.settings.evidence_bucket,
                             self.settings.report_prefix, run_id)
         now = now_iso()
-        judged = [f for f in result.findings if not f.resource.id.endswith(f"@{f.resource.region or 'global'}")]
+        # Findings about a whole type in a region ("no X in scope", scope_ref's "<type>@<region>") name no resource
+        # Security Hub could show: they stay in the report only.
+        judged = [f for f in result.findings if f.resource.id != f"{f.resource.type}@{f.resource.region or 'global'}"]
         imported = self.hub.import_findings(self.hub.asff(f, now, {"trigger": "schedule"}) for f in judged)
         self.emit_metrics(result.findings)
         counts = {status: sum(f.status == status for f in result.findings)
