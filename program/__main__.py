@@ -13,6 +13,8 @@ import transforms
 from aws_context import AwsContext
 from components.analytics import MIGRATOR_DIR, Analytics
 from components.audit_logging import AuditLogging
+from components.compliance_auditor import FUNCTION_DIR as AUDITOR_FUNCTION_DIR
+from components.compliance_auditor import AuditorInputs, ComplianceAuditor, EvidenceBucket
 from components.evidence_signing import EvidenceSigning
 from components.ingestion import Ingestion
 from components.keys import Keys
@@ -28,16 +30,20 @@ config = platform_config.load()
 processor_code = function_code(FUNCTION_DIR, require_bundle=config.require_processor_bundle)
 rotation_code = function_code(ROTATION_FUNCTION_DIR, require_bundle=config.require_processor_bundle)
 migrator_code = function_code(MIGRATOR_DIR, require_bundle=config.require_processor_bundle)
+auditor_code = (function_code(AUDITOR_FUNCTION_DIR, require_bundle=config.require_processor_bundle)
+                if config.auditor.enabled else None)
 transforms.register()
 
 naming = Naming.from_config(config)
 ctx = AwsContext.lookup(config.region)
 trail_name = naming.name("trail", "audit")
 
-keys = Keys("keys", naming, ctx, trail_name)
+keys = Keys("keys", naming, ctx, trail_name, event_delivery=config.auditor.enabled)
 evidence_signing = EvidenceSigning("evidence-signing", naming, ctx)
-network = Network("network", naming, ctx, logs_key_arn=keys.arns["logs"])
+network = Network("network", naming, ctx, logs_key_arn=keys.arns["logs"], auditor=config.auditor.enabled)
 storage = Storage("storage", config=config, naming=naming, ctx=ctx, keys=keys, network=network)
+evidence = (EvidenceBucket("evidence", naming=naming, ctx=ctx, keys=keys, settings=config.auditor)
+            if config.auditor.enabled else None)
 audit = AuditLogging(
     "audit",
     naming=naming,
@@ -49,8 +55,9 @@ audit = AuditLogging(
         "migrator": naming.log_group("lambda", "lambda", "migrator"),
         "iot-rule-errors": naming.log_group("iot", "iotrule", "telemetry-errors"),
         "redis-auth-rotation": naming.log_group("lambda", "lambda", "redis-auth-rotation"),
+        **({"auditor": naming.log_group("lambda", "lambda", "auditor")} if config.auditor.enabled else {}),
     },
-    data_event_bucket_arns=[storage.archive.arn],
+    data_event_bucket_arns=[storage.archive.arn, *([evidence.arn] if evidence else [])],
     data_event_table_arns=[table.arn for table in storage.tables],
 )
 ingestion = Ingestion("ingestion", config=config, naming=naming, ctx=ctx, keys=keys,
@@ -69,6 +76,11 @@ rotation = RedisAuthRotation(
     inputs=RotationInputs(storage=storage, log_group=audit.operational_log_groups["redis-auth-rotation"],
                           code=rotation_code),
 )
+auditor = ComplianceAuditor(
+    "compliance-auditor", naming=naming, ctx=ctx, keys=keys, network=network,
+    inputs=AuditorInputs(log_group=audit.operational_log_groups["auditor"], code=auditor_code,
+                         settings=config.auditor, evidence=evidence),
+) if evidence else None
 
 pulumi.export("region", config.region)
 pulumi.export("environmentSuffix", config.environment_suffix)
@@ -104,3 +116,8 @@ pulumi.export("iotTopicRuleName", ingestion.rule.name)
 pulumi.export("iotPolicyName", ingestion.policy.name)
 pulumi.export("thingNames", ingestion.thing_names)
 pulumi.export("thingTypeNames", ingestion.thing_type_names)
+if auditor is not None:
+    pulumi.export("auditorFunctionName", auditor.function.name)
+    pulumi.export("auditorQueueUrl", auditor.queue.url)
+    pulumi.export("auditorDlqUrl", auditor.dlq.url)
+    pulumi.export("evidenceBucketName", auditor.evidence.name)

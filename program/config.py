@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -49,6 +49,12 @@ DEFAULT_FACILITIES: list[dict[str, Any]] = [
 ]
 
 
+# The compliance auditor deployed with the platform (program/components/compliance_auditor.py).
+SCHEDULE_PATTERN = re.compile(r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^()]+\))$")
+LOCK_MODES = ("GOVERNANCE", "COMPLIANCE")
+EVIDENCE_RETENTION_MAX_DAYS = 3650
+
+
 class ConfigError(ValueError):
     """A config value the program refuses; the message is one line naming the key."""
 
@@ -66,6 +72,22 @@ class Facility:
 
 
 @dataclass(frozen=True)
+class AuditorConfig:
+    """``complianceAuditor`` (on by default), its schedule and the evidence bucket's Object Lock.
+
+    GOVERNANCE mode keeps the stack destroyable (DES-02): the retention can be bypassed by whoever holds
+    s3:BypassGovernanceRetention, which a force-destroy uses. COMPLIANCE mode cannot be bypassed by anyone
+    until the retention ends: use it only for an evidence bucket kept in a long-lived stack of its own
+    (the catalog's DES-02 exception).
+    """
+
+    enabled: bool = True
+    schedule: str = "rate(1 day)"
+    evidence_retention_days: int = 30
+    evidence_lock_mode: str = "GOVERNANCE"
+
+
+@dataclass(frozen=True)
 class PlatformConfig:
     environment_suffix: str
     region: str
@@ -76,6 +98,7 @@ class PlatformConfig:
     aurora_max_capacity: float
     kinesis_retention_hours: int
     require_processor_bundle: bool  # both functions' bundles (processor, Redis AUTH rotation): function_bundle.py
+    auditor: AuditorConfig = field(default_factory=lambda: AuditorConfig())
 
     @property
     def device_types(self) -> list[str]:
@@ -220,4 +243,21 @@ def load() -> PlatformConfig:
         aurora_max_capacity=aurora_max,
         kinesis_retention_hours=int(retention),
         require_processor_bundle=_boolean("requireProcessorBundle", project.get("requireProcessorBundle"), True),
+        auditor=_auditor(project),
+    )
+
+
+def _auditor(project: pulumi.Config) -> AuditorConfig:
+    schedule = _choice("auditorSchedule", project.get("auditorSchedule"), AuditorConfig.schedule)
+    if not SCHEDULE_PATTERN.match(schedule):
+        raise ConfigError(f"{_key('auditorSchedule')}={schedule!r} is invalid: use an EventBridge Scheduler "
+                          "expression such as rate(1 day), rate(12 hours) or cron(0 3 * * ? *)")
+    days = _number("evidenceRetentionDays", project.get("evidenceRetentionDays"), AuditorConfig.evidence_retention_days,
+                   1, EVIDENCE_RETENTION_MAX_DAYS, integer=True)
+    return AuditorConfig(
+        enabled=_boolean("complianceAuditor", project.get("complianceAuditor"), True),
+        schedule=schedule,
+        evidence_retention_days=int(days),
+        evidence_lock_mode=_choice("evidenceLockMode", project.get("evidenceLockMode"), AuditorConfig.evidence_lock_mode,
+                                   LOCK_MODES),
     )

@@ -88,6 +88,10 @@ OUTPUTS: dict[str, Output] = {
     "iotPolicyName": Output(IOT_POLICY),
     "thingNames": Output(THING),
     "thingTypeNames": Output(THING_TYPE),
+    "auditorFunctionName": Output(FUNCTION),  # the compliance auditor (config complianceAuditor, on by default)
+    "auditorQueueUrl": Output(QUEUE),
+    "auditorDlqUrl": Output(QUEUE),
+    "evidenceBucketName": Output(BUCKET),
 }
 # Output keys that name no resource.
 NOT_RESOURCES: dict[str, str] = {

@@ -162,6 +162,18 @@ def run_audit(session: boto3.Session, request: AuditRequest, catalog: Catalog | 
         counter.close()
 
 
+def run_checks(aws: AwsAccess, inventory: Inventory, request: AuditRequest, controls: frozenset[str], account: str,
+               catalog: Catalog | None = None) -> list[Finding]:
+    """Only the checks of ``controls``, in this thread: the deployed auditor's re-check after one change.
+
+    No declared-outputs coverage and no "empty region" rule: those judge a whole audit, not one resource.
+    """
+    catalog = catalog or default_catalog()
+    return [finding for check in all_checks() if check.control in controls
+            for region in (request.regions if check.scope == "regional" else ("",))
+            for finding in _run_one(check, region, aws, inventory, request, catalog, account)]
+
+
 def _what(scope: Scope) -> str:
     return f"suffix {scope.suffix!r}" if scope.suffix else "the account"
 

@@ -289,7 +289,8 @@ def _(d: DriftContext):
                                    ("NET-02", d.o["redisReplicationGroupId"]),
                                    ("NET-02", d.o["migratorFunctionName"]),
                                    ("NET-02", d.o["redisAuthRotationFunctionName"]),
-                                   ("NET-02", d.o["rdsProxyName"])}
+                                   ("NET-02", d.o["rdsProxyName"]),
+                                   ("NET-02", d.o["auditorFunctionName"])}
 
 
 @drift("net-03-nat-gateway-added")

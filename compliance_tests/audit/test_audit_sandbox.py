@@ -94,7 +94,8 @@ def test_the_migrators_dropped_dead_letter_config_is_not_observable(dev_audit, d
     """moto drops DeadLetterConfig: LOG-02 on the migrator is not_applicable with the gap, its observed verdict kept;
     the migrator's other controls, decided without that field, are judged as usual."""
     function = deployed_dev.outputs["migratorFunctionName"]
-    [gap] = [g for g in load_gaps([deployed_dev.gaps_path]).gaps if g.fields == ("DeadLetterConfig",)]
+    [gap] = [g for g in load_gaps([deployed_dev.gaps_path]).gaps
+             if g.fields == ("DeadLetterConfig",) and g.resource.endswith(f":function:{function}")]
     assert gap.api == "lambda:ListFunctions" and gap.resource.endswith(f":function:{function}")
     [log_02] = [f for f in dev_audit.of("LOG-02") if f.resource.name == function]
     assert log_02.status == "not_applicable" and "not observable here" in log_02.message
@@ -102,7 +103,8 @@ def test_the_migrators_dropped_dead_letter_config_is_not_observable(dev_audit, d
     assert log_02.evidence["knownGapCall"] == {"api": "lambda:ListFunctions", "fields": ["DeadLetterConfig"]}
     assert log_02.evidence["observed"]["status"] in ("pass", "fail")
     assert {f.status for f in dev_audit.findings if f.resource.name == function and f.control != "LOG-02"} == {"pass"}
-    [applied] = [g for g in dev_audit.file.scope["notObservableInSandbox"] if g.get("fields") == ["DeadLetterConfig"]]
+    [applied] = [g for g in dev_audit.file.scope["notObservableInSandbox"]
+                 if g.get("fields") == ["DeadLetterConfig"] and g["resource"] == gap.resource]
     assert applied["controls"] == ["LOG-02"] and applied["resource"] == gap.resource
     # the processor's log group is Lambda's default one: moto's dropped LoggingConfig hides only its format
     [processor] = [f for f in dev_audit.of("LOG-02") if f.resource.name == deployed_dev.outputs["processorFunctionName"]]

@@ -27,12 +27,13 @@ def test_trail_records_data_events_for_the_archive_and_the_tables(dev_graph):
     assert selector["readWriteType"] == "All" and selector["includeManagementEvents"] is True
     resources = {r["type"]: r["values"] for r in selector["dataResources"]}
     assert set(resources) == {"AWS::S3::Object", "AWS::DynamoDB::Table"}
-    [archive_prefix] = resources["AWS::S3::Object"]
+    archive_prefix, evidence_prefix = resources["AWS::S3::Object"]
     assert archive_prefix.endswith("s3-raw-archive-123456789012-dev/")
+    assert evidence_prefix.endswith("s3-evidence-123456789012-dev/")  # the compliance auditor's reports
     assert len(resources["AWS::DynamoDB::Table"]) == 3
     sources = {r["name"] for r in depends_on(dev_graph, trail, "eventSelectors", "aws:s3/bucket:Bucket")}
     sources |= {r["name"] for r in depends_on(dev_graph, trail, "eventSelectors", "aws:dynamodb/table:Table")}
-    assert sources == {"raw-archive", "metrics", "devices", "idempotency"}
+    assert sources == {"raw-archive", "evidence", "metrics", "devices", "idempotency"}
 
 
 def test_trail_delivers_to_its_dedicated_bucket(dev_graph, outputs):
@@ -89,6 +90,7 @@ def test_operational_log_groups_kept_30_days(dev_graph, outputs):
     assert operational == {"/aws/lambda/lambda-processor-dev", "/aws/lambda/lambda-migrator-dev",
                            "/aws/iot/iotrule-telemetry-errors-dev",
                            "/aws/lambda/lambda-redis-auth-rotation-dev",  # IAM-05's rotation function
+                           "/aws/lambda/lambda-auditor-dev",  # the compliance auditor
                            "/aws/vpc/flowlogs-network-dev"}  # LOG-03's VPC flow logs
     for name in operational:
         assert groups[name]["inputs"]["retentionInDays"] == 30, name

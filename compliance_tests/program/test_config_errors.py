@@ -113,3 +113,17 @@ def test_the_cli_reports_a_config_error_as_exit_2_on_one_line(tmp_path):
     assert result.stderr.strip().splitlines() == [
         "error: aws:region is 'eu-west-1': approved regions are sa-east-1, ap-southeast-1 (GOV-02)"]
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("overrides", "expected"), [
+    ({"complianceAuditor": "yes"}, "iot-sensor-platform:complianceAuditor='yes' is invalid: allowed values are true, "
+                                   "false"),
+    ({"auditorSchedule": "daily"}, "iot-sensor-platform:auditorSchedule='daily' is invalid: use an EventBridge "
+                                   "Scheduler expression such as rate(1 day), rate(12 hours) or cron(0 3 * * ? *)"),
+    ({"evidenceRetentionDays": 0}, "iot-sensor-platform:evidenceRetentionDays=0 is out of range: allowed values are "
+                                   "an integer in 1..3650"),
+    ({"evidenceLockMode": "LEGAL_HOLD"}, "iot-sensor-platform:evidenceLockMode='LEGAL_HOLD' is invalid: allowed "
+                                         "values are GOVERNANCE, COMPLIANCE"),
+])
+def test_bad_auditor_settings_fail_before_any_resource(monitors, overrides, expected):
+    assert render_error(monitors, overrides) == expected

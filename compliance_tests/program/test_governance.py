@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+from compliance import REPO_ROOT
 from compliance.render.synthetic import SYNTHETIC_RANDOM_PASSWORD
 from compliance_tests.program.graph_helpers import (
     VPC_LAMBDA_ENI_ACTIONS,
@@ -48,6 +49,9 @@ NAME_FIELDS = {
     "aws:sqs/queue:Queue": "name",
     "aws:cloudwatch/logGroup:LogGroup": "name",
     "aws:cloudtrail/trail:Trail": "name",
+    "aws:cloudwatch/eventRule:EventRule": "name",  # the compliance auditor's rules, schedule and alarms
+    "aws:scheduler/schedule:Schedule": "name",
+    "aws:cloudwatch/metricAlarm:MetricAlarm": "name",
 }
 # Resources that have no name of their own (attachments, rules, per-bucket settings, versions).
 UNNAMED = {
@@ -60,10 +64,17 @@ UNNAMED = {
     "aws:secretsmanager/secretRotation:SecretRotation",
     "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup", "aws:rds/proxyTarget:ProxyTarget",
     "aws:lambda/invocation:Invocation",
+    "aws:cloudwatch/eventTarget:EventTarget", "aws:sqs/queuePolicy:QueuePolicy",
     *(f"aws:s3/{kind[0].lower()}{kind[1:]}:{kind}" for kind in (
         "BucketOwnershipControls", "BucketPublicAccessBlock", "BucketVersioning",
-        "BucketServerSideEncryptionConfiguration", "BucketLifecycleConfiguration", "BucketPolicy")),
+        "BucketServerSideEncryptionConfiguration", "BucketLifecycleConfiguration", "BucketPolicy",
+        "BucketObjectLockConfiguration")),
 }
+# The compliance auditor's reads (compliance/audit/auditor-policy.json: describe/list calls, most of which take no
+# resource) and its X-Ray writes (which take none), the other grants on Resource *.
+AUDITOR_UNSCOPED_ACTIONS = frozenset(
+    {a for s in json.loads((REPO_ROOT / "compliance" / "audit" / "auditor-policy.json").read_text())["Statement"]
+     for a in as_list(s["Action"])} | {"xray:PutTraceSegments", "xray:PutTelemetryRecords"})
 REQUIRED_TAGS = {"Environment": "dev", "Project": "iot-sensor-platform", "Owner": "platform-team",
                  "DataClassification": "confidential"}
 OUTPUT_KEYS = {
@@ -74,6 +85,7 @@ OUTPUT_KEYS = {
     "migratorFunctionName", "trailArn", "trailLogGroupName", "redisAuthRotationFunctionName",
     "logGroupNames", "iotTopicRuleName", "iotPolicyName", "thingNames", "thingTypeNames", "region",
     "environmentSuffix", "evidenceSigningKeyArn",
+    "auditorFunctionName", "auditorQueueUrl", "auditorDlqUrl", "evidenceBucketName",  # the compliance auditor
 }
 
 
@@ -146,7 +158,7 @@ def test_no_iam_policy_allows_wildcard_actions(dev_graph):
             actions = as_list(stmt["Action"])
             assert not [a for a in actions if a == "*" or a.endswith(":*")], role_policy["name"]
             if "*" in as_list(stmt["Resource"]):
-                assert set(actions) <= VPC_LAMBDA_ENI_ACTIONS, role_policy["name"]
+                assert set(actions) <= VPC_LAMBDA_ENI_ACTIONS | AUDITOR_UNSCOPED_ACTIONS, role_policy["name"]
 
 
 def test_resources_only_in_the_approved_region(dev_graph):
@@ -162,7 +174,7 @@ def test_resources_only_in_the_approved_region(dev_graph):
 def test_outputs_have_the_documented_keys(outputs):
     assert set(outputs) == OUTPUT_KEYS
     assert set(outputs["securityGroupIds"]) == {"processor", "aurora", "redis", "endpoints", "redis-rotation",
-                                                "proxy", "migrator"}
+                                                "proxy", "migrator", "auditor"}
     assert len(outputs["privateSubnetIds"]) == len(outputs["publicSubnetIds"]) == 2
     assert outputs["region"] == "sa-east-1" and outputs["environmentSuffix"] == "dev"
 

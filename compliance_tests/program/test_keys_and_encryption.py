@@ -39,7 +39,8 @@ def test_kms_deletion_window_is_7_days(dev_graph):
 
 
 def test_key_policies_name_only_account_root_and_needed_service_principals(dev_graph):
-    needed_services = {"logs": {"logs.sa-east-1.amazonaws.com"}, "cloudtrail": {"cloudtrail.amazonaws.com"}}
+    needed_services = {"logs": {"logs.sa-east-1.amazonaws.com"}, "cloudtrail": {"cloudtrail.amazonaws.com"},
+                       "lambda": {"events.amazonaws.com"}}  # the compliance auditor's rules deliver to its queue
     for key in of_type(dev_graph, KEY):
         aws_principals, service_principals = set(), set()
         for stmt in statements(policy(key)):
@@ -93,7 +94,7 @@ def test_dynamodb_tables_encrypted_with_their_own_key(dev_graph, key_arns):
 
 
 def test_buckets_default_to_sse_kms_with_their_key_and_bucket_key(dev_graph, key_arns):
-    expected = {"raw-archive": key_arns["s3"], "trail-logs": key_arns["cloudtrail"]}
+    expected = {"raw-archive": key_arns["s3"], "trail-logs": key_arns["cloudtrail"], "evidence": key_arns["s3"]}
     configs = of_type(dev_graph, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
     assert {c["name"] for c in configs} == set(expected)
     for config in configs:
@@ -113,9 +114,12 @@ def test_trail_encrypted_with_the_trail_key(dev_graph, key_arns):
 
 
 def test_lambda_environment_and_dlq_encrypted_with_the_lambda_key(dev_graph, key_arns):
-    """ENC-09: every function's environment (processor, migrator, Redis AUTH rotation) and the dead-letter queue."""
+    """ENC-09: every function's environment (processor, migrator, Redis AUTH rotation, compliance auditor) and every
+    queue (the processor's DLQ, the auditor's event queue and its DLQ)."""
     functions = of_type(dev_graph, "aws:lambda/function:Function")
-    assert {f["name"] for f in functions} == {"processor", "migrator", "redis-auth-rotation"}
+    assert {f["name"] for f in functions} == {"processor", "migrator", "redis-auth-rotation", "auditor"}
+    for queue in of_type(dev_graph, "aws:sqs/queue:Queue"):
+        assert queue["inputs"]["kmsMasterKeyId"] == key_arns["lambda"], queue["name"]
     for function in functions:
         assert function["inputs"]["kmsKeyArn"] == key_arns["lambda"], function["name"]
     queue = one(dev_graph, "aws:sqs/queue:Queue", "processor-dlq")

@@ -82,7 +82,9 @@ def test_interface_endpoints_with_private_dns_in_private_subnets(dev_graph):
                   if e["inputs"]["vpcEndpointType"] == "Interface"]
     assert {e["inputs"]["serviceName"].rsplit(".", 1)[1] for e in interfaces} == {
         "kinesis-streams", "secretsmanager", "kms", "logs", "sts", "sqs",
-        "elasticache"}  # IAM-05: the rotation function's ModifyReplicationGroup
+        "elasticache",  # IAM-05: the rotation function's ModifyReplicationGroup
+        # the compliance auditor's reads and writes (iot.api: the IoT control plane's service name ends in .api)
+        "ec2", "rds", "api", "cloudtrail", "lambda", "securityhub", "xray"}
     for endpoint in interfaces:
         assert endpoint["inputs"]["privateDnsEnabled"] is True
         assert set(endpoint["propertyDependencies"]["subnetIds"]) == private_subnet_urns(dev_graph)
@@ -142,7 +144,7 @@ def test_egress_is_narrow(dev_graph):
     for rule in of_type(dev_graph, EGRESS):
         inputs = rule["inputs"]
         source = group_name(dev_graph, rule)
-        assert source in ("processor", "migrator", "proxy", "redis-rotation"), rule["name"]
+        assert source in ("processor", "migrator", "proxy", "redis-rotation", "auditor"), rule["name"]
         assert inputs["ipProtocol"] == "tcp" and inputs["fromPort"] == inputs["toPort"], rule["name"]
         assert "cidrIpv4" not in inputs and "cidrIpv6" not in inputs, rule["name"]
         if "prefixListId" in inputs:
@@ -154,6 +156,7 @@ def test_egress_is_narrow(dev_graph):
         ("processor", "pl-synthetic-s3", 443), ("processor", "pl-synthetic-dynamodb", 443),
         ("proxy", "aurora", 5432), ("migrator", "aurora", 5432), ("migrator", "endpoints", 443),
         ("redis-rotation", "redis", 6379), ("redis-rotation", "endpoints", 443),
+        ("auditor", "endpoints", 443), ("auditor", "pl-synthetic-s3", 443), ("auditor", "pl-synthetic-dynamodb", 443),
     }
     for group in of_type(dev_graph, SECURITY_GROUP):
         assert not group["inputs"].get("egress") and not group["inputs"].get("ingress"), group["name"]

@@ -74,7 +74,7 @@ def test_lambda_environment_follows_the_processor_contract(dev_graph, outputs, k
 def test_event_source_mapping_reports_partial_failures_with_bounded_retries(dev_graph, outputs):
     """LOG-02: partial batch responses, bisect on error, 5 retries, bounded record age, from the
     oldest retained record (nothing the IoT rule wrote before the mapping existed is skipped), batches of 500."""
-    mapping = one(dev_graph, "aws:lambda/eventSourceMapping:EventSourceMapping")
+    mapping = one(dev_graph, "aws:lambda/eventSourceMapping:EventSourceMapping", "processor-telemetry")
     inputs = mapping["inputs"]
     assert inputs["eventSourceArn"] == outputs["streamArn"]
     assert depends_on(dev_graph, mapping, "functionName", FUNCTION) == [one(dev_graph, FUNCTION, "processor")]
@@ -87,7 +87,7 @@ def test_event_source_mapping_reports_partial_failures_with_bounded_retries(dev_
 
 
 def test_dlq_is_the_on_failure_destination(dev_graph):
-    mapping = one(dev_graph, "aws:lambda/eventSourceMapping:EventSourceMapping")
+    mapping = one(dev_graph, "aws:lambda/eventSourceMapping:EventSourceMapping", "processor-telemetry")
     queue = one(dev_graph, "aws:sqs/queue:Queue", "processor-dlq")
     assert queue["inputs"]["name"] == "sqs-processor-dlq-dev"
     assert depends_on(dev_graph, mapping, "destinationConfig", "aws:sqs/queue:Queue") == [queue]

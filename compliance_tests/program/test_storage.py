@@ -8,7 +8,8 @@ CLUSTER = "aws:rds/cluster:Cluster"
 REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
 TABLE = "aws:dynamodb/table:Table"
 BUCKET = "aws:s3/bucket:Bucket"
-BUCKET_NAMES = {"raw-archive": "s3-raw-archive-123456789012-dev", "trail-logs": "s3-trail-logs-123456789012-dev"}
+BUCKET_NAMES = {"raw-archive": "s3-raw-archive-123456789012-dev", "trail-logs": "s3-trail-logs-123456789012-dev",
+                "evidence": "s3-evidence-123456789012-dev"}  # the compliance auditor's reports (Object Lock)
 
 
 def bucket_part(graph, type_token):

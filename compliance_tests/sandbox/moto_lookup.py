@@ -41,6 +41,14 @@ def _policy_attachment(c: Client, attachment_id: str) -> bool:
     return policy in [p["policyName"] for p in c("iot").list_attached_policies(target=target)["policies"]]
 
 
+def _event_target(c: Client, target_id: str) -> bool:
+    for rule in c("events").list_rules()["Rules"]:
+        if target_id.startswith(f"{rule['Name']}-"):
+            wanted = target_id.removeprefix(f"{rule['Name']}-")
+            return wanted in [t["Id"] for t in c("events").list_targets_by_rule(Rule=rule["Name"])["Targets"]]
+    return False
+
+
 def _proxy_target(c: Client, target_id: str) -> bool:
     proxy, group, kind, resource = target_id.split(",", 3)
     targets = c("rds").describe_db_proxy_targets(DBProxyName=proxy, TargetGroupName=group)["Targets"]
@@ -145,4 +153,14 @@ LOOKUPS: dict[str, Callable[[Client, str], Any]] = {
     "aws:rds/proxyTarget:ProxyTarget": _proxy_target,
     "aws:cloudwatch/logGroup:LogGroup": _log_group,
     "aws:cloudtrail/trail:Trail": lambda c, i: c("cloudtrail").get_trail(Name=i)["Trail"],
+    # The compliance auditor's surroundings.
+    "aws:cloudwatch/eventRule:EventRule": lambda c, i: c("events").describe_rule(Name=i)["EventPattern"],
+    "aws:cloudwatch/eventTarget:EventTarget": _event_target,
+    "aws:sqs/queuePolicy:QueuePolicy":
+        lambda c, i: c("sqs").get_queue_attributes(QueueUrl=i, AttributeNames=["Policy"])["Attributes"]["Policy"],
+    "aws:scheduler/schedule:Schedule": lambda c, i: c("scheduler").get_schedule(
+        GroupName=i.split("/", 1)[0], Name=i.split("/", 1)[1])["Target"]["Arn"],
+    "aws:cloudwatch/metricAlarm:MetricAlarm": lambda c, i: c("cloudwatch").describe_alarms(AlarmNames=[i])["MetricAlarms"],
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": lambda c, i: c("s3").get_object_lock_configuration(
+        Bucket=i)["ObjectLockConfiguration"]["Rule"]["DefaultRetention"],
 }

@@ -255,7 +255,7 @@ def test_processor_consumes_the_stream_with_partial_batches_bisect_and_a_dlq(dep
     # moto filters mappings by the exact FunctionName they were created with (the program passes the ARN)
     [mapping] = lambda_.list_event_source_mappings(EventSourceArn=deployed_dev.outputs["streamArn"])[
         "EventSourceMappings"]
-    [inputs] = declared(rendered_dev, "aws:lambda/eventSourceMapping:EventSourceMapping")
+    [inputs] = declared(rendered_dev, "aws:lambda/eventSourceMapping:EventSourceMapping", "processor-telemetry")
     assert mapping["EventSourceArn"] == deployed_dev.outputs["streamArn"]
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert mapping["BisectBatchOnFunctionError"] is True

@@ -185,7 +185,8 @@ def mutate(clean: dict[str, Any]) -> tuple[dict[str, Any], list[Mutation]]:
 
     g.get(":Subnet", "network-private-a")["inputs"]["mapPublicIpOnLaunch"] = True
     for kind, store in (("rds/cluster:Cluster", "aurora"), (":ReplicationGroup", "redis"), (":Function", "processor"),
-                        (":Function", "migrator"), (":Function", "redis-auth-rotation"), ("rds/proxy:Proxy", "metrics")):
+                        (":Function", "migrator"), (":Function", "redis-auth-rotation"), ("rds/proxy:Proxy", "metrics"),
+                        (":Function", "auditor")):
         record("private subnet maps public IPs", "NET-02", "CKV_IOT_52", kind, store)
 
     # IAM-05: a second rotation schedule for the Redis secret, tied to it only by propertyDependencies

@@ -69,6 +69,7 @@ def test_cross_resource_checks_find_their_edges(clean_scan, mutated_scan):
     """Edges exist only through configuration references built from propertyDependencies."""
     for check in ("CKV_AWS_21", "CKV_AWS_145", "CKV2_AWS_6"):  # versioning, SSE-KMS, public access block
         assert _checkov_results(clean_scan, check) == {
-            "aws_s3_bucket.raw_archive": "PASSED", "aws_s3_bucket.trail_logs": "PASSED"}, check
+            "aws_s3_bucket.raw_archive": "PASSED", "aws_s3_bucket.trail_logs": "PASSED",
+            "aws_s3_bucket.evidence": "PASSED"}, check
     assert _checkov_results(clean_scan, "CKV2_AWS_10") == {"aws_cloudtrail.audit": "PASSED"}
     assert _checkov_results(mutated_scan, "CKV2_AWS_57") == {"aws_secretsmanager_secret.redis_auth": "PASSED"}

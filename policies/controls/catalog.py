@@ -44,7 +44,9 @@ _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 OUR_CHECKOV_PREFIX = "CKV_IOT_"
 _FIELDS = {"id", "title", "severity", "enforcement", "rationale", "remediation", "layers", "checkov",
            "parameters", "frameworks"}
-_OPTIONAL = {"weakens"}  # required as soon as a control has parameters
+_OPTIONAL = {"weakens", "triggers", "schedule_only"}  # weakens: with parameters; triggers: on live controls
+_EVENT_SOURCE = re.compile(r"^[a-z0-9-]+\.amazonaws\.com$")
+_EVENT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]+$")
 # How a parameter is weakened: a number below (``lower``) or above (``higher``) the catalog's value, an entry
 # added to an allow-list (``added``) or removed from a required list (``removed``).
 WEAKENING_DIRECTIONS = {"lower": "number", "higher": "number", "added": "list", "removed": "list"}
@@ -67,6 +69,13 @@ class Control:
     parameters: dict[str, Any] = field(default_factory=dict)
     frameworks: dict[str, tuple[str, ...]] = field(default_factory=dict)
     weakens: dict[str, str] = field(default_factory=dict)
+    # CloudTrail eventSource -> the eventNames that can break this control (what the deployed auditor reacts to)
+    triggers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    schedule_only: str = ""  # why some or all of its changes are seen only by the scheduled audit
+
+    def triggered_by(self, event_source: str, event_name: str) -> bool:
+        """Can a CloudTrail management event ``event_source``/``event_name`` break this control?"""
+        return event_name in self.triggers.get(event_source, ())
 
     def weakening(self, parameter: str, value: Any) -> str | None:
         """How ``value`` weakens the catalog's ``parameter`` (e.g. "7 is below the catalog's 30"), or None.
@@ -118,6 +127,31 @@ class Catalog:
 
     def with_layer(self, layer: str) -> list[Control]:
         return [c for c in self.controls.values() if layer in c.layers]
+
+    def triggered_by(self, event_source: str, event_name: str) -> list[Control]:
+        """The controls a CloudTrail management event can break (what the deployed auditor re-checks)."""
+        return [c for c in self.controls.values() if c.triggered_by(event_source, event_name)]
+
+    def triggers(self) -> dict[str, tuple[str, ...]]:
+        """The union of every control's triggers: eventSource -> sorted eventNames."""
+        union: dict[str, set[str]] = {}
+        for control in self.controls.values():
+            for source, names in control.triggers.items():
+                union.setdefault(source, set()).update(names)
+        return {source: tuple(sorted(union[source])) for source in sorted(union)}
+
+    def event_patterns(self) -> dict[str, dict[str, Any]]:
+        """The EventBridge event patterns of the auditor's rules, one per event source, generated from ``triggers``.
+
+        One rule per source keeps each pattern exact (no source paired with another's
+        event names) and well under EventBridge's default 2,048-character pattern
+        quota, which the union in one pattern would exceed. Keyed by the source's
+        service (``kinesis`` for kinesis.amazonaws.com), which names the rule.
+        """
+        return {source.split(".")[0]: {
+            "detail-type": ["AWS API Call via CloudTrail"],
+            "detail": {"eventSource": [source], "eventName": list(names)},
+        } for source, names in self.triggers().items()}
 
     def by_checkov_id(self) -> dict[str, str]:
         """checkov check ID -> control ID (a check maps to at most one control)."""
@@ -193,7 +227,35 @@ def _control(entry: Any, where: str) -> Control:
         rationale=entry["rationale"], remediation=entry["remediation"], layers=tuple(layers),
         checkov=tuple(checkov), parameters=dict(entry["parameters"]),
         frameworks={k: tuple(v) for k, v in frameworks.items()}, weakens=weakens,
+        triggers=_triggers(entry, where), schedule_only=entry.get("schedule_only", ""),
     )
+
+
+def _triggers(entry: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
+    """``triggers``: on every live control, eventSource -> eventNames; empty only with a ``schedule_only`` reason."""
+    live = "live" in entry["layers"]
+    if "triggers" not in entry:
+        if live:
+            raise CatalogError(f"{where}: a live control lists its triggers (eventSource: [eventName, ...]) or "
+                               "triggers: {} with schedule_only: <why only the schedule sees its changes>")
+        if "schedule_only" in entry:
+            raise CatalogError(f"{where}: schedule_only applies to live controls only; drop it")
+        return {}
+    if not live:
+        raise CatalogError(f"{where}: triggers apply to live controls only; drop them or add the live layer")
+    triggers = entry["triggers"]
+    if not isinstance(triggers, dict) or any(
+            not isinstance(source, str) or not _EVENT_SOURCE.match(source) or not isinstance(names, list) or not names
+            or len(set(names)) != len(names) or any(not isinstance(n, str) or not _EVENT_NAME.match(n) for n in names)
+            for source, names in triggers.items()):
+        raise CatalogError(f"{where}: triggers maps CloudTrail event sources like kinesis.amazonaws.com to "
+                           "non-empty lists of distinct event names like StopStreamEncryption")
+    reason = entry.get("schedule_only", "")
+    if not isinstance(reason, str) or ("schedule_only" in entry and len(reason.strip()) < 5):
+        raise CatalogError(f"{where}: schedule_only must be a sentence saying why only the schedule sees the changes")
+    if not triggers and not reason:
+        raise CatalogError(f"{where}: triggers is empty; add schedule_only: <why only the schedule sees its changes>")
+    return {source: tuple(names) for source, names in triggers.items()}
 
 
 def _weakens(entry: dict[str, Any], where: str) -> dict[str, str]:

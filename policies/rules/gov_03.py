@@ -25,6 +25,7 @@ TAGGABLE = (
     "aws:elasticache/parameterGroup:ParameterGroup", "aws:elasticache/userGroup:UserGroup",
     "aws:elasticache/user:User", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
     "aws:ec2/flowLog:FlowLog", "aws:rds/proxy:Proxy",
+    "aws:cloudwatch/eventRule:EventRule", "aws:cloudwatch/metricAlarm:MetricAlarm",  # the compliance auditor's
 )
 
 

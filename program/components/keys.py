@@ -47,7 +47,8 @@ class Keys(pulumi.ComponentResource):
     """``keys[service]`` is the service's key; ``arns[service]`` its ARN."""
 
     def __init__(self, name: str, naming: Naming, ctx: AwsContext, trail_name: str,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+                 opts: pulumi.ResourceOptions | None = None, *, event_delivery: bool = False) -> None:
+        """``event_delivery``: EventBridge may encrypt with the Lambda/SQS key (the compliance auditor's queue)."""
         super().__init__("iot-sensor-platform:keys:Keys", name, None, opts)
         self.keys: dict[str, aws.kms.Key] = {}
         self.aliases: dict[str, aws.kms.Alias] = {}
@@ -57,7 +58,7 @@ class Keys(pulumi.ComponentResource):
                 description=f"{PURPOSE[service]} ({naming.suffix})",
                 enable_key_rotation=True,
                 deletion_window_in_days=DELETION_WINDOW_DAYS,
-                policy=document(*self._policy(service, ctx, trail_name)),
+                policy=document(*self._policy(service, ctx, trail_name, event_delivery)),
                 tags=naming.tags(naming.name("kms", service)),
                 opts=pulumi.ResourceOptions(parent=self),
             )
@@ -72,7 +73,7 @@ class Keys(pulumi.ComponentResource):
         self.register_outputs({"keyArns": self.arns})
 
     @staticmethod
-    def _policy(service: str, ctx: AwsContext, trail_name: str) -> list[dict[str, Any]]:
+    def _policy(service: str, ctx: AwsContext, trail_name: str, event_delivery: bool) -> list[dict[str, Any]]:
         root = ctx.arn("iam", "root", region="")
         statements = [statement("AccountAdministersAndDelegatesToIam", ROOT_ACTIONS, "*",
                                 principal={"AWS": root})]
@@ -83,6 +84,12 @@ class Keys(pulumi.ComponentResource):
                 "*",
                 principal={"Service": ctx.regional_service_principal("logs")},
                 condition={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": ctx.arn("logs", "log-group:*")}},
+            ))
+        if service == "lambda" and event_delivery:  # the compliance auditor's queue: EventBridge encrypts into it
+            statements.append(statement(
+                "EventBridgeDeliversToThisAccountsQueues", ["kms:GenerateDataKey", "kms:Decrypt"], "*",
+                principal={"Service": "events.amazonaws.com"},
+                condition={"StringEquals": {"aws:SourceAccount": ctx.account_id}},
             ))
         if service == "cloudtrail":
             trail_arn = ctx.arn("cloudtrail", f"trail/{trail_name}")

@@ -42,6 +42,12 @@ GATEWAY_ENDPOINTS = ("s3", "dynamodb")
 INTERFACE_ENDPOINTS = ("kinesis-streams", "secretsmanager", "kms", "logs", "sts", "sqs")
 # IAM-05: the rotation function calls ModifyReplicationGroup; the ElastiCache API has no gateway endpoint.
 ROTATION_ENDPOINTS = ("elasticache",)
+# The compliance auditor (components/compliance_auditor.py) reads every audited service and writes to Security Hub;
+# what INTERFACE_ENDPOINTS and the gateways do not already serve. IAM has an interface endpoint only in us-east-1,
+# outside the approved regions: the deployed auditor cannot read IAM (IAM-01 is left to the CI audit).
+AUDITOR_ENDPOINTS = ("ec2", "rds", "iot.api", "cloudtrail", "lambda", "securityhub", "xray")
+AUDITOR_TIER = "auditor"
+AUDITOR_TIER_DESCRIPTION = "Compliance auditor Lambda: egress to AWS endpoints only"
 
 POSTGRES_PORT = 5432
 REDIS_PORT = 6379
@@ -78,9 +84,11 @@ ENDPOINT_CLIENTS = ("processor", "migrator", ROTATION_TIER)
 
 class Network(pulumi.ComponentResource):
     def __init__(self, name: str, naming: Naming, ctx: AwsContext, logs_key_arn: pulumi.Input[str],
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+                 opts: pulumi.ResourceOptions | None = None, *, auditor: bool = False) -> None:
+        """``auditor``: the tier and endpoints of the compliance auditor (config ``complianceAuditor``)."""
         super().__init__("iot-sensor-platform:network:Network", name, None, opts)
         self._prefix = name
+        self._auditor = auditor
         zones = aws.get_availability_zones_output(state="available").names
         region = ctx.region
 
@@ -131,7 +139,7 @@ class Network(pulumi.ComponentResource):
                 tags=naming.tags(),
                 opts=self._opts(tier, existed=tier in TIERS),
             )
-            for tier, description in {**TIERS, **NEW_TIERS}.items()
+            for tier, description in {**TIERS, **NEW_TIERS, **self._auditor_tier()}.items()
         }
         self._rules(naming, region)
 
@@ -156,10 +164,10 @@ class Network(pulumi.ComponentResource):
                 private_dns_enabled=True,
                 subnet_ids=[s.id for s in self.private_subnets],
                 security_group_ids=[self.security_groups["endpoints"].id],
-                tags=naming.tags(naming.name("vpce", service)),
+                tags=naming.tags(naming.name("vpce", service.replace(".", "-"))),
                 opts=self._opts(service, existed=service in INTERFACE_ENDPOINTS),
             )
-            for service in (*INTERFACE_ENDPOINTS, *ROTATION_ENDPOINTS)
+            for service in (*INTERFACE_ENDPOINTS, *ROTATION_ENDPOINTS, *(AUDITOR_ENDPOINTS if auditor else ()))
         }
         self.flow_log = self._flow_log(naming, ctx, logs_key_arn)
 
@@ -173,6 +181,9 @@ class Network(pulumi.ComponentResource):
             "securityGroupIds": self.security_group_ids,
             "flowLogGroupName": self.flow_log_group.name,
         })
+
+    def _auditor_tier(self) -> dict[str, str]:
+        return {AUDITOR_TIER: AUDITOR_TIER_DESCRIPTION} if self._auditor else {}
 
     def _child(self, local: str) -> str:
         """A child's logical name: the component's name, then the child's own."""
@@ -227,7 +238,7 @@ class Network(pulumi.ComponentResource):
             description="HTTPS from inside the VPC",
             tags=naming.tags(), opts=self._opts("endpoints-from-vpc"),
         )
-        for source in ENDPOINT_CLIENTS:
+        for source in (*ENDPOINT_CLIENTS, *self._auditor_tier()):
             aws.vpc.SecurityGroupEgressRule(
                 self._child(f"{source}-to-endpoints"),
                 security_group_id=sg[source].id,
@@ -238,14 +249,15 @@ class Network(pulumi.ComponentResource):
             )
         for service in GATEWAY_ENDPOINTS:
             prefix_list = aws.ec2.get_prefix_list_output(name=f"com.amazonaws.{region}.{service}")
-            aws.vpc.SecurityGroupEgressRule(
-                self._child(f"processor-to-{service}"),
-                security_group_id=sg["processor"].id,
-                prefix_list_id=prefix_list.id,
-                ip_protocol="tcp", from_port=HTTPS_PORT, to_port=HTTPS_PORT,
-                description=f"HTTPS to {service} through its gateway endpoint",
-                tags=naming.tags(), opts=self._opts(f"processor-to-{service}"),
-            )
+            for source in ("processor", *self._auditor_tier()):
+                aws.vpc.SecurityGroupEgressRule(
+                    self._child(f"{source}-to-{service}"),
+                    security_group_id=sg[source].id,
+                    prefix_list_id=prefix_list.id,
+                    ip_protocol="tcp", from_port=HTTPS_PORT, to_port=HTTPS_PORT,
+                    description=f"HTTPS to {service} through its gateway endpoint",
+                    tags=naming.tags(), opts=self._opts(f"{source}-to-{service}", existed=source == "processor"),
+                )
 
     def _flow_log(self, naming: Naming, ctx: AwsContext, logs_key_arn: pulumi.Input[str]) -> aws.ec2.FlowLog:
         """LOG-03: every VPC's traffic to a CMK-encrypted log group kept 30 days, through a least-privilege role."""

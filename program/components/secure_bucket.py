@@ -28,11 +28,15 @@ class SecureBucket(pulumi.ComponentResource):
         lifecycle_rules: list[aws.s3.BucketLifecycleConfigurationRuleArgs],
         naming: Naming,
         extra_statements: Callable[[pulumi.Output[str]], list[dict[str, Any]]] | None = None,
+        object_lock: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """``object_lock``: created with S3 Object Lock enabled (it cannot be switched on later by this
+        provider); the caller declares the default retention."""
         super().__init__("iot-sensor-platform:storage:SecureBucket", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.bucket = aws.s3.Bucket(name, bucket=bucket_name, force_destroy=True, tags=naming.tags(), opts=child)
+        self.bucket = aws.s3.Bucket(name, bucket=bucket_name, force_destroy=True, tags=naming.tags(),
+                                    object_lock_enabled=True if object_lock else None, opts=child)
         ownership = aws.s3.BucketOwnershipControls(
             name, bucket=self.bucket.id,
             rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),

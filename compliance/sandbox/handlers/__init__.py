@@ -3,6 +3,7 @@
 from compliance.sandbox.handlers import (  # noqa: F401 (imported for their @handles registrations)
     analytics,
     audit_logging,
+    auditor,
     databases,
     identity,
     ingestion,

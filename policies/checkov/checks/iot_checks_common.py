@@ -58,7 +58,9 @@ PHYSICAL_NAME_ATTRIBUTES = {
 # gives each of them a ``tagsAll`` property; a test keeps the two in step).
 TAGGABLE_TYPES = (
     "aws_cloudtrail",
+    "aws_cloudwatch_event_rule",
     "aws_cloudwatch_log_group",
+    "aws_cloudwatch_metric_alarm",
     "aws_db_proxy",
     "aws_db_subnet_group",
     "aws_default_security_group",
