@@ -41,7 +41,7 @@ import pulumi_aws as aws
 from aws_context import AwsContext
 from components.keys import Keys
 from components.network import AUDITOR_TIER, Network
-from components.secure_bucket import SecureBucket
+from components.secure_bucket import SecureBucket, tiered_lifecycle
 from config import AuditorConfig
 from lambda_platform import RUNTIME, VPC_NETWORK_INTERFACE_ACTIONS, powertools_layer_arn
 from naming import Naming
@@ -90,23 +90,9 @@ class EvidenceBucket(pulumi.ComponentResource):
             name,
             bucket_name=ctx.account_id.apply(lambda account: naming.name("s3", f"evidence-{account}")),
             kms_key_arn=keys.arns["s3"],
-            lifecycle_rules=[aws.s3.BucketLifecycleConfigurationRuleArgs(
-                id="tier-then-glacier",
-                status="Enabled",
-                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                transitions=[
-                    aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(days=0, storage_class="INTELLIGENT_TIERING"),
-                    aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(
-                        days=EVIDENCE_GLACIER_AFTER_DAYS, storage_class="GLACIER"),
-                ],
-                # Object Lock keeps a locked version whatever the lifecycle says; this only clears the
-                # versions whose retention has ended.
-                noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-                    noncurrent_days=settings.evidence_retention_days),
-                abort_incomplete_multipart_upload=(
-                    aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(days_after_initiation=7)
-                ),
-            )],
+            # Object Lock keeps a locked version whatever the lifecycle says; the noncurrent expiration only
+            # clears the versions whose retention has ended.
+            lifecycle_rules=tiered_lifecycle(glacier_after_days=EVIDENCE_GLACIER_AFTER_DAYS, noncurrent_days=settings.evidence_retention_days),
             naming=naming,
             object_lock=True,
             opts=child,

@@ -80,3 +80,22 @@ class SecureBucket(pulumi.ComponentResource):
         self.arn = self.bucket.arn
         self.name = self.bucket.bucket
         self.register_outputs({"bucketName": self.name, "bucketArn": self.arn})
+
+
+def tiered_lifecycle(*, glacier_after_days: int, noncurrent_days: int) -> list[aws.s3.BucketLifecycleConfigurationRuleArgs]:
+    """The archive buckets' one lifecycle rule: Intelligent-Tiering at once, Glacier after ``glacier_after_days``,
+    noncurrent versions expired after ``noncurrent_days`` (RET-03), incomplete uploads aborted after 7 days."""
+    return [aws.s3.BucketLifecycleConfigurationRuleArgs(
+        id="tier-then-glacier",
+        status="Enabled",
+        filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+        transitions=[
+            aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(days=0, storage_class="INTELLIGENT_TIERING"),
+            aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(days=glacier_after_days, storage_class="GLACIER"),
+        ],
+        noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+            noncurrent_days=noncurrent_days),
+        abort_incomplete_multipart_upload=(
+            aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(days_after_initiation=7)
+        ),
+    )]

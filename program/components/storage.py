@@ -22,7 +22,7 @@ import pulumi_aws as aws
 from aws_context import AwsContext
 from components.keys import Keys
 from components.network import POSTGRES_PORT, REDIS_PORT, Network
-from components.secure_bucket import SecureBucket
+from components.secure_bucket import SecureBucket, tiered_lifecycle
 from config import PlatformConfig
 from naming import Naming
 
@@ -56,21 +56,7 @@ class Storage(pulumi.ComponentResource):
             "raw-archive",
             bucket_name=ctx.account_id.apply(lambda account: naming.name("s3", f"raw-archive-{account}")),
             kms_key_arn=keys.arns["s3"],
-            lifecycle_rules=[aws.s3.BucketLifecycleConfigurationRuleArgs(
-                id="tier-then-glacier",
-                status="Enabled",
-                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                transitions=[
-                    aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(days=0, storage_class="INTELLIGENT_TIERING"),
-                    aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(
-                        days=ARCHIVE_GLACIER_AFTER_DAYS, storage_class="GLACIER"),
-                ],
-                noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-                    noncurrent_days=NONCURRENT_VERSION_DAYS),
-                abort_incomplete_multipart_upload=(
-                    aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(days_after_initiation=7)
-                ),
-            )],
+            lifecycle_rules=tiered_lifecycle(glacier_after_days=ARCHIVE_GLACIER_AFTER_DAYS, noncurrent_days=NONCURRENT_VERSION_DAYS),
             naming=naming,
             opts=self._child,
         )
