@@ -128,7 +128,7 @@ def test_running_the_function_leaves_no_bytecode_in_its_package(handler):
 
 @pytest.mark.slow
 def test_the_stream_is_read_one_batch_per_shard_with_partial_batch_responses(graph):
-    mapping = _only(graph, "aws:lambda/eventSourceMapping:EventSourceMapping")["inputs"]
+    mapping = _only(graph, "aws:lambda/eventSourceMapping:EventSourceMapping", "processor-telemetry")["inputs"]
     assert "ReportBatchItemFailures" in mapping["functionResponseTypes"]
     # The archive and dead-letter ledgers assume one batch per shard at a time.
     assert mapping.get("parallelizationFactor", 1) == 1
