@@ -313,3 +313,46 @@ def test_iam_roles_and_documents_come_from_every_page_of_the_authorization_detai
         assert role_documents(ctx, found[0].data) == {"inline:inline": {"Statement": []}}
         assert role_documents(ctx, found[1].data) == {local: wildcard, managed: {"Statement": []}}
         stub.assert_no_pending_responses()
+
+
+def test_iot_certificates_are_read_once_per_region_and_an_unlisted_one_is_an_error():
+    """IAM-03: statuses from ListCertificates and attachments from ListTargetsForPolicy (per policy, once for
+    every thing); a thing with an active certificate a policy targets passes, one whose certificate is inactive
+    fails, and one whose certificate ListCertificates does not list is an error naming the call, never a pass."""
+    import boto3
+    from botocore.stub import Stubber
+
+    from compliance.audit.aws import AwsAccess
+    from compliance.audit.gaps import KnownGaps
+    from compliance.audit.inventory import Inventory
+    from compliance.audit.registry import CheckContext
+    from compliance.audit.services.iot import thing_certificates
+
+    region = "sa-east-1"
+    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region)
+    aws = AwsAccess(session, None, RetryPolicy(), region)
+    stub = Stubber(aws.client("iot", region))
+    cert = {name: f"arn:aws:iot:{region}:123456789012:cert/{name:a<64}" for name in ("a", "b", "c")}
+    things = ["thing-ok-dev", "thing-inactive-dev", "thing-unlisted-dev"]
+    stub.add_response("list_things", {"things": [
+        {"thingName": t, "thingArn": f"arn:aws:iot:{region}:123456789012:thing/{t}"} for t in things]}, {})
+    for thing, name in zip(things, "abc", strict=True):
+        stub.add_response("list_thing_principals", {"principals": [cert[name]]}, {"thingName": thing})
+        if thing == things[0]:
+            stub.add_response("list_certificates", {"certificates": [
+                {"certificateArn": cert["a"], "status": "ACTIVE"}, {"certificateArn": cert["b"], "status": "INACTIVE"}]},
+                {})
+            stub.add_response("list_policies", {"policies": [{"policyName": "policy-device-dev"}]}, {})
+            stub.add_response("list_targets_for_policy", {"targets": [cert["a"], cert["b"]]},
+                              {"policyName": "policy-device-dev"})
+    with stub:
+        inventory = Inventory(aws, Scope(suffix=None), KnownGaps(), home_region=region)
+        ctx = CheckContext(region, (region,), inventory, aws, Scope(suffix=None), KnownGaps(), {}, "123456789012",
+                           "IAM-03")
+        outcomes = {o.resource.name: o for o in thing_certificates(ctx)}
+        stub.assert_no_pending_responses()
+    assert outcomes["thing-ok-dev"].status == "pass", outcomes["thing-ok-dev"]
+    assert outcomes["thing-ok-dev"].evidence["iot:ListTargetsForPolicy"] == {cert["a"]: ["policy-device-dev"]}
+    assert outcomes["thing-inactive-dev"].status == "fail", outcomes["thing-inactive-dev"]
+    assert outcomes["thing-unlisted-dev"].status == "error"
+    assert "iot:ListCertificates does not list" in outcomes["thing-unlisted-dev"].message
