@@ -182,17 +182,24 @@ class AwsAccess:
         empty listing: only the APIs AWS documents as leaving it out when there is
         nothing to list (``OMITTED_WHEN_EMPTY``) may answer so.
         """
+        for page in self.whole_pages(service, region, operation, (key,), **params):
+            yield from page.get(key) or []
+
+    def whole_pages(self, service: str, region: str, operation: str, keys: tuple[str, ...],
+                    **params: Any) -> Iterator[dict[str, Any]]:
+        """Every page of an operation whose pages hold several lists (IAM GetAccountAuthorizationDetails), each
+        page checked to hold every one of ``keys`` as ``pages`` checks its one key."""
         self._check_running(service, operation)
         client = self.client(service, region)
         try:
             for page in client.get_paginator(_snake(operation)).paginate(**params):
-                items = page.get(key)
-                if items is None and not (key not in page and (service, operation) in OMITTED_WHEN_EMPTY):
-                    api = api_name(service, operation)
-                    raise ApiError(api, "unexpected", f"{api} answered a page without {key}: unexpected answer from "
-                                   f"{self.endpoint_url or f'the {service} endpoint'}; nothing it lists can be "
-                                   "judged: check that the API is available there", "MissingResultKey")
-                yield from items or []
+                for key in keys:
+                    if page.get(key) is None and not (key not in page and (service, operation) in OMITTED_WHEN_EMPTY):
+                        api = api_name(service, operation)
+                        raise ApiError(api, "unexpected", f"{api} answered a page without {key}: unexpected answer "
+                                       f"from {self.endpoint_url or f'the {service} endpoint'}; nothing it lists can "
+                                       "be judged: check that the API is available there", "MissingResultKey")
+                yield page
         except (ClientError, BotoCoreError) as exc:
             raise classify(service, operation, exc, self.endpoint_url, self.retry) from exc
 

@@ -48,7 +48,8 @@ from compliance.findings import ResourceRef
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 API_PATTERN = re.compile(r"^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$")
-# An evidence key names the call(s) it came from: "lambda:ListFunctions", "iam:GetRolePolicy+GetPolicyVersion".
+# An evidence key names the call(s) it came from: "lambda:ListFunctions",
+# "iam:GetAccountAuthorizationDetails+GetPolicyVersion".
 EVIDENCE_KEY = re.compile(r"^([a-z0-9-]+):([A-Z][A-Za-z0-9]+(?:\+[A-Z][A-Za-z0-9]+)*)$")
 ENTRY_KEYS = frozenset({"api", "reason", "resource", "fields", "resourceType", "name"})
 WAIVER_KEYS = ("control", "check")

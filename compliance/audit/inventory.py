@@ -19,6 +19,14 @@ do not hold them to the program's conventions. Resources on their way out are
 not audited: keys pending deletion (a destroyed stack's keys wait out their
 deletion window), and clusters, replication groups and tables being deleted.
 
+Tags of the services the Resource Groups Tagging API serves (``TAGGING_API_SERVICES``)
+come from one paginated ``GetResources`` per region, read when the region's
+first such resource is listed (a region holding none makes no call), instead
+of one tag read per resource. ``GetResources`` returns every resource that is
+or was tagged: one it leaves out has no tags. Kinesis streams, CloudTrail
+trails and IoT resources keep their own tag reads (moto's tagging API does not
+serve them).
+
 The KMS key reads live here rather than in ``services/kms.py``: every
 encryption check of every service resolves its key reference through them, and
 KMS-02 in ``services/kms.py`` imports every service's listing, so a service
@@ -39,6 +47,8 @@ from compliance.audit.scope import Scope
 from compliance.findings import ResourceRef
 
 DELETING = ("deleting", "DELETING")
+# Services whose tags the audit reads from the Resource Groups Tagging API's GetResources (ResourceTypeFilters).
+TAGGING_API_SERVICES = ("dynamodb", "elasticache", "kms", "lambda", "logs", "rds", "s3", "sqs")
 
 
 @dataclass(frozen=True)
@@ -138,6 +148,15 @@ class Inventory:
         known = tuple(dict.fromkeys(i.removesuffix(":*") for i in ids if i))
         return Resource(ref, data, tags, taggable=read_tags is not None, tags_gap=gap, managed_by_aws=managed_by_aws,
                         identifiers=known)
+
+    def tags_of(self, region: str, arn: str) -> dict[str, str]:
+        """The tags of a resource of ``TAGGING_API_SERVICES`` from the region's GetResources answer (read once)."""
+        def read() -> dict[str, dict[str, str]]:
+            mappings = self.aws.pages("resourcegroupstaggingapi", region, "GetResources", "ResourceTagMappingList",
+                                      ResourceTypeFilters=list(TAGGING_API_SERVICES), ResourcesPerPage=100)
+            return {mapping["ResourceARN"]: tag_dict(mapping.get("Tags")) for mapping in mappings}
+
+        return dict(self.memo.get(("GetResources", region), read).get(arn, {}))
 
     # -- KMS key reads every encryption check shares ---------------------------
 

@@ -18,6 +18,7 @@ _RENAMED = {
     ("s3", "ListBuckets"): "s3:ListAllMyBuckets",
     ("s3", "GetBucketEncryption"): "s3:GetEncryptionConfiguration",
     ("s3", "GetBucketLifecycleConfiguration"): "s3:GetLifecycleConfiguration",
+    ("resourcegroupstaggingapi", "GetResources"): "tag:GetResources",
 }
 
 

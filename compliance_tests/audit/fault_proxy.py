@@ -58,7 +58,7 @@ def _protocols() -> dict[str, str]:
     session = botocore.session.get_session()
     protocols = {}
     for name in ("kms", "dynamodb", "kinesis", "logs", "secretsmanager", "cloudtrail", "sqs", "rds", "elasticache",
-                 "iam", "sts", "ec2", "lambda", "iot", "s3"):
+                 "iam", "sts", "ec2", "lambda", "iot", "s3", "resourcegroupstaggingapi"):
         model = session.get_service_model(name)
         protocols[model.signing_name or name] = model.protocol
     return protocols

@@ -13,6 +13,7 @@ import json
 import pytest
 
 from compliance.audit.gaps import load_gaps
+from compliance.audit.inventory import TAGGING_API_SERVICES, tag_dict
 from compliance.catalog import load_catalog
 from compliance.errors import EXIT_ERROR, EXIT_OK
 from compliance_tests.audit.audit_runs import GREEN, MOTO_READ_GAPS, run_audit_cli, sandbox_args
@@ -153,6 +154,47 @@ def test_each_moto_read_gap_is_still_real(gap, deployed_dev):
     with pytest.raises(Exception) as raised:
         calls[gap.api]()
     assert type(raised.value).__name__ in ("ClientError", "CacheClusterNotFoundFault"), raised.value
+
+
+def test_the_tagging_api_answers_the_tags_each_service_answers(deployed_dev):
+    """GOV-03 and the scope read the tags of TAGGING_API_SERVICES from one GetResources per region: on the
+    sandbox, that answer holds, for every resource of those services, exactly the tags the service's own tag read
+    answers (a resource it leaves out has none), so no type served by it reads differently than before."""
+    def client(service: str):
+        return stack_client(deployed_dev, service)
+
+    own: dict[str, dict[str, str]] = {}
+    for name in client("dynamodb").list_tables()["TableNames"]:
+        arn = client("dynamodb").describe_table(TableName=name)["Table"]["TableArn"]
+        own[arn] = tag_dict(client("dynamodb").list_tags_of_resource(ResourceArn=arn)["Tags"])
+    for group in client("elasticache").describe_replication_groups()["ReplicationGroups"]:
+        own[group["ARN"]] = tag_dict(client("elasticache").list_tags_for_resource(ResourceName=group["ARN"])["TagList"])
+    for key in client("kms").list_keys()["Keys"]:
+        own[key["KeyArn"]] = tag_dict(client("kms").list_resource_tags(KeyId=key["KeyId"])["Tags"], "TagKey", "TagValue")
+    for function in client("lambda").list_functions()["Functions"]:
+        own[function["FunctionArn"]] = client("lambda").list_tags(Resource=function["FunctionArn"])["Tags"]
+    for group in client("logs").describe_log_groups()["logGroups"]:
+        arn = group["arn"].removesuffix(":*")
+        own[arn] = client("logs").list_tags_for_resource(resourceArn=arn)["tags"]
+    for proxy in client("rds").describe_db_proxies()["DBProxies"]:
+        own[proxy["DBProxyArn"]] = tag_dict(client("rds").list_tags_for_resource(ResourceName=proxy["DBProxyArn"])[
+            "TagList"])
+    for bucket in client("s3").list_buckets()["Buckets"]:
+        try:
+            tags = client("s3").get_bucket_tagging(Bucket=bucket["Name"])["TagSet"]
+        except client("s3").exceptions.ClientError as exc:
+            assert exc.response["Error"]["Code"] == "NoSuchTagSet", exc
+            tags = []
+        own[f"arn:aws:s3:::{bucket['Name']}"] = tag_dict(tags)
+    for url in client("sqs").list_queues().get("QueueUrls", []):
+        arn = client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        own[arn] = client("sqs").list_queue_tags(QueueUrl=url).get("Tags", {})
+    pages = client("resourcegroupstaggingapi").get_paginator("get_resources").paginate(
+        ResourceTypeFilters=list(TAGGING_API_SERVICES))
+    tagging = {m["ResourceARN"]: tag_dict(m["Tags"]) for page in pages for m in page["ResourceTagMappingList"]}
+    services = {arn.split(":")[2] for arn, tags in own.items() if tags.get("Environment")}
+    assert services == set(TAGGING_API_SERVICES), services  # every served service is compared on a tagged resource
+    assert {arn: tagging.get(arn, {}) for arn in own} == own
 
 
 def test_audit_json_is_a_valid_findings_file(dev_audit):

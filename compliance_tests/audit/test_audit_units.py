@@ -260,3 +260,99 @@ def test_usage_errors_exit_2_with_one_line(args, words, capsys, monkeypatch, tmp
 def test_suffix_and_all_are_exclusive(capsys, tmp_path):
     assert main(["audit", "--suffix", "dev", "--all", "--region", "sa-east-1", "--out", str(tmp_path)]) == EXIT_USAGE
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_iam_roles_and_documents_come_from_every_page_of_the_authorization_details():
+    """IAM-01 / GOV-03: GetAccountAuthorizationDetails pages on Marker/IsTruncated (moto answers one page, AWS
+    pages at 100 items); every page's roles, tags and inline and customer-managed documents are read (documents
+    URL-encoded on the wire, as AWS sends them), and only an AWS-managed policy is read on its own."""
+    import boto3
+    from botocore.stub import Stubber
+
+    from compliance.audit.aws import AwsAccess
+    from compliance.audit.gaps import KnownGaps
+    from compliance.audit.inventory import Inventory
+    from compliance.audit.services.iam import role_documents, roles
+
+    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="sa-east-1")
+    aws = AwsAccess(session, None, RetryPolicy(), "sa-east-1")
+    stub = Stubber(aws.client("iam", ""))
+    wildcard = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    local = "arn:aws:iam::123456789012:policy/policy-wide-dev"
+    managed = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+    def role(name: str, **extra) -> dict:
+        return {"RoleName": name, "Arn": f"arn:aws:iam::123456789012:role/{name}", "Path": "/", "RoleId": f"AROA{name:0<16}",
+                **extra}
+
+    filters = {"Filter": ["Role", "LocalManagedPolicy"]}
+    stub.add_response("get_account_authorization_details", {
+        "RoleDetailList": [role("role-a-dev", Tags=[{"Key": "Environment", "Value": "dev"}], RolePolicyList=[
+            {"PolicyName": "inline", "PolicyDocument": "%7B%22Statement%22%3A%20%5B%5D%7D"}])],
+        "Policies": [], "IsTruncated": True, "Marker": "m1"}, filters)
+    stub.add_response("get_account_authorization_details", {
+        "RoleDetailList": [role("role-b-dev", AttachedManagedPolicies=[{"PolicyArn": local}, {"PolicyArn": managed}]),
+                           role("AWSServiceRoleForX", Path="/aws-service-role/x/")],
+        "Policies": [{"Arn": local, "PolicyVersionList": [
+            {"VersionId": "v1", "IsDefaultVersion": False, "Document": json.dumps({"Statement": []})},
+            {"VersionId": "v2", "IsDefaultVersion": True, "Document": json.dumps(wildcard)}]}],
+        "IsTruncated": False}, {**filters, "Marker": "m1"})
+    stub.add_response("get_policy", {"Policy": {"Arn": managed, "DefaultVersionId": "v7"}}, {"PolicyArn": managed})
+    stub.add_response("get_policy_version", {"PolicyVersion": {"Document": json.dumps({"Statement": []})}},
+                      {"PolicyArn": managed, "VersionId": "v7"})
+    with stub:
+        inventory = Inventory(aws, Scope(suffix=None), KnownGaps(), home_region="sa-east-1")
+        found = roles(inventory, "sa-east-1")
+        assert [(r.name, r.tags) for r in found] == [("role-a-dev", {"Environment": "dev"}), ("role-b-dev", {})]
+
+        class Ctx:  # what role_documents reads of a CheckContext
+            pass
+
+        ctx = Ctx()
+        ctx.aws, ctx.inventory = aws, inventory
+        assert role_documents(ctx, found[0].data) == {"inline:inline": {"Statement": []}}
+        assert role_documents(ctx, found[1].data) == {local: wildcard, managed: {"Statement": []}}
+        stub.assert_no_pending_responses()
+
+
+def test_iot_certificates_are_read_once_per_region_and_an_unlisted_one_is_an_error():
+    """IAM-03: statuses from ListCertificates and attachments from ListTargetsForPolicy (per policy, once for
+    every thing); a thing with an active certificate a policy targets passes, one whose certificate is inactive
+    fails, and one whose certificate ListCertificates does not list is an error naming the call, never a pass."""
+    import boto3
+    from botocore.stub import Stubber
+
+    from compliance.audit.aws import AwsAccess
+    from compliance.audit.gaps import KnownGaps
+    from compliance.audit.inventory import Inventory
+    from compliance.audit.registry import CheckContext
+    from compliance.audit.services.iot import thing_certificates
+
+    region = "sa-east-1"
+    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region)
+    aws = AwsAccess(session, None, RetryPolicy(), region)
+    stub = Stubber(aws.client("iot", region))
+    cert = {name: f"arn:aws:iot:{region}:123456789012:cert/{name:a<64}" for name in ("a", "b", "c")}
+    things = ["thing-ok-dev", "thing-inactive-dev", "thing-unlisted-dev"]
+    stub.add_response("list_things", {"things": [
+        {"thingName": t, "thingArn": f"arn:aws:iot:{region}:123456789012:thing/{t}"} for t in things]}, {})
+    for thing, name in zip(things, "abc", strict=True):
+        stub.add_response("list_thing_principals", {"principals": [cert[name]]}, {"thingName": thing})
+        if thing == things[0]:
+            stub.add_response("list_certificates", {"certificates": [
+                {"certificateArn": cert["a"], "status": "ACTIVE"}, {"certificateArn": cert["b"], "status": "INACTIVE"}]},
+                {})
+            stub.add_response("list_policies", {"policies": [{"policyName": "policy-device-dev"}]}, {})
+            stub.add_response("list_targets_for_policy", {"targets": [cert["a"], cert["b"]]},
+                              {"policyName": "policy-device-dev"})
+    with stub:
+        inventory = Inventory(aws, Scope(suffix=None), KnownGaps(), home_region=region)
+        ctx = CheckContext(region, (region,), inventory, aws, Scope(suffix=None), KnownGaps(), {}, "123456789012",
+                           "IAM-03")
+        outcomes = {o.resource.name: o for o in thing_certificates(ctx)}
+        stub.assert_no_pending_responses()
+    assert outcomes["thing-ok-dev"].status == "pass", outcomes["thing-ok-dev"]
+    assert outcomes["thing-ok-dev"].evidence["iot:ListTargetsForPolicy"] == {cert["a"]: ["policy-device-dev"]}
+    assert outcomes["thing-inactive-dev"].status == "fail", outcomes["thing-inactive-dev"]
+    assert outcomes["thing-unlisted-dev"].status == "error"
+    assert "iot:ListCertificates does not list" in outcomes["thing-unlisted-dev"].message

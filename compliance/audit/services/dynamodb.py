@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from compliance.audit.common import key_ref, pick, verdict_outcome
-from compliance.audit.inventory import DELETING, Inventory, Resource, listing, tag_dict
+from compliance.audit.inventory import DELETING, Inventory, Resource, listing
 from compliance.audit.registry import CheckContext, Outcome, live_check
 from controls import des_02, enc_06, ret_02
 from controls.values import lookup
@@ -23,8 +23,7 @@ def tables(inventory: Inventory, region: str) -> Iterator[Resource | None]:
             continue
 
         def read(arn: str = table["TableArn"]) -> dict[str, str]:
-            return tag_dict(list(inventory.aws.pages("dynamodb", region, "ListTagsOfResource", "Tags",
-                                                     ResourceArn=arn)))
+            return inventory.tags_of(region, arn)
 
         yield inventory.keep(TABLE, region, name, (table["TableArn"],), table, read, resource_id=table["TableArn"])
 

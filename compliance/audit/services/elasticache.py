@@ -7,7 +7,7 @@ from typing import Any
 
 from compliance.audit.aws import ApiError
 from compliance.audit.common import key_ref, pick, verdict_outcome
-from compliance.audit.inventory import DELETING, Inventory, Resource, listing, tag_dict
+from compliance.audit.inventory import DELETING, Inventory, Resource, listing
 from compliance.audit.registry import CheckContext, Outcome, live_check
 from compliance.audit.services.ec2 import placement
 from controls import enc_03, net_02
@@ -24,8 +24,7 @@ def replication_groups(inventory: Inventory, region: str) -> Iterator[Resource |
             continue
 
         def read(arn: str = group["ARN"]) -> dict[str, str]:
-            return tag_dict(inventory.aws.call("elasticache", region, "ListTagsForResource",
-                                               ResourceName=arn).get("TagList"))
+            return inventory.tags_of(region, arn)
 
         primary = ((group.get("NodeGroups") or [{}])[0].get("PrimaryEndpoint") or {}).get("Address")
         yield inventory.keep(REPLICATION_GROUP, region, group["ReplicationGroupId"], (group["ARN"], primary),

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from compliance.audit.common import pick, statements, verdict_outcome
-from compliance.audit.inventory import Inventory, Resource, listing, tag_dict
+from compliance.audit.inventory import Inventory, Resource, listing
 from compliance.audit.registry import CheckContext, Outcome, live_check
 from compliance.audit.services.cloudtrail import trails
 from compliance.audit.services.dynamodb import tables
@@ -48,9 +48,8 @@ def keys(inventory: Inventory, region: str) -> Iterator[Resource | None]:
             continue
         own = sorted(a for a in aliases.get(meta["KeyId"], []) if not a.startswith("alias/aws/"))
 
-        def read(key_id: str = meta["KeyId"]) -> dict[str, str]:
-            pairs = list(inventory.aws.pages("kms", region, "ListResourceTags", "Tags", KeyId=key_id))
-            return tag_dict(pairs, "TagKey", "TagValue")
+        def read(arn: str = meta["Arn"]) -> dict[str, str]:
+            return inventory.tags_of(region, arn)
 
         tags, gap = inventory.tags(read, meta["Arn"], meta["KeyId"])
         name = (own[0].removeprefix("alias/") if own else (tags or {}).get("Name", meta["KeyId"]))

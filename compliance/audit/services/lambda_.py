@@ -22,7 +22,7 @@ def functions(inventory: Inventory, region: str) -> Iterator[Resource | None]:
     """Functions as ListFunctions describes them, without their environment values."""
     for function in inventory.aws.pages("lambda", region, "ListFunctions", "Functions"):
         def read(arn: str = function["FunctionArn"]) -> dict[str, str]:
-            return inventory.aws.call("lambda", region, "ListTags", Resource=arn).get("Tags", {})
+            return inventory.tags_of(region, arn)
 
         yield inventory.keep(FUNCTION, region, function["FunctionName"], (function["FunctionArn"],),
                              _without_environment(function), read, resource_id=function["FunctionArn"])

@@ -20,7 +20,7 @@ def log_groups(inventory: Inventory, region: str) -> Iterator[Resource | None]:
         arn = group.get("logGroupArn") or group["arn"].removesuffix(":*")
 
         def read(resource_arn: str = arn) -> dict[str, str]:
-            return inventory.aws.call("logs", region, "ListTagsForResource", resourceArn=resource_arn).get("tags", {})
+            return inventory.tags_of(region, resource_arn)
 
         yield inventory.keep(LOG_GROUP, region, group["logGroupName"], (arn, group.get("arn")), group, read,
                              resource_id=arn)

@@ -62,7 +62,7 @@ def proxies(inventory: Inventory, region: str) -> Iterator[Resource | None]:
         arn = proxy["DBProxyArn"]
 
         def read_tags(arn: str = arn) -> dict[str, str]:
-            return tag_dict(inventory.aws.call("rds", region, "ListTagsForResource", ResourceName=arn).get("TagList"))
+            return inventory.tags_of(region, arn)
 
         yield inventory.keep(PROXY, region, proxy["DBProxyName"], (arn, proxy.get("Endpoint")), proxy, read_tags,
                              resource_id=arn)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from compliance.audit.common import key_ref, pick, statements, verdict_outcome
-from compliance.audit.inventory import Inventory, Resource, listing, tag_dict
+from compliance.audit.inventory import Inventory, Resource, listing
 from compliance.audit.registry import CheckContext, Outcome, live_check
 from controls import enc_05, ret_03
 from controls.keys import KeyRef
@@ -42,9 +42,8 @@ def buckets(inventory: Inventory, region: str) -> Iterator[Resource | None]:
         if located != region:
             continue
 
-        def read(bucket: str = name) -> dict[str, str]:
-            answer = inventory.aws.call("s3", region, "GetBucketTagging", absent=("NoSuchTagSet",), Bucket=bucket)
-            return tag_dict((answer or {}).get("TagSet"))
+        def read(arn: str = f"arn:aws:s3:::{name}") -> dict[str, str]:
+            return inventory.tags_of(region, arn)
 
         yield inventory.keep(BUCKET, region, name, (f"arn:aws:s3:::{name}",), {"Name": name}, read,
                              resource_id=f"arn:aws:s3:::{name}")

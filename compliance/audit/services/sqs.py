@@ -21,8 +21,8 @@ def queues(inventory: Inventory, region: str) -> Iterator[Resource | None]:
         attributes = inventory.aws.call("sqs", region, "GetQueueAttributes", QueueUrl=url,
                                         AttributeNames=["All"])["Attributes"]
 
-        def read(queue_url: str = url) -> dict[str, str]:
-            return inventory.aws.call("sqs", region, "ListQueueTags", QueueUrl=queue_url).get("Tags", {})
+        def read(arn: str = attributes["QueueArn"]) -> dict[str, str]:
+            return inventory.tags_of(region, arn)
 
         name = url.rstrip("/").rsplit("/", 1)[-1]
         yield inventory.keep(QUEUE, region, name, (attributes["QueueArn"], url), {**attributes, "QueueUrl": url},

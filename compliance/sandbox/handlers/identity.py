@@ -51,8 +51,8 @@ def role_policy_attachment(ctx: Context, inputs: Inputs) -> Created:
 
 AWS_MANAGED_POLICY_GAP = (
     "moto does not hold AWS's managed policies unless MOTO_IAM_LOAD_MANAGED_POLICIES=true (AttachRolePolicy answers "
-    "NoSuchEntity): the policy was not attached, so ListAttachedRolePolicies leaves it out and the role's grants "
-    "through it are not observable")
+    "NoSuchEntity): the policy was not attached, so GetAccountAuthorizationDetails leaves it out of the role's "
+    "AttachedManagedPolicies and the role's grants through it are not observable")
 
 
 def _attach(ctx: Context, role_name: str, policy_arn: str) -> None:
@@ -63,5 +63,5 @@ def _attach(ctx: Context, role_name: str, policy_arn: str) -> None:
         if exc.response["Error"]["Code"] != "NoSuchEntity" or ":iam::aws:policy/" not in policy_arn:
             raise
         role_arn = ctx.client("iam").get_role(RoleName=role_name)["Role"]["Arn"]
-        ctx.gap(role_arn, "iam:ListAttachedRolePolicies", f"{policy_arn}: {AWS_MANAGED_POLICY_GAP}",
-                fields=("AttachedPolicies",))
+        ctx.gap(role_arn, "iam:GetAccountAuthorizationDetails", f"{policy_arn}: {AWS_MANAGED_POLICY_GAP}",
+                fields=("AttachedManagedPolicies",))
