@@ -6,6 +6,9 @@ The network's children are named after the component (``network-<child>``);
 
 from __future__ import annotations
 
+import json
+
+from compliance import REPO_ROOT
 from compliance_tests.program.graph_helpers import depends_on, of_type, one
 
 SUBNET = "aws:ec2/subnet:Subnet"
@@ -84,11 +87,26 @@ def test_interface_endpoints_with_private_dns_in_private_subnets(dev_graph):
         "kinesis-streams", "secretsmanager", "kms", "logs", "sts", "sqs",
         "elasticache",  # IAM-05: the rotation function's ModifyReplicationGroup
         # the compliance auditor's reads and writes (iot.api: the IoT control plane's service name ends in .api)
-        "ec2", "rds", "api", "cloudtrail", "lambda", "securityhub", "xray"}
+        "ec2", "rds", "api", "cloudtrail", "lambda", "tagging", "securityhub", "xray"}
     for endpoint in interfaces:
         assert endpoint["inputs"]["privateDnsEnabled"] is True
         assert set(endpoint["propertyDependencies"]["subnetIds"]) == private_subnet_urns(dev_graph)
         assert group_name(dev_graph, endpoint, "securityGroupIds") == "endpoints"
+
+
+# The auditor policy's service prefixes whose interface endpoint has another name.
+ENDPOINT_OF_PREFIX = {"kinesis": "kinesis-streams", "iot": "api", "tag": "tagging"}
+
+
+def test_every_service_the_deployed_auditor_reads_has_an_endpoint_but_iam(dev_graph):
+    """No NAT (NET-02): a service the audit calls without an endpoint is unreachable from the deployed auditor.
+    IAM has no endpoint outside us-east-1 (docs/continuous.md: IAM-01 stays in the CI audit)."""
+    policy = json.loads((REPO_ROOT / "compliance" / "audit" / "auditor-policy.json").read_text())
+    prefixes = {action.split(":")[0] for st in policy["Statement"]
+                for action in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])}
+    served = {e["inputs"]["serviceName"].rsplit(".", 1)[1] for e in of_type(dev_graph, "aws:ec2/vpcEndpoint:VpcEndpoint")}
+    unserved = {p for p in prefixes if ENDPOINT_OF_PREFIX.get(p, p) not in served}
+    assert unserved == {"iam"}, unserved
 
 
 def test_no_ingress_from_anywhere(dev_graph):

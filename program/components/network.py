@@ -45,7 +45,7 @@ ROTATION_ENDPOINTS = ("elasticache",)
 # The compliance auditor (components/compliance_auditor.py) reads every audited service and writes to Security Hub;
 # what INTERFACE_ENDPOINTS and the gateways do not already serve. IAM has an interface endpoint only in us-east-1,
 # outside the approved regions: the deployed auditor cannot read IAM (IAM-01 is left to the CI audit).
-AUDITOR_ENDPOINTS = ("ec2", "rds", "iot.api", "cloudtrail", "lambda", "securityhub", "xray")
+AUDITOR_ENDPOINTS = ("ec2", "rds", "iot.api", "cloudtrail", "lambda", "tagging", "securityhub", "xray")
 AUDITOR_TIER = "auditor"
 AUDITOR_TIER_DESCRIPTION = "Compliance auditor Lambda: egress to AWS endpoints only"
 
