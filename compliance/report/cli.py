@@ -276,13 +276,21 @@ def print_summary(report: dict, html: Path, console: Console | None = None) -> N
 
 def run_verify(directory: Path, expect_head: str | None = None, public_key: Path | None = None) -> int:
     trusted = read_trusted_key(public_key) if public_key is not None else None
-    checked, problems = verify(directory)
-    if expect_head is not None:
-        problems += check_head(directory, read_head(expect_head))
+    signature_problems = []
     if trusted is not None:
         signed_run = Path(directory) if (Path(directory) / MANIFEST).is_file() else sealed_runs(Path(directory))[-1]
         problem = verify_signature(signed_run, trusted)
-        problems += [problem] if problem else []
+        signature_problems = [problem] if problem else []
+    try:
+        checked, problems = verify(directory)
+        if expect_head is not None:
+            problems += check_head(directory, read_head(expect_head))
+    except EvaluationError as exc:
+        if not signature_problems:
+            raise  # unreadable, and no signature says what it should hold: cannot be judged (exit 3)
+        # The signed digest proves the manifest was changed after signing: that is the finding, not a crash.
+        checked, problems = [], [str(exc)]
+    problems += signature_problems
     console = Console(stderr=True, soft_wrap=True)
     for problem in problems:
         console.print(f"[bold red]tampered[/] {escape(problem)}", highlight=False)

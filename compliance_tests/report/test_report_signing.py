@@ -151,6 +151,22 @@ def test_a_changed_manifest_fails_its_signature(signed_run, capsys):
     assert "manifest.json: changed since it was signed" in line
 
 
+def test_a_manifest_made_unreadable_after_signing_is_tampered_not_a_crash(signed_run, capsys):
+    """A digest in the manifest edited into a non-digest: unsigned, that cannot be judged (exit 3); signed, the
+    signature proves the manifest changed, so verify says tampered (exit 1) and names both."""
+    run_dir, pem = signed_run
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    manifest["files"]["summary.md"] = "not-a-digest"
+    (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    assert main(["report", "verify", str(run_dir)]) == 3
+    assert "malformed manifest" in capsys.readouterr().err
+    code, err = _verify(run_dir, pem, capsys)
+    assert code == 1
+    tampered = [x for x in err.splitlines() if "tampered" in x]
+    assert any("malformed manifest" in x for x in tampered)
+    assert any("manifest.json: changed since it was signed" in x for x in tampered)
+
+
 def test_a_changed_envelope_fails(signed_run, capsys):
     run_dir, pem = signed_run
     envelope = json.loads((run_dir / ENVELOPE).read_text())
