@@ -121,8 +121,8 @@ def test_only_renamed_children_carry_aliases(registered):
         "network-migrator-to-aurora", "network-migrator-to-endpoints",
         # the compliance auditor (issue 15): its tier, its endpoints and its egress
         "network-auditor", "network-auditor-to-endpoints", "network-auditor-to-s3", "network-auditor-to-dynamodb",
-        "network-ec2", "network-rds", "network-iot.api", "network-cloudtrail", "network-lambda", "network-securityhub",
-        "network-xray"}
+        "network-ec2", "network-rds", "network-iot.api", "network-cloudtrail", "network-lambda", "network-tagging",
+        "network-securityhub", "network-xray"}
     outside = [u for u in registered if u not in children_of_network(registered)]
     assert not old & {alias for u in outside for alias in registered[u]}, "an old network URN is claimed elsewhere"
 
