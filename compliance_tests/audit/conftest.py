@@ -8,11 +8,11 @@ each drift after auditing it.
 
 from __future__ import annotations
 
-import os
-
 import boto3
 import pytest
 from botocore.config import Config
+
+from compliance_tests.environment import environment
 
 DRIFT_SUFFIX = "auditdrift"
 TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
@@ -22,16 +22,8 @@ TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "te
 @pytest.fixture(scope="package", autouse=True)
 def credential_chain():
     """The audit reads credentials through boto3's standard chain: here, the environment."""
-    saved = {key: os.environ.get(key) for key in (*TEST_CREDENTIALS, "AWS_PROFILE", "AWS_SESSION_TOKEN")}
-    os.environ.update(TEST_CREDENTIALS)
-    for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        os.environ.pop(key, None)
-    yield
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with environment(TEST_CREDENTIALS, unset=("AWS_PROFILE", "AWS_SESSION_TOKEN")):
+        yield
 
 
 def stack_client(stack, service: str, region: str | None = None):

@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from compliance_tests.audit.conftest import stack_client
+from compliance_tests.environment import environment
 from compliance_tests.processor import postgres, servers
 from compliance_tests.processor.events import FakeLambdaContext, published_payload
 
@@ -106,7 +107,7 @@ def processed(drift_stack, deployed):
     tls_only = s3.get_bucket_policy(Bucket=bucket)["Policy"]
     s3.delete_bucket_policy(Bucket=bucket)
     try:
-        with servers.redis_server(secret) as redis, postgres.migrated_database() as database, servers.environment({
+        with servers.redis_server(secret) as redis, postgres.migrated_database() as database, environment({
                 **environment_as_deployed, "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(redis["port"]),
                 "REDIS_TLS": "false", "DATABASE_HOST": database.server.host,
                 "DATABASE_PORT": str(database.server.port), "DATABASE_CA_BUNDLE": database.server.ca_file,

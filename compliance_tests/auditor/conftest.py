@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from compliance_tests.auditor import support
+from compliance_tests.environment import environment
 
 SUFFIX = "aud"
 
@@ -33,7 +34,7 @@ def evidence_bucket(stack):
 @pytest.fixture(scope="package")
 def handler(stack, evidence_bucket):
     env = support.auditor_environment(stack.endpoint, stack.region, SUFFIX, evidence_bucket)
-    with support.environment(env):
+    with environment(env):
         yield support.import_handler()
 
 

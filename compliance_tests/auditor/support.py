@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import sys
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,20 +24,6 @@ def add_auditor_to_path() -> None:
     sys.dont_write_bytecode = True
     if str(AUDITOR_DIR) not in sys.path:
         sys.path.insert(0, str(AUDITOR_DIR))
-
-
-@contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def auditor_environment(endpoint: str, region: str, suffix: str, bucket: str) -> dict[str, str]:

@@ -8,13 +8,13 @@ an unencrypted Kinesis stream ``kinesis-planted-orgb``), plant-c (``orgc``, sa-e
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from compliance.pipeline.stages import MOTO_READ_GAPS
+from compliance_tests.environment import environment
 
 REGIONS = ("sa-east-1", "ap-southeast-1")
 MEMBERS = [("plant-a", "orga", "sa-east-1"), ("plant-b", "orgb", "ap-southeast-1"),
@@ -49,16 +49,8 @@ class Org:
 
 @pytest.fixture(scope="package", autouse=True)
 def credential_chain():
-    saved = {key: os.environ.get(key) for key in (*CREDENTIALS, "AWS_PROFILE", "AWS_SESSION_TOKEN")}
-    os.environ.update(CREDENTIALS)
-    for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        os.environ.pop(key, None)
-    yield
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with environment(CREDENTIALS, unset=("AWS_PROFILE", "AWS_SESSION_TOKEN")):
+        yield
 
 
 @pytest.fixture(scope="package")

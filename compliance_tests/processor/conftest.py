@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 
+from compliance_tests.environment import environment
 from compliance_tests.processor import postgres, servers
 
 servers.add_processor_to_path()  # before the test modules import telemetry_processor
@@ -44,7 +45,7 @@ def database():
 @pytest.fixture(scope="package")
 def aws(moto_endpoint):
     """Fake credentials and the moto endpoint in the environment (restored afterwards); boto3 clients."""
-    with servers.environment(servers.aws_environment(moto_endpoint)):
+    with environment(servers.aws_environment(moto_endpoint)):
         yield servers.aws_clients()
 
 
@@ -56,7 +57,7 @@ def resources(aws, redis_server, database):
 @pytest.fixture(scope="package")
 def handler(resources, database):
     """The handler module, imported as Lambda would at cold start (the writer's password for the IAM token)."""
-    with servers.environment(resources):
+    with environment(resources):
         yield servers.import_handler(database_password=database.passwords[postgres.WRITER])
 
 

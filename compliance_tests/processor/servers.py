@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
-import os
 import secrets
 import shutil
 import socket
@@ -133,21 +132,6 @@ def redis_server(password: str | None = None):
             process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             process.kill()
-
-
-@contextmanager
-def environment(values: dict[str, str]):
-    """Set environment variables for the duration, then restore the previous values."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def aws_environment(endpoint: str) -> dict[str, str]:

@@ -118,7 +118,8 @@ def test_the_bundled_dependencies_are_the_versions_the_tests_run():
         for line in (ROOT / name).read_text().splitlines()
     }
     assert [pin for pin in pins if pin not in repository] == []
-    assert "--platform manylinux2014_x86_64" in (PROCESSOR_DIR / "build.sh").read_text()
+    assert "bundle_wheels" in (PROCESSOR_DIR / "build.sh").read_text()  # the wheels of the shared bundle step
+    assert "--platform manylinux2014_x86_64" in (PROCESSOR_DIR.parent / "bundle.sh").read_text()
 
 
 def test_running_the_function_leaves_no_bytecode_in_its_package(handler):

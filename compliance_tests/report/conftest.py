@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -9,8 +10,16 @@ from pathlib import Path
 import pytest
 
 from compliance.cli import main
-from compliance.report.screenshot import CHROMIUM, CHROMIUM_ARGS
-from compliance_tests.report.report_builders import baseline_findings, write_inputs
+from compliance.report.screenshot import headless_chromium
+from compliance_tests.report.report_builders import (
+    LIVE_KEY_ARN,
+    STREAM,
+    WAIVER,
+    baseline_findings,
+    declared,
+    live,
+    write_inputs,
+)
 
 
 class Run:
@@ -51,11 +60,20 @@ def browser() -> Iterator[object]:
     asyncio loop in this thread, and the Pulumi engine that other suites run in
     this process (render, sandbox deploys) cannot start its own loop then.
     """
-    from playwright.sync_api import sync_playwright
+    with headless_chromium() as instance:
+        yield instance
 
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
+
+@pytest.fixture
+def mixed_run(make_run, tmp_path):
+    """A run with a failure, an error on a live ARN, a waived failure and an unmapped check: every branch of
+    every format."""
+    findings = baseline_findings()
+    findings["preview"][0] = declared("ENC-01", "preview", "fail", STREAM, message="encryptionType | NONE",
+                                      severity="high")
+    findings["preview"][2] = dataclasses.replace(findings["preview"][2], status="fail", message="no TLS-only policy")
+    findings["live"][1] = live("KMS-01", "error", LIVE_KEY_ARN, "k", "AWS::KMS::Key",
+                               message="AccessDenied: kms:GetKeyRotationStatus")
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(WAIVER)
+    return make_run(findings, extra_args=["--waivers", str(waivers)])

@@ -30,6 +30,15 @@ KEY = urn("aws:kms/key:Key", "kinesis")
 ALIAS = urn("aws:kms/alias:Alias", "kinesis")
 STREAM = urn("aws:kinesis/stream:Stream", "telemetry")
 BUCKET = urn("aws:s3/bucket:Bucket", "raw")
+# One waiver on the raw bucket's ENC-05 finding, with markup in its reason (escaped in every format).
+WAIVER = """\
+waivers:
+  - control: ENC-05
+    resource: "*Bucket::raw"
+    reason: "Bucket policy change | waits for the Q3 <b>change</b> window."
+    owner: ops@example.com
+    expires: 2026-05-31
+"""
 LOG_GROUP = urn("aws:cloudwatch/logGroup:LogGroup", "processor")
 
 # Live identities: what the sandbox (or AWS) calls the same resources.

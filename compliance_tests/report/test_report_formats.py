@@ -21,38 +21,15 @@ import pytest
 from compliance.report.csvfile import COLUMNS, read_csv
 from compliance_tests.report.report_builders import (
     BUCKET,
-    LIVE_KEY_ARN,
     MARKUP_NAME,
     STREAM,
+    WAIVER,
     baseline_findings,
     declared,
-    live,
 )
 
 SARIF_SCHEMA_PATH = Path(__file__).parent / "sarif-schema-2.1.0.json"
 OFFICIAL_SHA256 = "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"
-WAIVER = """\
-waivers:
-  - control: ENC-05
-    resource: "*Bucket::raw"
-    reason: "Bucket policy change | waits for the Q3 <b>change</b> window."
-    owner: ops@example.com
-    expires: 2026-05-31
-"""
-
-
-@pytest.fixture
-def mixed_run(make_run, tmp_path):
-    """A run with a failure, an error, a waived failure and an unmapped check: every branch of every format."""
-    findings = baseline_findings()
-    findings["preview"][0] = declared("ENC-01", "preview", "fail", STREAM, message="encryptionType | NONE",
-                                      severity="high")
-    findings["preview"][2] = dataclasses.replace(findings["preview"][2], status="fail", message="no TLS-only policy")
-    findings["live"][1] = live("KMS-01", "error", LIVE_KEY_ARN, "k", "AWS::KMS::Key",
-                               message="AccessDenied: kms:GetKeyRotationStatus")
-    waivers = tmp_path / "waivers.yaml"
-    waivers.write_text(WAIVER)
-    return make_run(findings, extra_args=["--waivers", str(waivers)])
 
 
 def test_vendored_schema_is_the_official_one():

@@ -7,7 +7,6 @@ frameworks, ARNs, account and region land in the fields docs/evidence.md names.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import pydantic
@@ -23,24 +22,7 @@ from compliance_tests.report.report_builders import (
     REGION,
     STREAM,
     baseline_findings,
-    declared,
-    live,
 )
-from compliance_tests.report.test_report_formats import WAIVER
-
-
-@pytest.fixture
-def mixed_run(make_run, tmp_path):
-    """A failure, an error on a live ARN, a waived failure, an unmapped check and an empty static layer cell."""
-    findings = baseline_findings()
-    findings["preview"][0] = declared("ENC-01", "preview", "fail", STREAM, message="encryptionType | NONE",
-                                      severity="high")
-    findings["preview"][2] = dataclasses.replace(findings["preview"][2], status="fail", message="no TLS-only policy")
-    findings["live"][1] = live("KMS-01", "error", LIVE_KEY_ARN, "k", "AWS::KMS::Key",
-                               message="AccessDenied: kms:GetKeyRotationStatus")
-    waivers = tmp_path / "waivers.yaml"
-    waivers.write_text(WAIVER)
-    return make_run(findings, extra_args=["--waivers", str(waivers)])
 
 
 def _events(run) -> list[dict]:

@@ -35,6 +35,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -299,37 +300,35 @@ class ComplianceAuditor(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[scheduler_policy]),
         )
 
-        self.redrive_alarm = aws.cloudwatch.MetricAlarm(
-            "auditor-events-dlq",
-            name=naming.name("alarm", "auditor-events-dlq"),
-            alarm_description="A change or a scheduled audit could not be handled: it waits in the auditor's DLQ",
-            namespace="AWS/SQS",
-            metric_name="ApproximateNumberOfMessagesVisible",
-            dimensions={"QueueName": self.dlq.name},
-            statistic="Maximum",
-            period=300,
-            evaluation_periods=1,
-            threshold=0,
-            comparison_operator="GreaterThanThreshold",
-            treat_missing_data="notBreaching",
-            tags=naming.tags(),
-            opts=child,
-        )
-        self.failures_alarm = aws.cloudwatch.MetricAlarm(
-            "auditor-mandatory-failures",
-            name=naming.name("alarm", "auditor-mandatory-failures"),
-            alarm_description="The compliance auditor found a mandatory control failing",
-            namespace=METRICS_NAMESPACE,
-            metric_name="MandatoryFailures",
-            dimensions={"service": SERVICE_NAME},
-            statistic="Maximum",
-            period=300,
-            evaluation_periods=1,
-            threshold=0,
-            comparison_operator="GreaterThanThreshold",
-            treat_missing_data="notBreaching",
-            tags=naming.tags(),
-            opts=child,
-        )
+        self.redrive_alarm = _alarm_on_any(
+            "auditor-events-dlq", naming, child,
+            description="A change or a scheduled audit could not be handled: it waits in the auditor's DLQ",
+            namespace="AWS/SQS", metric_name="ApproximateNumberOfMessagesVisible",
+            dimensions={"QueueName": self.dlq.name})
+        self.failures_alarm = _alarm_on_any(
+            "auditor-mandatory-failures", naming, child,
+            description="The compliance auditor found a mandatory control failing",
+            namespace=METRICS_NAMESPACE, metric_name="MandatoryFailures", dimensions={"service": SERVICE_NAME})
         self.register_outputs({"auditorFunctionName": self.function.name, "evidenceBucketName": self.evidence.name,
                                "auditorQueueUrl": self.queue.url})
+
+
+def _alarm_on_any(purpose: str, naming: Naming, opts: pulumi.ResourceOptions, *, description: str, namespace: str,
+                  metric_name: str, dimensions: dict[str, Any]) -> aws.cloudwatch.MetricAlarm:
+    """An alarm that fires as soon as the metric is above zero in a 5-minute period (no data: all is well)."""
+    return aws.cloudwatch.MetricAlarm(
+        purpose,
+        name=naming.name("alarm", purpose),
+        alarm_description=description,
+        namespace=namespace,
+        metric_name=metric_name,
+        dimensions=dimensions,
+        statistic="Maximum",
+        period=300,
+        evaluation_periods=1,
+        threshold=0,
+        comparison_operator="GreaterThanThreshold",
+        treat_missing_data="notBreaching",
+        tags=naming.tags(),
+        opts=opts,
+    )

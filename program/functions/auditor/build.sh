@@ -8,13 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd ../../.. && pwd)
-PYTHON=${PYTHON:-python3}
+. ../bundle.sh
 
-rm -rf vendor
-"$PYTHON" -m pip install --quiet --disable-pip-version-check --no-compile \
-  --target vendor --implementation cp --python-version 3.11 \
-  --platform manylinux2014_x86_64 --only-binary=:all: \
-  -r requirements.txt
+bundle_wheels
 
 # The harness without the stages the auditor never runs (render, gate, static scan, sandbox, pipeline, cases).
 mkdir -p vendor/compliance vendor/policies
@@ -22,5 +18,4 @@ mkdir -p vendor/compliance vendor/policies
   compliance/__init__.py compliance/catalog.py compliance/errors.py compliance/exceptions.py \
   compliance/findings.py compliance/graph.py compliance/rundir.py compliance/audit compliance/report \
   policies/controls.yaml policies/controls) | tar -xf - -C vendor
-find . -name __pycache__ -type d -prune -exec rm -rf {} +
-echo "vendor/: $(du -sh vendor | cut -f1) ($(ls vendor | grep -vc dist-info) packages, repository code: compliance/, policies/)"
+bundle_done "repository code: compliance/, policies/"

@@ -5,17 +5,12 @@
 # psycopg-binary carries its own libpq, which the Lambda runtime lacks).
 set -euo pipefail
 cd "$(dirname "$0")"
-PYTHON=${PYTHON:-python3}
+. ../bundle.sh
 
-rm -rf vendor
-"$PYTHON" -m pip install --quiet --disable-pip-version-check --no-compile \
-  --target vendor --implementation cp --python-version 3.11 \
-  --platform manylinux2014_x86_64 --only-binary=:all: \
-  -r requirements.txt
+bundle_wheels
 # Aurora presents certificates from the RDS CA bundle (RDS Proxy uses Amazon's roots; this function
 # connects to the cluster itself): bundle AWS's global one beside the dependencies.
 curl --fail --silent --show-error --location --output vendor/rds-ca-bundle.pem \
   https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem
 grep -q "BEGIN CERTIFICATE" vendor/rds-ca-bundle.pem
-find . -name __pycache__ -type d -prune -exec rm -rf {} +
-echo "vendor/: $(du -sh vendor | cut -f1) ($(ls vendor | grep -vc dist-info) packages)"
+bundle_done

@@ -5,12 +5,7 @@
 # program/components/redis_auth_rotation.py declares it: python3.11 on x86_64.
 set -euo pipefail
 cd "$(dirname "$0")"
-PYTHON=${PYTHON:-python3}
+. ../bundle.sh
 
-rm -rf vendor
-"$PYTHON" -m pip install --quiet --disable-pip-version-check --no-compile \
-  --target vendor --implementation cp --python-version 3.11 \
-  --platform manylinux2014_x86_64 --only-binary=:all: \
-  -r requirements.txt
-find . -name __pycache__ -type d -prune -exec rm -rf {} +
-echo "vendor/: $(du -sh vendor | cut -f1) ($(ls vendor | grep -vc dist-info) packages)"
+bundle_wheels
+bundle_done
