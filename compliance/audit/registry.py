@@ -66,6 +66,11 @@ def scope_ref(resource_type: str, region: str) -> ResourceRef:
     return ResourceRef(id=f"{resource_type}@{where}", type=resource_type, name=f"all in {where}", region=region)
 
 
+def is_scope_ref(ref: ResourceRef) -> bool:
+    """Whether a finding is about a whole type in a region (``scope_ref``), not one resource."""
+    return ref.id == scope_ref(ref.type, ref.region).id
+
+
 def api_error_outcome(ref: ResourceRef, exc: ApiError, gaps: KnownGaps, control: str = "") -> Outcome:
     """``error`` naming the fix, or not_applicable when an emulator gap explains the failure (never a pass)."""
     gap = gaps.for_error(exc, ref.id, ref.name, control=control)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
 
 from compliance_tests.auditor import support
@@ -178,6 +179,30 @@ def test_security_hub_refusing_some_findings_fails_the_record(handler, stack, st
             "FailedFindings": [{"Id": "x", "ErrorCode": "InvalidInput", "ErrorMessage": "injected"}]})
         response = handler.lambda_handler(support.sqs_event(change, region=stack.region), support.FakeLambdaContext())
     assert len(response["batchItemFailures"]) == 1
+
+
+def test_a_listing_that_fails_fails_the_record_instead_of_reading_as_outside_the_stack(handler, stack, stream, hub,
+                                                                                       caplog):
+    """The stream listing refused (AccessDenied, which moto never answers): ENC-01 could not judge the named
+    stream, so the record fails (retried, then the DLQ) and no finding changes; it is not "outside the stack"."""
+    client = handler.auditor.aws.client("kinesis", stack.region)
+
+    def refuse(**_):
+        error = {"Error": {"Code": "AccessDeniedException", "Message": "injected"},
+                 "ResponseMetadata": {"HTTPStatusCode": 400}}
+        return AWSResponse("https://kinesis.invalid", 400, {}, None), error
+
+    before = _all_findings(hub)
+    change = _event(stack, "StopStreamEncryption", {"streamName": stream["name"], "encryptionType": "KMS"})
+    event = support.sqs_event(change, region=stack.region)
+    client.meta.events.register("before-call.kinesis.ListStreams", refuse, unique_id="refuse-list-streams")
+    try:
+        response = handler.lambda_handler(event, support.FakeLambdaContext())
+    finally:
+        client.meta.events.unregister("before-call.kinesis.ListStreams", unique_id="refuse-list-streams")
+    assert support.failed_ids(response) == {event["Records"][0]["messageId"]}
+    assert "could not be judged" in caplog.text and "names no resource of stack" not in caplog.text
+    assert _all_findings(hub) == before
 
 
 def test_security_hub_off_is_a_clear_error_and_the_batch_stays_queued(handler, stack, stream):

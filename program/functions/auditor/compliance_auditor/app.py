@@ -32,6 +32,7 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from compliance.audit.aws import AwsAccess, RetryPolicy
+from compliance.audit.registry import is_scope_ref
 from compliance.audit.runner import AuditRequest, default_catalog, run_audit
 from compliance.audit.scope import Scope
 from compliance.catalog import Catalog
@@ -120,7 +121,8 @@ class Auditor:
                                 extra={**where, "identifiers": sorted(change.identifiers)[:20]})
             return {"outcome": "outside-stack"}
         now = now_iso()
-        self.hub.import_findings(self.hub.asff(f, now, change.evidence()) for f in recheck.findings)
+        self.hub.import_findings(self.hub.asff(f, now, change.evidence()) for f in recheck.findings
+                                 if not is_scope_ref(f.resource))
         self.emit_metrics(recheck.findings)
         summary = {f"{f.control} {f.resource.name}": f.status for f in recheck.findings}
         self.logger.info(f"re-checked after {change.api} by {change.actor}", extra={**where, "results": summary})
@@ -143,7 +145,7 @@ class Auditor:
         now = now_iso()
         # Findings about a whole type in a region ("no X in scope", scope_ref's "<type>@<region>") name no resource
         # Security Hub could show: they stay in the report only.
-        judged = [f for f in result.findings if f.resource.id != f"{f.resource.type}@{f.resource.region or 'global'}"]
+        judged = [f for f in result.findings if not is_scope_ref(f.resource)]
         imported = self.hub.import_findings(self.hub.asff(f, now, {"trigger": "schedule"}) for f in judged)
         self.emit_metrics(result.findings)
         counts = {status: sum(f.status == status for f in result.findings)

@@ -2,9 +2,10 @@
 
 The checks are the audit's own (``compliance.audit.runner.run_checks``) run for
 the triggered controls over the stack's resources of their type; only the
-findings about a resource the change named are kept. When none is, the change
-was to a resource outside the stack (or to one the checks do not judge), and
-nothing is recorded.
+findings about a resource the change named are kept, with any error about the
+whole type (a listing that failed: the named resource could not be judged
+either). When none is, the change was to a resource outside the stack (or to
+one the checks do not judge), and nothing is recorded.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 from compliance.audit.aws import AwsAccess
 from compliance.audit.inventory import Inventory
+from compliance.audit.registry import is_scope_ref
 from compliance.audit.runner import AuditRequest, run_checks
 from compliance.catalog import Catalog
 from compliance.findings import Finding, ResourceRef
@@ -48,4 +50,7 @@ class Rechecker:
             return Recheck((), [])
         inventory = Inventory(self.aws, self.request.scope, self.request.gaps, home_region=self.request.regions[0])
         findings = run_checks(self.aws, inventory, self.request, frozenset(controls), self.account, self.catalog)
-        return Recheck(controls, [f for f in findings if names_of(f.resource) & change.identifiers])
+        # An error about the whole type (its listing failed) is about the named resource too: it could not be
+        # judged, and must not read as "outside the stack".
+        return Recheck(controls, [f for f in findings if names_of(f.resource) & change.identifiers
+                                  or (f.status == "error" and is_scope_ref(f.resource))])
